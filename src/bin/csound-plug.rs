@@ -1,0 +1,243 @@
+//! `csound-plug`: render and check Csound patches through the plugin's engine.
+
+use clap::{Parser, Subcommand};
+use csound_plug::engine::messages::MessageRing;
+use csound_plug::engine::{Engine, EngineConfig};
+use csound_plug::render::{self, InputAudio, RenderEnd, RenderOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Csound Plug's command line: the plugin's engine path, offline.
+#[derive(Parser, Debug)]
+#[command(name = "csound-plug", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render a patch to a 32-bit float WAV file, sample-aligned with `csound -o`.
+    Render {
+        /// The patch (.csd).
+        patch: PathBuf,
+        /// Output WAV file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Sample rate override (the patch's `sr` otherwise).
+        #[arg(long)]
+        sr: Option<u32>,
+        /// Host block size in frames; the output does not depend on it.
+        #[arg(long, default_value_t = 256)]
+        block: usize,
+        /// Audio fed to the patch's input (WAV, at the patch's sample rate).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Seconds to render (otherwise until the score ends, or the input ends).
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Extra score statements, e.g. "i 1 0 2 60 100 1" to play an instrument patch.
+        #[arg(long)]
+        score: Option<String>,
+        /// Print Csound's messages.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Compile a patch and report errors with line numbers (exit code 1 on error).
+    Check {
+        /// The patch (.csd).
+        patch: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Render {
+            patch,
+            output,
+            sr,
+            block,
+            input,
+            duration,
+            score,
+            verbose,
+        } => run_render(
+            &patch,
+            &output,
+            sr,
+            block,
+            input.as_deref(),
+            duration,
+            score,
+            verbose,
+        ),
+        Command::Check { patch } => run_check(&patch),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("csound-plug: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_patch(path: &Path) -> Result<String, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read patch '{}': {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("patch '{}' is not UTF-8 text", path.display()))
+}
+
+fn read_wav(path: &Path) -> Result<InputAudio, String> {
+    let fail = |e: hound::Error| format!("cannot read input '{}': {e}", path.display());
+    let mut reader = hound::WavReader::open(path).map_err(fail)?;
+    let spec = reader.spec();
+    let interleaved: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader
+            .samples::<f32>()
+            .collect::<Result<_, _>>()
+            .map_err(fail)?,
+        hound::SampleFormat::Int => {
+            // The same scaling as libsndfile's, which `csound -i` uses.
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f64;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|s| (f64::from(s) * scale) as f32))
+                .collect::<Result<_, _>>()
+                .map_err(fail)?
+        }
+    };
+    let n = usize::from(spec.channels.max(1));
+    let channels = (0..n)
+        .map(|c| interleaved.iter().skip(c).step_by(n).copied().collect())
+        .collect();
+    Ok(InputAudio {
+        channels,
+        sample_rate: spec.sample_rate,
+    })
+}
+
+fn write_wav(path: &Path, channels: &[Vec<f32>], sample_rate: u32) -> Result<(), String> {
+    let fail = |e: hound::Error| format!("cannot write '{}': {e}", path.display());
+    let spec = hound::WavSpec {
+        channels: channels.len().max(1) as u16,
+        sample_rate,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
+    let frames = channels.first().map_or(0, Vec::len);
+    for frame in 0..frames {
+        for channel in channels {
+            writer.write_sample(channel[frame]).map_err(fail)?;
+        }
+    }
+    writer.finalize().map_err(fail)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_render(
+    patch: &Path,
+    output: &Path,
+    sr: Option<u32>,
+    block: usize,
+    input: Option<&Path>,
+    duration: Option<f64>,
+    score: Option<String>,
+    verbose: bool,
+) -> Result<(), String> {
+    let code = read_patch(patch)?;
+    let input = input.map(read_wav).transpose()?;
+    if block == 0 {
+        return Err("--block must be at least 1".into());
+    }
+    if duration.is_some_and(|d| !d.is_finite() || d < 0.0) {
+        return Err("--duration must be a number of seconds ≥ 0".into());
+    }
+    let options = RenderOptions {
+        sample_rate: sr.map(f64::from),
+        block,
+        input,
+        duration,
+        score,
+        ..RenderOptions::default()
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} frames ({eta})")
+            .expect("valid progress template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(
+        patch
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    );
+    let rendered = render::render(&code, &options, |done, total| {
+        if let Some(total) = total {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let rendered = rendered.map_err(|e| format!("{}: {e}", patch.display()))?;
+    if verbose {
+        eprint!("{}", rendered.log);
+    }
+    if rendered.end == RenderEnd::Limit {
+        eprintln!(
+            "csound-plug: the patch did not end by itself; stopped after {} s (use --duration)",
+            options.limit_seconds
+        );
+    }
+    write_wav(output, &rendered.channels, rendered.sample_rate)?;
+    let frames = rendered.channels.first().map_or(0, Vec::len);
+    let peak = rendered
+        .channels
+        .iter()
+        .flatten()
+        .fold(0.0f32, |m, s| m.max(s.abs()));
+    eprintln!(
+        "wrote {}: {} ch, {} Hz, {:.3} s, peak {:.1} dBFS",
+        output.display(),
+        rendered.channels.len(),
+        rendered.sample_rate,
+        frames as f64 / f64::from(rendered.sample_rate.max(1)),
+        20.0 * f64::from(peak.max(1e-10)).log10()
+    );
+    Ok(())
+}
+
+fn run_check(patch: &Path) -> Result<(), String> {
+    let code = read_patch(patch)?;
+    let ring = Arc::new(MessageRing::new(64));
+    match Engine::compile(&code, &EngineConfig::default(), ring) {
+        Ok((engine, _log)) => {
+            println!(
+                "{}: ok (sr {}, ksmps {}, nchnls {}, nchnls_i {}, 0dbfs {})",
+                patch.display(),
+                engine.sample_rate(),
+                engine.ksmps(),
+                engine.nchnls(),
+                engine.nchnls_input(),
+                engine.zero_dbfs()
+            );
+            Ok(())
+        }
+        Err(error) => {
+            if error.errors.is_empty() {
+                eprint!("{}", error.log);
+            }
+            for e in &error.errors {
+                match e.line {
+                    Some(line) => eprintln!("{}:{line}: error: {}", patch.display(), e.message),
+                    None => eprintln!("{}: error: {}", patch.display(), e.message),
+                }
+            }
+            Err(format!("{}: {}", patch.display(), error.step))
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Compiling off the audio thread, handing engines to it, and destroying old ones.
+//!
+//! The compiler thread takes new code text (from a state load, later the editor), compiles
+//! it for the current engine configuration and queues the engine for the audio thread.
+//! Newer text supersedes text not yet compiled. A retire thread destroys engines the audio
+//! thread has let go of, so `csoundDestroy` never runs there.
+
+use crate::console::Console;
+use crate::engine::messages::MessageRing;
+use crate::engine::{Engine, EngineConfig};
+use arc_swap::ArcSwapOption;
+use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
+use crossbeam::queue::ArrayQueue;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Engines the audio thread has not picked up yet (more would only be superseded).
+const READY_CAPACITY: usize = 4;
+/// Engines waiting to be destroyed.
+const RETIRE_CAPACITY: usize = 16;
+/// Messages Csound can queue from the audio thread between two drains.
+const RING_CHUNKS: usize = 1024;
+/// How often the compiler thread moves real-time messages into the console.
+const DRAIN_INTERVAL: Duration = Duration::from_millis(50);
+
+/// A compiled engine for the configuration of `generation`; handed over boxed, so the
+/// audio thread moves a pointer and frees nothing.
+pub struct Ready {
+    /// The engine.
+    pub engine: Engine,
+    /// The code it was compiled from (the same `Arc` as the plugin's current code).
+    pub code: Arc<String>,
+    /// The activation it was compiled for; the audio thread drops stale ones.
+    pub generation: u64,
+}
+
+/// The configuration engines are compiled for while the plugin is active.
+struct Active {
+    config: EngineConfig,
+    generation: u64,
+}
+
+/// What the compiler thread, the plugin and the audio thread share.
+pub struct CompilerShared {
+    active: ArcSwapOption<Active>,
+    generation: AtomicU64,
+    /// Compiled engines for the audio thread.
+    pub ready: ArrayQueue<Box<Ready>>,
+    /// Where engines' real-time messages go.
+    pub ring: Arc<MessageRing>,
+    /// What the user sees.
+    pub console: Console,
+}
+
+/// A request to the compiler thread.
+enum Request {
+    Compile(Arc<String>),
+    Notice(String),
+    Stop,
+}
+
+/// Owns the compiler and retire threads; stops them when dropped.
+pub struct Compiler {
+    shared: Arc<CompilerShared>,
+    requests: Sender<Request>,
+    retire: Sender<Retired>,
+    compile_thread: Option<JoinHandle<()>>,
+    retire_thread: Option<JoinHandle<()>>,
+}
+
+/// An engine to destroy, or `None` to stop the retire thread.
+pub type Retired = Option<Box<Ready>>;
+
+impl Compiler {
+    /// Starts the compiler and retire threads.
+    pub fn new() -> Self {
+        let shared = Arc::new(CompilerShared {
+            active: ArcSwapOption::empty(),
+            generation: AtomicU64::new(0),
+            ready: ArrayQueue::new(READY_CAPACITY),
+            ring: Arc::new(MessageRing::new(RING_CHUNKS)),
+            console: Console::default(),
+        });
+        let (requests, request_rx) = channel::unbounded();
+        let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);
+        let compile_shared = shared.clone();
+        let compile_retire = retire.clone();
+        // A plugin that cannot start a thread cannot work at all; the host's process is
+        // out of resources.
+        let compile_thread = std::thread::Builder::new()
+            .name("csound-plug compiler".into())
+            .spawn(move || compile_loop(&compile_shared, &request_rx, &compile_retire))
+            .expect("spawning the compiler thread");
+        let retire_thread = std::thread::Builder::new()
+            .name("csound-plug retire".into())
+            .spawn(move || {
+                while let Ok(Some(engine)) = retire_rx.recv() {
+                    drop(engine);
+                }
+            })
+            .expect("spawning the retire thread");
+        Self {
+            shared,
+            requests,
+            retire,
+            compile_thread: Some(compile_thread),
+            retire_thread: Some(retire_thread),
+        }
+    }
+
+    /// What the threads share.
+    pub fn shared(&self) -> &Arc<CompilerShared> {
+        &self.shared
+    }
+
+    /// A handle that queues code for compiling; cheap to clone, callable from any thread.
+    pub fn requester(&self) -> CompileRequester {
+        CompileRequester {
+            requests: self.requests.clone(),
+        }
+    }
+
+    /// Where the audio thread sends engines it no longer needs.
+    pub fn retire_sender(&self) -> Sender<Retired> {
+        self.retire.clone()
+    }
+
+    /// Starts a new activation with `config`; engines of older activations become stale.
+    /// Returns the new generation.
+    pub fn activate(&self, config: EngineConfig) -> u64 {
+        let generation = self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        self.shared
+            .active
+            .store(Some(Arc::new(Active { config, generation })));
+        generation
+    }
+
+    /// No activation: queued code waits for the next `activate`, which compiles it.
+    pub fn deactivate(&self) {
+        self.shared.active.store(None);
+    }
+}
+
+impl Default for Compiler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Compiler {
+    fn drop(&mut self) {
+        let _ = self.requests.send(Request::Stop);
+        // The compiler first: it may still be retiring engines.
+        if let Some(thread) = self.compile_thread.take() {
+            let _ = thread.join();
+        }
+        let _ = self.retire.send(None);
+        if let Some(thread) = self.retire_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Queues code for the compiler thread.
+#[derive(Clone)]
+pub struct CompileRequester {
+    requests: Sender<Request>,
+}
+
+impl CompileRequester {
+    /// Asks for `code` to be compiled for the current activation.
+    pub fn compile(&self, code: Arc<String>) {
+        let _ = self.requests.send(Request::Compile(code));
+    }
+
+    /// Puts a notice of ours in the console (from any thread, without locking).
+    pub fn notice(&self, text: String) {
+        let _ = self.requests.send(Request::Notice(text));
+    }
+}
+
+fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &Sender<Retired>) {
+    loop {
+        let mut code = match requests.recv_timeout(DRAIN_INTERVAL) {
+            Ok(Request::Compile(code)) => code,
+            Ok(Request::Notice(text)) => {
+                shared.console.notice(&text);
+                continue;
+            }
+            Ok(Request::Stop) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                shared.console.drain(&shared.ring);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Latest wins: skip texts that newer ones already replaced.
+        let mut stop = false;
+        while let Ok(request) = requests.try_recv() {
+            match request {
+                Request::Compile(newer) => code = newer,
+                Request::Notice(text) => shared.console.notice(&text),
+                Request::Stop => stop = true,
+            }
+        }
+        if stop {
+            break;
+        }
+        let Some(active) = shared.active.load_full() else {
+            continue;
+        };
+        match Engine::compile(&code, &active.config, shared.ring.clone()) {
+            Ok((engine, log)) => {
+                shared.console.append(&log);
+                shared.console.set_compile_result(None);
+                let mut ready = Box::new(Ready {
+                    engine,
+                    code: code.clone(),
+                    generation: active.generation,
+                });
+                // Make room by retiring what the audio thread has not taken yet.
+                while let Err(back) = shared.ready.push(ready) {
+                    ready = back;
+                    if let Some(stale) = shared.ready.pop() {
+                        let _ = retire.send(Some(stale));
+                    }
+                }
+            }
+            Err(error) => shared.console.set_compile_result(Some(error)),
+        }
+    }
+    while let Some(stale) = shared.ready.pop() {
+        drop(stale);
+    }
+}

@@ -1,0 +1,82 @@
+//! The plugin's console: Csound's messages and our notices, for the editor and the log.
+//!
+//! Only non-real-time threads touch this; the audio thread's messages reach it through
+//! the engine's lock-free [`MessageRing`].
+
+use crate::engine::messages::MessageRing;
+use crate::engine::CompileError;
+use std::sync::Mutex;
+
+/// Most text kept; older text is cut from the front.
+const MAX_TEXT: usize = 256 * 1024;
+
+/// Text shown to the user plus the last compile result.
+#[derive(Default)]
+pub struct Console {
+    text: Mutex<String>,
+    last_error: Mutex<Option<CompileError>>,
+}
+
+impl Console {
+    /// Appends text, keeping at most [`MAX_TEXT`] bytes.
+    pub fn append(&self, text: &str) {
+        let Ok(mut all) = self.text.lock() else {
+            return;
+        };
+        all.push_str(text);
+        if !text.ends_with('\n') && !text.is_empty() {
+            all.push('\n');
+        }
+        if all.len() > MAX_TEXT {
+            let mut cut = all.len() - MAX_TEXT;
+            while !all.is_char_boundary(cut) {
+                cut += 1;
+            }
+            all.drain(..cut);
+        }
+    }
+
+    /// A notice of ours (not Csound's), also sent to the host's log.
+    pub fn notice(&self, text: &str) {
+        nice_plug::nice_log!("{text}");
+        self.append(&format!("[csound-plug] {text}"));
+    }
+
+    /// Moves queued real-time messages from `ring` into the console.
+    pub fn drain(&self, ring: &MessageRing) {
+        let mut text = String::new();
+        let dropped = ring.drain_into(&mut text);
+        if !text.is_empty() {
+            self.append(&text);
+        }
+        if dropped > 0 {
+            self.notice(&format!(
+                "{dropped} message chunks were dropped (console ring full)"
+            ));
+        }
+    }
+
+    /// Records a compile result: `None` after a good compile.
+    pub fn set_compile_result(&self, error: Option<CompileError>) {
+        if let Some(error) = &error {
+            self.append(&error.log);
+            nice_plug::nice_warn!("Csound compile failed: {error}");
+            self.notice(&format!(
+                "compile failed, keeping the previous sound: {error}"
+            ));
+        }
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = error;
+        }
+    }
+
+    /// The error of the last compile, if it failed.
+    pub fn last_error(&self) -> Option<CompileError> {
+        self.last_error.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// All text so far.
+    pub fn text(&self) -> String {
+        self.text.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+}

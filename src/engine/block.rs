@@ -1,0 +1,204 @@
+//! The host-block ↔ k-cycle adapter: any host block size in, whole k-cycles to Csound.
+//!
+//! Each host frame goes into the input of the k-cycle being filled and takes its output
+//! from the k-cycle performed before, so the output is the patch's own output delayed by
+//! exactly `ksmps` frames, whatever the host's block sizes are. That delay is the
+//! latency reported to the host.
+
+/// Something that computes one k-cycle of interleaved audio.
+pub trait Kernel {
+    /// Reads `input` (`ksmps * inputs` interleaved samples) and fills `output`
+    /// (`ksmps * outputs`). Returns `true` when the performance has ended and `output`
+    /// holds nothing.
+    fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool;
+}
+
+/// Where the adapter takes its input frames from.
+pub enum Input<'a, S: AsRef<[f32]>> {
+    /// No input: Csound's input is silence.
+    Silence,
+    /// The output buffers hold the input (a host's in-place effect buffers): each frame is
+    /// read before it is overwritten.
+    InPlace,
+    /// Separate channel buffers, e.g. a side-chain.
+    Buffers(&'a [S]),
+}
+
+/// Adapts host blocks to k-cycles; owns the two k-cycle buffers.
+pub struct BlockAdapter {
+    ksmps: usize,
+    inputs: usize,
+    outputs: usize,
+    /// Frame position inside the k-cycle being filled.
+    pos: usize,
+    input: Vec<f64>,
+    output: Vec<f64>,
+    /// Host → kernel sample scale (Csound's 0dbfs).
+    in_scale: f64,
+    /// Kernel → host sample scale (1/0dbfs, as Csound's own sound-file output uses).
+    out_scale: f64,
+    finished: bool,
+}
+
+impl BlockAdapter {
+    /// An adapter for `ksmps`-frame cycles with the given channel counts and 0dbfs.
+    pub fn new(ksmps: usize, inputs: usize, outputs: usize, zero_dbfs: f64) -> Self {
+        let ksmps = ksmps.max(1);
+        Self {
+            ksmps,
+            inputs,
+            outputs,
+            pos: 0,
+            input: vec![0.0; ksmps * inputs],
+            output: vec![0.0; ksmps * outputs],
+            in_scale: zero_dbfs,
+            out_scale: 1.0 / zero_dbfs,
+            finished: false,
+        }
+    }
+
+    /// The delay between a frame going in and its result coming out, in frames.
+    pub fn latency(&self) -> usize {
+        self.ksmps
+    }
+
+    /// Whether the kernel has reported the end of its performance.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Processes host frames `range` of `outputs` (one slice per channel). Returns, if the
+    /// performance ended in this range, the frame index where valid output stops; frames
+    /// from there on are silent.
+    pub fn run<S: AsRef<[f32]>>(
+        &mut self,
+        kernel: &mut impl Kernel,
+        input: &Input<'_, S>,
+        outputs: &mut [&mut [f32]],
+        range: std::ops::Range<usize>,
+    ) -> Option<usize> {
+        let mut ended_at = None;
+        for frame in range {
+            let base_in = self.pos * self.inputs;
+            for ch in 0..self.inputs {
+                let sample = match input {
+                    Input::Silence => 0.0,
+                    Input::InPlace => outputs.get(ch).map_or(0.0, |b| b[frame]),
+                    Input::Buffers(buffers) => buffers.get(ch).map_or(0.0, |b| b.as_ref()[frame]),
+                };
+                self.input[base_in + ch] = f64::from(sample) * self.in_scale;
+            }
+            let base_out = self.pos * self.outputs;
+            for (ch, buffer) in outputs.iter_mut().enumerate() {
+                buffer[frame] = if ch < self.outputs {
+                    (self.output[base_out + ch] * self.out_scale) as f32
+                } else {
+                    0.0
+                };
+            }
+            self.pos += 1;
+            if self.pos == self.ksmps {
+                self.pos = 0;
+                if !self.finished && kernel.perform(&self.input, &mut self.output) {
+                    self.finished = true;
+                    self.output.fill(0.0);
+                    ended_at = Some(frame + 1);
+                }
+            }
+        }
+        ended_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Emits a running frame counter, so delays and ordering are visible.
+    struct Counter {
+        next: f64,
+        cycles_left: usize,
+    }
+
+    impl Kernel for Counter {
+        fn perform(&mut self, _input: &[f64], output: &mut [f64]) -> bool {
+            if self.cycles_left == 0 {
+                return true;
+            }
+            self.cycles_left -= 1;
+            for sample in output.iter_mut() {
+                self.next += 1.0;
+                *sample = self.next;
+            }
+            false
+        }
+    }
+
+    /// Copies input to output.
+    struct Wire;
+
+    impl Kernel for Wire {
+        fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool {
+            output.copy_from_slice(input);
+            false
+        }
+    }
+
+    fn render(blocks: &[usize], ksmps: usize, total: usize) -> (Vec<f32>, Option<usize>) {
+        let mut adapter = BlockAdapter::new(ksmps, 0, 1, 1.0);
+        let mut kernel = Counter {
+            next: 0.0,
+            cycles_left: 5,
+        };
+        let mut out = vec![0.0f32; total];
+        let mut ended = None;
+        let mut start = 0;
+        for &size in blocks.iter().cycle() {
+            if start >= total {
+                break;
+            }
+            let end = (start + size).min(total);
+            let mut chans = [&mut out[start..end]];
+            let len = end - start;
+            if let Some(at) =
+                adapter.run(&mut kernel, &Input::<&[f32]>::Silence, &mut chans, 0..len)
+            {
+                ended = Some(start + at);
+            }
+            start = end;
+        }
+        (out, ended)
+    }
+
+    #[test]
+    fn output_is_delayed_by_ksmps_for_any_block_sizes() {
+        let (reference, ended) = render(&[1], 4, 40);
+        // The first k-cycle's output comes out after 4 silent frames.
+        assert_eq!(&reference[..6], &[0.0, 0.0, 0.0, 0.0, 1.0, 2.0]);
+        // Five cycles, then the kernel ends on the sixth perform at frame 24.
+        assert_eq!(ended, Some(24));
+        assert_eq!(reference[23], 20.0);
+        assert!(reference[24..].iter().all(|&s| s == 0.0));
+        for blocks in [&[3usize][..], &[7], &[64], &[1, 5, 2, 9]] {
+            assert_eq!(
+                render(blocks, 4, 40),
+                (reference.clone(), ended),
+                "{blocks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn in_place_input_is_read_before_it_is_overwritten() {
+        let mut adapter = BlockAdapter::new(3, 2, 2, 0.5);
+        let mut left: Vec<f32> = (0..10).map(|i| i as f32).collect();
+        let mut right: Vec<f32> = (0..10).map(|i| -(i as f32)).collect();
+        let mut chans = [&mut left[..], &mut right[..]];
+        adapter.run(&mut Wire, &Input::<&[f32]>::InPlace, &mut chans, 0..10);
+        assert_eq!(
+            &left[..],
+            &[0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+        );
+        assert_eq!(right[9], -6.0);
+    }
+}

@@ -1,0 +1,329 @@
+//! A small safe wrapper over `csound-sys`: one owned Csound instance.
+//!
+//! All of the project's FFI to libcsound lives here, so the rest of the code is safe Rust.
+//! Names follow Csound's API (`compile_csd_text` is `csoundCompileCsdText`, and so on).
+
+use super::messages::MessageRing;
+use csound_sys as sys;
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once};
+
+/// Called once per process: no signal handlers and no `atexit` hook, which a plugin
+/// must not install inside its host.
+fn initialize_library() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        let flags = (sys::CSOUNDINIT_NO_SIGNAL_HANDLER | sys::CSOUNDINIT_NO_ATEXIT) as c_int;
+        // SAFETY: csoundInitialize only sets process-wide flags; `Once` makes it run once.
+        unsafe { sys::csoundInitialize(flags) };
+    });
+}
+
+/// Where an instance's messages go; Csound hands its pointer back in the callback.
+struct HostData {
+    /// Messages while not yet performing in real time (compile, start).
+    log: Mutex<String>,
+    /// Set once the instance performs on the audio thread: from then on messages go to `ring`.
+    realtime: AtomicBool,
+    ring: Arc<MessageRing>,
+}
+
+extern "C" fn message_callback(csound: *mut sys::CSOUND, attr: c_int, text: *const c_char) {
+    if text.is_null() {
+        return;
+    }
+    // SAFETY: the host data was set in `Csound::new` to a `HostData` that outlives the
+    // instance (it is freed only after csoundDestroy); Csound passes a NUL-terminated string.
+    let (host, text) = unsafe {
+        let host = sys::csoundGetHostData(csound) as *const HostData;
+        if host.is_null() {
+            return;
+        }
+        (&*host, CStr::from_ptr(text).to_bytes())
+    };
+    if host.realtime.load(Ordering::Acquire) {
+        host.ring.push(attr, text);
+    } else if let Ok(mut log) = host.log.lock() {
+        log.push_str(&String::from_utf8_lossy(text));
+    }
+}
+
+/// Why a Csound call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsoundError {
+    /// What was being done.
+    pub action: &'static str,
+    /// Csound's return code.
+    pub code: i32,
+}
+
+impl std::fmt::Display for CsoundError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed (Csound returned {})", self.action, self.code)
+    }
+}
+
+fn check(action: &'static str, code: c_int) -> Result<(), CsoundError> {
+    if code == sys::CSOUND_SUCCESS {
+        Ok(())
+    } else {
+        Err(CsoundError { action, code })
+    }
+}
+
+/// One Csound instance, destroyed when dropped.
+pub struct Csound {
+    ptr: NonNull<sys::CSOUND>,
+    host: Box<HostData>,
+    /// Channel pointers from `csoundGetChannelPtr`, valid while `ptr` lives.
+    channels: Vec<NonNull<f64>>,
+}
+
+// SAFETY: a Csound instance may be used from any thread as long as one thread at a time
+// uses it; `Csound` is not `Sync` and every method takes `&mut self` or `&self` through a
+// single owner, so moving it between threads (compiler → audio → retire) is sound.
+unsafe impl Send for Csound {}
+
+impl Csound {
+    /// Creates an instance whose real-time messages go to `ring`. Audio and MIDI are
+    /// host-implemented: Csound opens no devices and no sound files for output.
+    pub fn new(ring: Arc<MessageRing>) -> Result<Self, CsoundError> {
+        initialize_library();
+        let host = Box::new(HostData {
+            log: Mutex::new(String::new()),
+            realtime: AtomicBool::new(false),
+            ring,
+        });
+        // SAFETY: the host data pointer stays valid for the instance's life (the Box is
+        // owned by the returned value and dropped after csoundDestroy).
+        let raw = unsafe { sys::csoundCreate(&*host as *const HostData as *mut c_void) };
+        let ptr = NonNull::new(raw).ok_or(CsoundError {
+            action: "csoundCreate",
+            code: -1,
+        })?;
+        // SAFETY: `ptr` is a live instance; the callback only reads the host data.
+        unsafe {
+            sys::csoundSetMessageStringCallback(ptr.as_ptr(), message_callback);
+            sys::csoundSetHostImplementedAudioIO(ptr.as_ptr(), 1, 0);
+            sys::csoundSetHostImplementedMIDIIO(ptr.as_ptr(), 1);
+        }
+        Ok(Self {
+            ptr,
+            host,
+            channels: Vec::new(),
+        })
+    }
+
+    fn raw(&self) -> *mut sys::CSOUND {
+        self.ptr.as_ptr()
+    }
+
+    /// `csoundSetOption`: one command-line style option, before compiling.
+    pub fn set_option(&mut self, option: &str) -> Result<(), CsoundError> {
+        let option = CString::new(option).map_err(|_| CsoundError {
+            action: "csoundSetOption (option contains NUL)",
+            code: -1,
+        })?;
+        // SAFETY: live instance, NUL-terminated string that Csound copies.
+        check("csoundSetOption", unsafe {
+            sys::csoundSetOption(self.raw(), option.as_ptr())
+        })
+    }
+
+    /// `csoundCompileCsdText`: compiles a whole `.csd` given as text.
+    pub fn compile_csd_text(&mut self, text: &str) -> Result<(), CsoundError> {
+        let text = CString::new(text).map_err(|_| CsoundError {
+            action: "csoundCompileCsdText (text contains a NUL byte)",
+            code: -1,
+        })?;
+        // SAFETY: live instance, NUL-terminated text that Csound copies.
+        check("csoundCompileCsdText", unsafe {
+            sys::csoundCompileCsdText(self.raw(), text.as_ptr())
+        })
+    }
+
+    /// `csoundStart`: runs the header and instr 0, prepares performance.
+    pub fn start(&mut self) -> Result<(), CsoundError> {
+        // SAFETY: live instance.
+        check("csoundStart", unsafe { sys::csoundStart(self.raw()) })
+    }
+
+    /// `csoundPerformKsmps`: one k-cycle. Returns `true` when the performance has ended
+    /// (score finished, `exitnow`, or an error) and no audio was produced.
+    pub fn perform_ksmps(&mut self) -> bool {
+        // SAFETY: live, started instance; only the owning thread calls this.
+        unsafe { sys::csoundPerformKsmps(self.raw()) != 0 }
+    }
+
+    /// From now on messages go into the lock-free ring (call before real-time use).
+    pub fn enter_realtime(&mut self) {
+        self.host.realtime.store(true, Ordering::Release);
+    }
+
+    /// Takes the text Csound printed so far outside real-time use.
+    pub fn take_log(&mut self) -> String {
+        self.host
+            .log
+            .lock()
+            .map(|mut log| std::mem::take(&mut *log))
+            .unwrap_or_default()
+    }
+
+    /// `csoundGetSr`.
+    pub fn sr(&self) -> f64 {
+        // SAFETY: live instance.
+        unsafe { sys::csoundGetSr(self.raw()) }
+    }
+
+    /// `csoundGetKsmps`.
+    pub fn ksmps(&self) -> usize {
+        // SAFETY: live instance.
+        unsafe { sys::csoundGetKsmps(self.raw()) as usize }
+    }
+
+    /// `csoundGetNchnls`: output channels.
+    pub fn nchnls(&self) -> usize {
+        // SAFETY: live instance.
+        unsafe { sys::csoundGetNchnls(self.raw()) as usize }
+    }
+
+    /// `csoundGetNchnlsInput`: input channels.
+    pub fn nchnls_input(&self) -> usize {
+        // SAFETY: live instance.
+        unsafe { sys::csoundGetNchnlsInput(self.raw()) as usize }
+    }
+
+    /// `csoundGet0dBFS`.
+    pub fn zero_dbfs(&self) -> f64 {
+        // SAFETY: live instance.
+        unsafe { sys::csoundGet0dBFS(self.raw()) }
+    }
+
+    /// `csoundGetSpin`: the input buffer of one k-cycle, `ksmps * nchnls_i` interleaved
+    /// samples. Valid after `start`.
+    pub fn spin(&mut self) -> &mut [f64] {
+        let len = self.ksmps() * self.nchnls_input();
+        // SAFETY: after csoundStart, spin holds ksmps*nchnls_i MYFLTs (MYFLT is f64 in
+        // libcsound64) and lives as long as the instance; `&mut self` makes it exclusive.
+        unsafe {
+            let ptr = sys::csoundGetSpin(self.raw()) as *mut f64;
+            if ptr.is_null() || len == 0 {
+                return &mut [];
+            }
+            std::slice::from_raw_parts_mut(ptr, len)
+        }
+    }
+
+    /// `csoundGetSpout`: the output of the last k-cycle, `ksmps * nchnls` interleaved samples.
+    pub fn spout(&self) -> &[f64] {
+        let len = self.ksmps() * self.nchnls();
+        // SAFETY: after csoundStart, spout holds ksmps*nchnls MYFLTs for the instance's life.
+        unsafe {
+            let ptr = sys::csoundGetSpout(self.raw()) as *const f64;
+            if ptr.is_null() || len == 0 {
+                return &[];
+            }
+            std::slice::from_raw_parts(ptr, len)
+        }
+    }
+
+    /// `csoundScoreEvent`: a real-time score event (`'i'`, `'f'`, `'e'`), its p2 relative
+    /// to the start of the next k-cycle.
+    pub fn score_event(&mut self, kind: u8, pfields: &[f64]) -> Result<(), CsoundError> {
+        // SAFETY: live instance; Csound copies `pfields` before returning.
+        check("csoundScoreEvent", unsafe {
+            sys::csoundScoreEvent(
+                self.raw(),
+                kind as c_char,
+                pfields.as_ptr(),
+                pfields.len() as std::ffi::c_long,
+            )
+        })
+    }
+}
+
+impl Drop for Csound {
+    fn drop(&mut self) {
+        // SAFETY: the instance is live and owned; nothing uses it after this. The host
+        // data is dropped afterwards, when `self.host` goes.
+        unsafe { sys::csoundDestroy(self.raw()) };
+    }
+}
+
+/// A control channel's cached pointer, looked up once off the audio thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelId(usize);
+
+/// Direction of a control channel (Csound's `CSOUND_INPUT_CHANNEL` / `CSOUND_OUTPUT_CHANNEL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelMode {
+    /// Written by the host, read by the patch.
+    Input,
+    /// Written by the patch, read by the host.
+    Output,
+}
+
+impl Csound {
+    /// `csoundGetChannelPtr` for a control channel (creating it if the patch did not);
+    /// the pointer is cached with the instance and stays valid for its life.
+    pub fn control_channel(
+        &mut self,
+        name: &str,
+        mode: ChannelMode,
+    ) -> Result<ChannelId, CsoundError> {
+        let name = CString::new(name).map_err(|_| CsoundError {
+            action: "csoundGetChannelPtr (name contains NUL)",
+            code: -1,
+        })?;
+        let direction = match mode {
+            ChannelMode::Input => sys::CSOUND_INPUT_CHANNEL,
+            ChannelMode::Output => sys::CSOUND_OUTPUT_CHANNEL,
+        };
+        let mut ptr: *mut f64 = std::ptr::null_mut();
+        // SAFETY: live instance; Csound writes the channel's data pointer into `ptr`.
+        let code = unsafe {
+            sys::csoundGetChannelPtr(
+                self.raw(),
+                &mut ptr,
+                name.as_ptr(),
+                (sys::CSOUND_CONTROL_CHANNEL | direction) as c_int,
+            )
+        };
+        check("csoundGetChannelPtr", code)?;
+        let ptr = NonNull::new(ptr).ok_or(CsoundError {
+            action: "csoundGetChannelPtr (null pointer)",
+            code: -1,
+        })?;
+        self.channels.push(ptr);
+        Ok(ChannelId(self.channels.len() - 1))
+    }
+
+    /// Writes a cached control channel (no look-up, no lock, no allocation).
+    pub fn set_control(&mut self, id: ChannelId, value: f64) {
+        // SAFETY: the pointer came from csoundGetChannelPtr of this instance, which is
+        // alive; a control channel is one MYFLT.
+        unsafe { self.channels[id.0].as_ptr().write_volatile(value) }
+    }
+
+    /// Reads a cached control channel.
+    pub fn control(&self, id: ChannelId) -> f64 {
+        // SAFETY: as in `set_control`.
+        unsafe { self.channels[id.0].as_ptr().read_volatile() }
+    }
+}
+
+impl Csound {
+    /// `csoundReadScore`: adds score text (with the full score syntax, e.g. `f0 z`).
+    pub fn read_score(&mut self, score: &str) -> Result<(), CsoundError> {
+        let score = CString::new(score).map_err(|_| CsoundError {
+            action: "csoundReadScore (text contains NUL)",
+            code: -1,
+        })?;
+        // SAFETY: live instance; Csound copies the text.
+        check("csoundReadScore", unsafe {
+            sys::csoundReadScore(self.raw(), score.as_ptr())
+        })
+    }
+}

@@ -1,0 +1,243 @@
+//! Everything that touches Csound; no plugin-framework types in here.
+//!
+//! An [`Engine`] is one compiled, started patch plus its block adapter: give it host
+//! blocks of any size and note events, get Csound's output delayed by `ksmps` frames.
+
+pub mod block;
+pub mod csound;
+pub mod diagnostics;
+pub mod messages;
+pub mod midi;
+
+use block::{BlockAdapter, Input, Kernel};
+use csound::Csound;
+use diagnostics::ErrorLine;
+use messages::MessageRing;
+use midi::NoteEvent;
+use std::sync::Arc;
+
+/// How to run a patch: `None` keeps what the patch itself says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EngineConfig {
+    /// `--sample-rate` override (the host's rate in a plugin).
+    pub sample_rate: Option<f64>,
+    /// `--ksmps` override.
+    pub ksmps: Option<u32>,
+    /// `--nchnls` override (the plugin's output bus).
+    pub nchnls: Option<u32>,
+    /// `--nchnls_i` override (the plugin's input bus).
+    pub nchnls_i: Option<u32>,
+    /// Keep performing after the score ends (`f0 z`), as a plugin must for MIDI notes.
+    pub run_forever: bool,
+    /// The instrument that score-mode notes start.
+    pub note_instrument: u32,
+}
+
+/// A patch that did not compile or start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// Everything Csound printed.
+    pub log: String,
+    /// The errors found in it.
+    pub errors: Vec<ErrorLine>,
+    /// Which step failed.
+    pub step: String,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.step)?;
+        for error in &self.errors {
+            match error.line {
+                Some(line) => write!(f, "\nline {line}: {}", error.message)?,
+                None => write!(f, "\n{}", error.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// The Csound side of the block adapter: spin in, one k-cycle, spout out.
+struct CsoundKernel {
+    csound: Csound,
+}
+
+impl Kernel for CsoundKernel {
+    fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool {
+        let spin = self.csound.spin();
+        let n = spin.len().min(input.len());
+        spin[..n].copy_from_slice(&input[..n]);
+        if self.csound.perform_ksmps() {
+            return true;
+        }
+        let spout = self.csound.spout();
+        let n = spout.len().min(output.len());
+        output[..n].copy_from_slice(&spout[..n]);
+        false
+    }
+}
+
+/// One compiled and started patch, ready to process host blocks.
+pub struct Engine {
+    kernel: CsoundKernel,
+    adapter: BlockAdapter,
+    note_instrument: u32,
+    sample_rate: f64,
+    ring: Arc<MessageRing>,
+}
+
+impl Engine {
+    /// Compiles and starts `code` (a whole `.csd`). Returns the engine and what Csound
+    /// printed, or the errors. Never call this on the audio thread.
+    pub fn compile(
+        code: &str,
+        config: &EngineConfig,
+        ring: Arc<MessageRing>,
+    ) -> Result<(Engine, String), CompileError> {
+        let fail = |csound: Option<&mut Csound>, step: String| {
+            let log = csound.map(|c| c.take_log()).unwrap_or_default();
+            CompileError {
+                errors: diagnostics::error_lines(&log),
+                log,
+                step,
+            }
+        };
+        let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
+        let mut options = vec!["-d".to_string()];
+        if let Some(sr) = config.sample_rate {
+            options.push(format!("--sample-rate={sr}"));
+        }
+        if let Some(ksmps) = config.ksmps {
+            options.push(format!("--ksmps={ksmps}"));
+        }
+        if let Some(n) = config.nchnls {
+            options.push(format!("--nchnls={n}"));
+        }
+        if let Some(n) = config.nchnls_i {
+            options.push(format!("--nchnls_i={n}"));
+        }
+        for option in &options {
+            if let Err(e) = csound.set_option(option) {
+                return Err(fail(Some(&mut csound), format!("{e} for `{option}`")));
+            }
+        }
+        if let Err(e) = csound.compile_csd_text(code) {
+            return Err(fail(
+                Some(&mut csound),
+                format!("the patch did not compile ({e})"),
+            ));
+        }
+        if let Err(e) = csound.start() {
+            return Err(fail(
+                Some(&mut csound),
+                format!("the patch did not start ({e})"),
+            ));
+        }
+        if config.run_forever {
+            if let Err(e) = csound.read_score("f0 z\n") {
+                return Err(fail(Some(&mut csound), e.to_string()));
+            }
+        }
+        let zero_dbfs = csound.zero_dbfs();
+        let adapter = BlockAdapter::new(
+            csound.ksmps(),
+            csound.nchnls_input(),
+            csound.nchnls(),
+            zero_dbfs,
+        );
+        let sample_rate = csound.sr();
+        let log = csound.take_log();
+        csound.enter_realtime();
+        let engine = Engine {
+            kernel: CsoundKernel { csound },
+            adapter,
+            note_instrument: config.note_instrument.max(1),
+            sample_rate,
+            ring,
+        };
+        Ok((engine, log))
+    }
+
+    /// Latency in frames (= ksmps).
+    pub fn latency(&self) -> usize {
+        self.adapter.latency()
+    }
+
+    /// The patch's k-cycle length.
+    pub fn ksmps(&self) -> usize {
+        self.kernel.csound.ksmps()
+    }
+
+    /// The rate Csound runs at.
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    /// Csound's output channel count.
+    pub fn nchnls(&self) -> usize {
+        self.kernel.csound.nchnls()
+    }
+
+    /// Csound's input channel count.
+    pub fn nchnls_input(&self) -> usize {
+        self.kernel.csound.nchnls_input()
+    }
+
+    /// Csound's 0dbfs.
+    pub fn zero_dbfs(&self) -> f64 {
+        self.kernel.csound.zero_dbfs()
+    }
+
+    /// Whether the performance has ended (score over, `exitnow`).
+    pub fn is_finished(&self) -> bool {
+        self.adapter.is_finished()
+    }
+
+    /// Where this engine's real-time messages go.
+    pub fn messages(&self) -> &Arc<MessageRing> {
+        &self.ring
+    }
+
+    /// Processes one host block of `frames` frames: reads `input`, writes `outputs`, and
+    /// starts/stops notes at their offsets (`events` sorted by offset). Returns the frame
+    /// where valid output stopped if the performance ended in this block.
+    /// Real-time safe in our code: no allocation, no lock, no I/O.
+    pub fn process<S: AsRef<[f32]>>(
+        &mut self,
+        input: &Input<'_, S>,
+        outputs: &mut [&mut [f32]],
+        frames: usize,
+        events: &[NoteEvent],
+    ) -> Option<usize> {
+        let mut ended = None;
+        let mut start = 0;
+        for event in events {
+            let at = (event.offset() as usize).clamp(start, frames);
+            if at > start {
+                ended = ended.or(self
+                    .adapter
+                    .run(&mut self.kernel, input, outputs, start..at));
+                start = at;
+            }
+            let pfields = midi::score_pfields(event, self.note_instrument);
+            // A refused event (e.g. no such instrument) is reported by Csound itself.
+            let _ = self.kernel.csound.score_event(b'i', &pfields);
+        }
+        if frames > start {
+            ended = ended.or(self
+                .adapter
+                .run(&mut self.kernel, input, outputs, start..frames));
+        }
+        ended
+    }
+}
+
+impl Engine {
+    /// Adds score text (`csoundReadScore`), e.g. notes for an instrument rendered offline.
+    /// Not for the audio thread.
+    pub fn read_score(&mut self, score: &str) -> Result<(), csound::CsoundError> {
+        self.kernel.csound.read_score(score)
+    }
+}

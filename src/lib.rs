@@ -1,0 +1,211 @@
+//! Csound Plug: Csound code as a VST3/CLAP instrument and effect.
+//!
+//! This file is glue: the plugin type, its framework impls and the exports. The engine
+//! (everything Csound) is in [`engine`], the audio thread's side in [`processor`], the
+//! compiler and retire threads in [`compiler`].
+
+#![deny(missing_docs)]
+
+pub mod compiler;
+pub mod console;
+pub mod engine;
+pub mod flavor;
+pub mod params;
+pub mod presets;
+pub mod processor;
+pub mod render;
+pub mod state;
+
+use compiler::{Compiler, Ready};
+use engine::block::Input;
+use engine::midi::NoteEvent as CsNoteEvent;
+use engine::{Engine, EngineConfig};
+use flavor::{Effect, Flavor, Instrument};
+use nice_plug::prelude::*;
+use params::PlugParams;
+use processor::Processor;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// One plugin instance; `F` picks the instrument or the effect entry.
+pub struct CsoundPlug<F: Flavor> {
+    params: Arc<PlugParams>,
+    /// Declared before `compiler` so it is dropped first (it holds a retire sender).
+    processor: Processor,
+    compiler: Compiler,
+    _flavor: PhantomData<F>,
+}
+
+/// The instrument entry, "Csound Plug".
+pub type CsoundPlugInstrument = CsoundPlug<Instrument>;
+/// The effect entry, "Csound Plug FX".
+pub type CsoundPlugFx = CsoundPlug<Effect>;
+
+impl<F: Flavor> Default for CsoundPlug<F> {
+    fn default() -> Self {
+        let compiler = Compiler::new();
+        let params = Arc::new(PlugParams::new(F::DEFAULT_PATCH, compiler.requester()));
+        let processor = Processor::new(
+            compiler.shared().clone(),
+            compiler.retire_sender(),
+            F::PASS_THROUGH,
+        );
+        Self {
+            params,
+            processor,
+            compiler,
+            _flavor: PhantomData,
+        }
+    }
+}
+
+impl<F: Flavor> CsoundPlug<F> {
+    /// The console (Csound's messages, compile errors).
+    pub fn console(&self) -> &console::Console {
+        &self.compiler.shared().console
+    }
+}
+
+/// Converts a host note event; other events, and notes addressed to "any key" (CLAP
+/// wildcards), are not handled yet.
+fn note_event<S>(event: &NoteEvent<S>) -> Option<CsNoteEvent> {
+    match *event {
+        NoteEvent::NoteOn {
+            timing,
+            channel,
+            key,
+            velocity,
+            ..
+        } => Some(CsNoteEvent::On {
+            offset: timing,
+            channel: channel.number().unwrap_or(0),
+            key: key.number()?,
+            velocity: (velocity * 127.0).round().clamp(1.0, 127.0) as u8,
+        }),
+        NoteEvent::NoteOff {
+            timing,
+            channel,
+            key,
+            ..
+        } => Some(CsNoteEvent::Off {
+            offset: timing,
+            channel: channel.number().unwrap_or(0),
+            key: key.number()?,
+        }),
+        _ => None,
+    }
+}
+
+impl<F: Flavor> Plugin for CsoundPlug<F> {
+    const NAME: &'static str = F::NAME;
+    const VENDOR: &'static str = "Csound Plug";
+    const URL: &'static str = "https://csound.com";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = F::AUDIO_IO_LAYOUTS;
+    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
+
+    type Editor = ();
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn activate(
+        &mut self,
+        layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let outputs = layout.main_output_channels.map_or(0, NonZeroU32::get);
+        let inputs = layout
+            .main_input_channels
+            .or_else(|| layout.aux_input_ports.first().copied())
+            .map_or(0, NonZeroU32::get);
+        let config = EngineConfig {
+            sample_rate: Some(f64::from(buffer_config.sample_rate)),
+            ksmps: None,
+            nchnls: (outputs > 0).then_some(outputs),
+            nchnls_i: (inputs > 0).then_some(inputs),
+            run_forever: true,
+            note_instrument: 1,
+        };
+        let generation = self.compiler.activate(config.clone());
+        let code = self.params.patch.get();
+        let shared = self.compiler.shared();
+        // Compiling here, off the audio thread, means processing starts with the patch
+        // running. A failed compile still activates: the fallback plays instead.
+        let ready = match Engine::compile(&code, &config, shared.ring.clone()) {
+            Ok((engine, log)) => {
+                shared.console.append(&log);
+                shared.console.set_compile_result(None);
+                Some(Box::new(Ready {
+                    engine,
+                    code,
+                    generation,
+                }))
+            }
+            Err(error) => {
+                shared.console.set_compile_result(Some(error));
+                None
+            }
+        };
+        self.processor
+            .activate(ready, generation, inputs as usize, outputs as usize);
+        context.set_latency_samples(self.processor.latency() as u32);
+        true
+    }
+
+    fn deactivate(&mut self) {
+        self.compiler.deactivate();
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        if let Some(latency) = self.processor.take_ready() {
+            context.set_latency_samples(latency as u32);
+        }
+        self.processor.clear_events();
+        while let Some(event) = context.next_event() {
+            if let Some(event) = note_event(&event) {
+                self.processor.push_event(event);
+            }
+        }
+        let frames = buffer.samples();
+        let outputs = buffer.as_slice();
+        if F::PASS_THROUGH {
+            self.processor
+                .process(&Input::<&[f32]>::InPlace, outputs, frames);
+        } else if let Some(sidechain) = aux.inputs.first() {
+            let sidechain = sidechain.as_slice_immutable();
+            self.processor
+                .process(&Input::Buffers(sidechain), outputs, frames);
+        } else {
+            self.processor
+                .process(&Input::<&[f32]>::Silence, outputs, frames);
+        }
+        ProcessStatus::KeepAlive
+    }
+}
+
+impl<F: Flavor> ClapPlugin for CsoundPlug<F> {
+    const CLAP_ID: &'static str = F::CLAP_ID;
+    const CLAP_DESCRIPTION: Option<&'static str> = Some(F::DESCRIPTION);
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = F::CLAP_FEATURES;
+}
+
+impl<F: Flavor> Vst3Plugin for CsoundPlug<F> {
+    const VST3_CLASS_ID: [u8; 16] = F::VST3_CLASS_ID;
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = F::VST3_SUBCATEGORIES;
+}
+
+nice_export_clap!(CsoundPlugInstrument, CsoundPlugFx);
+nice_export_vst3!(CsoundPlugInstrument, CsoundPlugFx);

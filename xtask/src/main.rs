@@ -1,0 +1,236 @@
+//! `cargo xtask`: bundle, install and test Csound Plug.
+//!
+//! - `cargo xtask install [--prefix DIR]`: Debian packages, release build, bundles into
+//!   the user's plugin folders, binaries into `~/.local/bin`, then a test render.
+//! - `cargo xtask test`: formatting, lints, the bundles, every Rust test and the Python
+//!   host tests (in a virtual environment it creates under `target/`).
+//! - `cargo xtask bundle …`: nice-plug's bundler (`.clap`, `.vst3`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Debian packages the build needs (Csound, and the standalone app's audio and windowing).
+const BUILD_PACKAGES: &[&str] = &[
+    "libcsound64-dev",
+    "pkg-config",
+    "libasound2-dev",
+    "libjack-jackd2-dev",
+    "libx11-xcb-dev",
+    "libxcursor-dev",
+    "libgl-dev",
+    "libxkbcommon-dev",
+];
+/// Extra packages the tests need: the `csound` command line and Python's venv.
+const TEST_PACKAGES: &[&str] = &["csound", "python3-venv", "python3-pip"];
+/// The crate that holds the plugin.
+const PACKAGE: &str = "csound_plug";
+/// Bundle base name (see bundler.toml).
+const BUNDLE: &str = "Csound Plug";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("install") => install(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("bundle") | Some("bundle-universal") => {
+            nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| format!("{e:#}"))
+        }
+        _ => Err(
+            "usage: cargo xtask install [--prefix DIR] | test | bundle <package> [--release]"
+                .into(),
+        ),
+    };
+    if let Err(message) = result {
+        eprintln!("xtask: {message}");
+        std::process::exit(1);
+    }
+}
+
+/// The workspace root (xtask's parent directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root, failing with its name if it fails.
+fn run(program: &str, args: &[&str]) -> Result {
+    eprintln!("xtask: running {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Installs the Debian packages in `packages` that are missing.
+fn ensure_packages(packages: &[&str]) -> Result {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .map(|o| !String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+                .unwrap_or(true)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !is_root {
+        return Err(format!(
+            "these Debian packages are missing: {0}\n\
+             install them as root, then run this again:\n    sudo apt-get install -y {0}",
+            missing.join(" ")
+        ));
+    }
+    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+    std::env::set_var("DEBIAN_FRONTEND", "noninteractive");
+    run("apt-get", &["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(&missing);
+    run("apt-get", &args)
+}
+
+/// Release build of the library and binaries, then the `.clap`/`.vst3` bundles.
+fn build_bundles() -> Result {
+    let args = ["bundle", PACKAGE, "--release", "--features", "standalone"];
+    nice_plug_xtask::main_with_args("cargo xtask", args.map(String::from))
+        .map_err(|e| format!("bundling failed: {e:#}"))
+}
+
+fn install(args: &[String]) -> Result {
+    let home = std::env::var("HOME").map_err(|_| "HOME is not set".to_string())?;
+    let home = PathBuf::from(home);
+    let prefix = match args {
+        [] => home.join(".local"),
+        [flag, dir] if flag == "--prefix" => PathBuf::from(dir),
+        _ => return Err("usage: cargo xtask install [--prefix DIR]".into()),
+    };
+    ensure_packages(BUILD_PACKAGES)?;
+    build_bundles()?;
+    let bundled = root().join("target/bundled");
+    let release = root().join("target/release");
+    let copies = [
+        (bundled.join(format!("{BUNDLE}.clap")), home.join(".clap")),
+        (bundled.join(format!("{BUNDLE}.vst3")), home.join(".vst3")),
+        (release.join("csound-plug"), prefix.join("bin")),
+        (release.join("csound-plug-standalone"), prefix.join("bin")),
+    ];
+    for (from, to_dir) in &copies {
+        std::fs::create_dir_all(to_dir)
+            .map_err(|e| format!("cannot create {}: {e}", to_dir.display()))?;
+        let to = to_dir.join(from.file_name().expect("bundle paths have names"));
+        copy_recursive(from, &to)?;
+        eprintln!("xtask: installed {}", to.display());
+    }
+    let cli = prefix.join("bin/csound-plug");
+    let wav = root().join("target/default-patch.wav");
+    let patch = root().join("presets/default_instrument.csd");
+    let status = Command::new(&cli)
+        .arg("render")
+        .arg(&patch)
+        .args([
+            "--score",
+            "i 1 0 1.5 57 100 1\ni 1 0.5 1 64 90 1\ni 1 1 1 69 80 1",
+            "--duration",
+            "3",
+            "-o",
+        ])
+        .arg(&wav)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+    if !status.success() {
+        return Err("the installed csound-plug could not render the default patch".into());
+    }
+    eprintln!(
+        "xtask: done. The default patch rendered to {}",
+        wav.display()
+    );
+    Ok(())
+}
+
+/// Copies a file or a bundle directory, replacing what was there.
+fn copy_recursive(from: &Path, to: &Path) -> Result {
+    let fail =
+        |e: std::io::Error| format!("cannot copy {} to {}: {e}", from.display(), to.display());
+    if from.is_dir() {
+        if to.exists() {
+            std::fs::remove_dir_all(to).map_err(fail)?;
+        }
+        std::fs::create_dir_all(to).map_err(fail)?;
+        for entry in std::fs::read_dir(from).map_err(fail)? {
+            let entry = entry.map_err(fail)?;
+            copy_recursive(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        std::fs::copy(from, to).map(|_| ()).map_err(fail)
+    }
+}
+
+fn test(args: &[String]) -> Result {
+    if !args.is_empty() {
+        return Err("usage: cargo xtask test".into());
+    }
+    let mut packages = BUILD_PACKAGES.to_vec();
+    packages.extend(TEST_PACKAGES);
+    ensure_packages(&packages)?;
+    run("cargo", &["fmt", "--all", "--check"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--features",
+            "standalone",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    build_bundles()?;
+    let bundled = root().join("target/bundled");
+    std::env::set_var("CSOUND_PLUG_BUNDLE_DIR", &bundled);
+    run("cargo", &["test", "--workspace"])?;
+    python_tests()
+}
+
+/// The VST3 host tests: pedalboard and dawdreamer from PyPI, in a venv under `target/`.
+fn python_tests() -> Result {
+    let venv = root().join("target/pyvenv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
+    }
+    let python = python.to_string_lossy().into_owned();
+    run(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "tests/python/requirements.txt",
+        ],
+    )?;
+    run(&python, &["-m", "pytest", "-q", "tests/python"])
+}
