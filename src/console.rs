@@ -60,9 +60,10 @@ impl Console {
     pub fn set_compile_result(&self, error: Option<CompileError>) {
         if let Some(error) = &error {
             self.append(&error.log);
-            nice_plug::nice_warn!("Csound compile failed: {error}");
-            self.notice(&format!(
-                "compile failed, keeping the previous sound: {error}"
+            // One line to the host's log; the console also gets Csound's full text.
+            nice_plug::nice_warn!("Csound compile failed, what plays is unchanged: {error}");
+            self.append(&format!(
+                "[csound-plug] compile failed, what plays is unchanged: {error}"
             ));
         }
         if let Ok(mut last) = self.last_error.lock() {

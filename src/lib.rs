@@ -131,6 +131,8 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             nchnls_i: (inputs > 0).then_some(inputs),
             run_forever: true,
             note_instrument: 1,
+            sample_accurate: true,
+            warm_up_cycles: 2,
         };
         let generation = self.compiler.activate(config.clone());
         let code = self.params.patch.get();

@@ -30,8 +30,9 @@ impl InputAudio {
 pub struct RenderOptions {
     /// `--sample-rate` override; `None` keeps the patch's `sr`.
     pub sample_rate: Option<f64>,
-    /// Host block size in frames (any size ≥ 1; the output does not depend on it).
-    pub block: usize,
+    /// Host block sizes in frames, used in turn (any sizes ≥ 1; the output does not
+    /// depend on them).
+    pub blocks: Vec<usize>,
     /// Input audio, if any.
     pub input: Option<InputAudio>,
     /// Stop after this many seconds of output.
@@ -46,7 +47,7 @@ impl Default for RenderOptions {
     fn default() -> Self {
         Self {
             sample_rate: None,
-            block: 256,
+            blocks: vec![256],
             input: None,
             duration: None,
             score: None,
@@ -140,7 +141,11 @@ pub fn render(
         (None, None) => (seconds_to_frames(options.limit_seconds), RenderEnd::Limit),
     };
     let total_known = target_end != RenderEnd::Limit;
-    let block = options.block.max(1);
+    if options.blocks.is_empty() || options.blocks.contains(&0) {
+        return Err(RenderError::Other("block sizes must be at least 1".into()));
+    }
+    let block = options.blocks.iter().copied().max().unwrap_or(1);
+    let mut block_sizes = options.blocks.iter().copied().cycle();
     let nchnls = engine.nchnls();
     let mut out: Vec<Vec<f32>> = vec![Vec::with_capacity(target.min(1 << 26)); nchnls];
     let mut scratch: Vec<Vec<f32>> = vec![vec![0.0; block]; nchnls];
@@ -150,7 +155,10 @@ pub fn render(
     let mut fed = 0usize;
     let mut end = target_end;
     while fed < target + latency {
-        let frames = block.min(target + latency - fed);
+        let frames = block_sizes
+            .next()
+            .unwrap_or(block)
+            .min(target + latency - fed);
         if let Some(input) = &options.input {
             // Past its end the input is silence, as Csound reads a finished sound file.
             for (dst, src) in in_scratch.iter_mut().zip(&input.channels) {

@@ -30,8 +30,8 @@ enum Command {
         #[arg(long)]
         sr: Option<u32>,
         /// Host block size in frames; the output does not depend on it.
-        #[arg(long, default_value_t = 256)]
-        block: usize,
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+        block: u32,
         /// Audio fed to the patch's input (WAV, at the patch's sample rate).
         #[arg(long)]
         input: Option<PathBuf>,
@@ -143,7 +143,7 @@ fn run_render(
     patch: &Path,
     output: &Path,
     sr: Option<u32>,
-    block: usize,
+    block: u32,
     input: Option<&Path>,
     duration: Option<f64>,
     score: Option<String>,
@@ -151,15 +151,12 @@ fn run_render(
 ) -> Result<(), String> {
     let code = read_patch(patch)?;
     let input = input.map(read_wav).transpose()?;
-    if block == 0 {
-        return Err("--block must be at least 1".into());
-    }
     if duration.is_some_and(|d| !d.is_finite() || d < 0.0) {
         return Err("--duration must be a number of seconds ≥ 0".into());
     }
     let options = RenderOptions {
         sample_rate: sr.map(f64::from),
-        block,
+        blocks: vec![block as usize],
         input,
         duration,
         score,

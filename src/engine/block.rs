@@ -62,6 +62,12 @@ impl BlockAdapter {
         self.ksmps
     }
 
+    /// Frames already filled in the k-cycle being collected: an event sent now starts
+    /// that many frames into the next cycle Csound performs.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// Whether the kernel has reported the end of its performance.
     pub fn is_finished(&self) -> bool {
         self.finished

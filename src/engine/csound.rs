@@ -50,6 +50,29 @@ extern "C" fn message_callback(csound: *mut sys::CSOUND, attr: c_int, text: *con
     }
 }
 
+/// MIDI devices named in a patch's options (`-M0`, `-Ma`, `-Q0`) open onto the host's
+/// MIDI, which Csound reaches only through these callbacks. Host MIDI for the native mode
+/// is not wired yet: input reads nothing and output is discarded.
+extern "C" fn midi_open(_: *mut sys::CSOUND, user: *mut *mut c_void, _: *const c_char) -> c_int {
+    if !user.is_null() {
+        // SAFETY: Csound passes a valid slot for our per-device data; we keep none.
+        unsafe { *user = std::ptr::null_mut() };
+    }
+    0
+}
+
+extern "C" fn midi_close(_: *mut sys::CSOUND, _: *mut c_void) -> c_int {
+    0
+}
+
+extern "C" fn midi_read(_: *mut sys::CSOUND, _: *mut c_void, _: *mut u8, _: c_int) -> c_int {
+    0
+}
+
+extern "C" fn midi_write(_: *mut sys::CSOUND, _: *mut c_void, _: *const u8, n: c_int) -> c_int {
+    n
+}
+
 /// Why a Csound call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsoundError {
@@ -108,6 +131,12 @@ impl Csound {
             sys::csoundSetMessageStringCallback(ptr.as_ptr(), message_callback);
             sys::csoundSetHostImplementedAudioIO(ptr.as_ptr(), 1, 0);
             sys::csoundSetHostImplementedMIDIIO(ptr.as_ptr(), 1);
+            sys::csoundSetExternalMidiInOpenCallback(ptr.as_ptr(), Some(midi_open));
+            sys::csoundSetExternalMidiOutOpenCallback(ptr.as_ptr(), Some(midi_open));
+            sys::csoundSetExternalMidiReadCallback(ptr.as_ptr(), Some(midi_read));
+            sys::csoundSetExternalMidiWriteCallback(ptr.as_ptr(), Some(midi_write));
+            sys::csoundSetExternalMidiInCloseCallback(ptr.as_ptr(), Some(midi_close));
+            sys::csoundSetExternalMidiOutCloseCallback(ptr.as_ptr(), Some(midi_close));
         }
         Ok(Self {
             ptr,

@@ -10,7 +10,8 @@ pub struct ErrorLine {
 }
 
 /// Finds the errors in a compile log. Csound prints `error: …` and, on the same or one of
-/// the next lines, `line N` (syntax errors) or `Line: N` (opcode look-up errors); for a
+/// the next few lines (before the next error), `line N` (syntax errors) or `Line: N`
+/// (opcode look-up errors, after the argument types found and the offending code); for a
 /// `.csd` those are line numbers of the whole file.
 pub fn error_lines(log: &str) -> Vec<ErrorLine> {
     let lines: Vec<&str> = log.lines().collect();
@@ -23,7 +24,7 @@ pub fn error_lines(log: &str) -> Vec<ErrorLine> {
         if lower.contains("errors in performance") {
             continue;
         }
-        let line = lines[i..lines.len().min(i + 4)]
+        let line = lines[i..lines.len().min(i + 8)]
             .iter()
             .enumerate()
             .take_while(|(k, l)| *k == 0 || !l.to_ascii_lowercase().contains("error:"))
@@ -72,7 +73,7 @@ mod tests {
 
     #[test]
     fn opcode_error_uses_capital_line() {
-        let log = "error: Unable to find opcode entry for 'oscilx' with matching argument types:\nFound: a oscilx cc\nLine: 7\n";
+        let log = "error:  Unable to find opcode entry for 'oscilx' with matching argument types:\n\nFound: a oscilx cc\n       asig oscilx 0.3 ...\nLine: 7\n from file x.csd (1),Parsing failed due to syntax errors\n";
         let errors = error_lines(log);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(7));

@@ -31,6 +31,14 @@ pub struct EngineConfig {
     pub run_forever: bool,
     /// The instrument that score-mode notes start.
     pub note_instrument: u32,
+    /// Csound's `--sample-accurate`: notes start on their own frame, not on the k-cycle
+    /// that holds it. Changes how the patch's own score is timed too, so the offline
+    /// renderer leaves it off to match `csound -o`.
+    pub sample_accurate: bool,
+    /// Silent k-cycles performed before the engine is handed over, so the first host
+    /// block does not pay for instruments' first-cycle set-up and notes can be timed
+    /// inside the first cycle. The offline renderer uses none, to match `csound -o`.
+    pub warm_up_cycles: usize,
 }
 
 /// A patch that did not compile or start.
@@ -84,6 +92,7 @@ pub struct Engine {
     kernel: CsoundKernel,
     adapter: BlockAdapter,
     note_instrument: u32,
+    sample_accurate: bool,
     sample_rate: f64,
     ring: Arc<MessageRing>,
 }
@@ -106,6 +115,9 @@ impl Engine {
         };
         let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
         let mut options = vec!["-d".to_string()];
+        if config.sample_accurate {
+            options.push("--sample-accurate".into());
+        }
         if let Some(sr) = config.sample_rate {
             options.push(format!("--sample-rate={sr}"));
         }
@@ -148,12 +160,19 @@ impl Engine {
             zero_dbfs,
         );
         let sample_rate = csound.sr();
+        for _ in 0..config.warm_up_cycles {
+            csound.spin().fill(0.0);
+            if csound.perform_ksmps() {
+                break;
+            }
+        }
         let log = csound.take_log();
         csound.enter_realtime();
         let engine = Engine {
             kernel: CsoundKernel { csound },
             adapter,
             note_instrument: config.note_instrument.max(1),
+            sample_accurate: config.sample_accurate,
             sample_rate,
             ring,
         };
@@ -200,6 +219,22 @@ impl Engine {
         &self.ring
     }
 
+    /// p2 that starts an event on the frame the adapter is at, inside the k-cycle Csound
+    /// performs next. Csound (6.18, insert.c and musmon.c) takes the start frame as
+    /// `trunc(p2 * sr)` and the k-cycle as `round(p2 * kr)`: half a frame added keeps the
+    /// truncation off the frame before; a frame in the cycle's second half would round to
+    /// the next cycle, so it is given as the same offset inside the previous cycle.
+    fn sample_accurate_p2(&self) -> f64 {
+        let position = self.adapter.position() as f64 + 0.5;
+        let ksmps = self.adapter.latency() as f64;
+        let frames = if position * 2.0 >= ksmps {
+            position - ksmps
+        } else {
+            position
+        };
+        frames / self.sample_rate
+    }
+
     /// Processes one host block of `frames` frames: reads `input`, writes `outputs`, and
     /// starts/stops notes at their offsets (`events` sorted by offset). Returns the frame
     /// where valid output stopped if the performance ended in this block.
@@ -221,7 +256,10 @@ impl Engine {
                     .run(&mut self.kernel, input, outputs, start..at));
                 start = at;
             }
-            let pfields = midi::score_pfields(event, self.note_instrument);
+            let mut pfields = midi::score_pfields(event, self.note_instrument);
+            if self.sample_accurate {
+                pfields[1] = self.sample_accurate_p2();
+            }
             // A refused event (e.g. no such instrument) is reported by Csound itself.
             let _ = self.kernel.csound.score_event(b'i', &pfields);
         }

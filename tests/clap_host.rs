@@ -1,0 +1,532 @@
+//! Loads the built `.clap` bundle in a CLAP host (`clack-host`) and checks what the two plugins
+//! sound like: the instrument's pitch and timing, the effect's dry path and echo, and that state
+//! (including code that does not compile) survives a save/load round trip.
+//!
+//! Needs the bundle: `cargo xtask bundle csound_plug --release` (or `CSOUND_PLUG_BUNDLE_DIR`).
+
+mod common;
+
+use std::time::Duration;
+
+use common::analysis::{
+    first_above, fundamental, midi_key_hz, mono, peak, rms, seconds, tone_burst,
+};
+use common::clap::{
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, plugin_descriptors, HostedPlugin,
+    NoteEvent, FX_ID, INSTRUMENT_ID, NOTE_DIALECT_CLAP, NOTE_DIALECT_MIDI,
+};
+use serde_json::Value;
+
+/// Host sample rate for every test.
+const SR: f64 = 48_000.0;
+/// Largest host block used.
+const MAX_BLOCK: u32 = 512;
+/// Peak level below which output counts as silence.
+const SILENCE: f32 = 1e-5;
+/// Level above which output counts as sound having started.
+const ONSET: f32 = 1e-4;
+/// Sample offset of the note-on in the instrument renders.
+const NOTE_ON_AT: usize = 1000;
+
+/// A complete `.csd` whose instrument has a syntax error (unclosed parenthesis).
+const BROKEN_CSD: &str = "<CsoundSynthesizer>
+<CsOptions>
+</CsOptions>
+<CsInstruments>
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+
+; broken on purpose: the call below is never closed
+instr 1
+  asig = oscili(0.3, cpsmidinn(p4)
+  outs asig, asig
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// A fresh, active instance of `id`.
+fn active_plugin(id: &str) -> HostedPlugin {
+    let entry = load_bundle();
+    let mut plugin = HostedPlugin::new(&entry, id);
+    plugin.activate(SR, MAX_BLOCK);
+    plugin
+}
+
+/// Renders 1.5 s with `key` held from [`NOTE_ON_AT`] to 1.0 s, in blocks of `block`, and checks
+/// onset, pitch, sustain and release.
+fn check_note(plugin: &mut HostedPlugin, key: u8, block: usize, via_midi: bool) {
+    let latency = plugin.latency() as usize;
+    let off_at = seconds(1.0, SR);
+    let events = if via_midi {
+        vec![
+            NoteEvent::Midi {
+                time: NOTE_ON_AT,
+                data: [0x90, key, 100],
+            },
+            NoteEvent::Midi {
+                time: off_at,
+                data: [0x80, key, 0],
+            },
+        ]
+    } else {
+        vec![
+            NoteEvent::on(NOTE_ON_AT, key.into(), 100),
+            NoteEvent::off(off_at, key.into()),
+        ]
+    };
+    let out = plugin.render(&[], seconds(1.5, SR), block, &events);
+    assert_eq!(out.len(), 2, "instrument output is stereo");
+    let m = mono(&out);
+    let what = format!("key {key}, blocks of {block}, midi {via_midi}");
+
+    let onset = NOTE_ON_AT + latency;
+    for (ch, channel) in out.iter().enumerate() {
+        let early = peak(channel, 0..onset);
+        assert!(
+            early <= SILENCE,
+            "{what}: channel {ch} not silent before note-on + latency ({NOTE_ON_AT} + \
+             {latency} = {onset}): peak {early}, first sample above {SILENCE} at {:?}",
+            first_above(channel, SILENCE)
+        );
+    }
+    let first_sound = first_above(&m, ONSET).unwrap_or_else(|| panic!("{what}: no sound at all"));
+    assert!(
+        (onset..onset + seconds(0.01, SR)).contains(&first_sound),
+        "{what}: sound starts at sample {first_sound}, expected within 10 ms of {onset}"
+    );
+
+    let steady = seconds(0.2, SR)..seconds(0.8, SR);
+    let sustain_rms = rms(&m, steady.clone());
+    assert!(
+        sustain_rms > 0.01,
+        "{what}: held note too quiet (RMS {sustain_rms})"
+    );
+    let expected = midi_key_hz(key);
+    let pitch = fundamental(&m[steady], SR).unwrap_or_else(|| panic!("{what}: no pitch"));
+    assert!(
+        (pitch - expected).abs() < 1.0,
+        "{what}: fundamental {pitch:.3} Hz, expected {expected:.3} Hz"
+    );
+
+    let before_off = rms(&m, seconds(0.9, SR)..off_at);
+    assert!(
+        before_off > 0.25 * sustain_rms,
+        "{what}: note faded before its note-off (RMS {before_off} vs {sustain_rms})"
+    );
+    let tail = rms(&m, seconds(1.45, SR)..seconds(1.5, SR));
+    assert!(
+        tail < 0.25 * sustain_rms,
+        "{what}: note not released 0.45 s after note-off (RMS {tail} vs {sustain_rms})"
+    );
+    println!(
+        "{what}: latency {latency}, first sound at {first_sound} (onset {onset}), sustain RMS \
+         {sustain_rms:.4}, pitch {pitch:.4} Hz (expected {expected:.4}), tail RMS {tail:.5}"
+    );
+}
+
+/// Fails on host callbacks the plugin made from the wrong thread.
+fn assert_thread_rules_kept(plugin: &HostedPlugin) {
+    let violations = plugin.thread_violations();
+    assert!(violations.is_empty(), "{}: {violations:?}", plugin.id());
+}
+
+#[test]
+fn bundle_lists_both_plugins() {
+    let entry = load_bundle();
+    let descriptors = plugin_descriptors(&entry);
+    for (id, name) in [(INSTRUMENT_ID, "Csound Plug"), (FX_ID, "Csound Plug FX")] {
+        assert!(
+            descriptors.iter().any(|(i, n)| i == id && n == name),
+            "no plugin {id} named {name:?} in {descriptors:?}"
+        );
+    }
+}
+
+#[test]
+fn instrument_ports_and_latency() {
+    let entry = load_bundle();
+    let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
+
+    let inputs = plugin.audio_ports(true);
+    assert_eq!(inputs.len(), 1, "one (side-chain) input port: {inputs:?}");
+    assert!(
+        !inputs[0].is_main,
+        "the instrument's input is not a main input"
+    );
+    assert_eq!(inputs[0].channel_count, 2);
+    let outputs = plugin.audio_ports(false);
+    assert_eq!(outputs.len(), 1, "{outputs:?}");
+    assert!(outputs[0].is_main);
+    assert_eq!(outputs[0].channel_count, 2);
+    assert_eq!(plugin.audio_port_count(true), 1);
+
+    let notes = plugin.note_ports(true);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let dialects = notes[0].supported_dialects;
+    assert_eq!(dialects & NOTE_DIALECT_CLAP, NOTE_DIALECT_CLAP, "{notes:?}");
+    assert_eq!(dialects & NOTE_DIALECT_MIDI, NOTE_DIALECT_MIDI, "{notes:?}");
+
+    plugin.activate(SR, MAX_BLOCK);
+    assert_eq!(plugin.latency(), 32, "latency is the default patch's ksmps");
+}
+
+#[test]
+fn instrument_plays_the_key_pitch_on_time() {
+    // CLAP notes, host blocks of 512.
+    let mut plugin = active_plugin(INSTRUMENT_ID);
+    check_note(&mut plugin, 69, 512, false);
+    assert_thread_rules_kept(&plugin);
+
+    // CLAP notes, host blocks of 100 (not a multiple of ksmps).
+    let mut plugin = active_plugin(INSTRUMENT_ID);
+    check_note(&mut plugin, 60, 100, false);
+
+    // MIDI-dialect notes, odd block size.
+    let mut plugin = active_plugin(INSTRUMENT_ID);
+    check_note(&mut plugin, 57, 77, true);
+    assert_thread_rules_kept(&plugin);
+}
+
+#[test]
+fn instrument_note_onsets_are_sample_accurate() {
+    // Notes at different places inside a k-cycle (ksmps 32) and a host block (100): the sound
+    // must start the same number of samples after each, not on a k-cycle or block boundary.
+    let mut delays = Vec::new();
+    for note_on in [992, 1000, 1017, 1023, 1500] {
+        let mut plugin = active_plugin(INSTRUMENT_ID);
+        let latency = plugin.latency() as usize;
+        let out = plugin.render(&[], 2048, 100, &[NoteEvent::on(note_on, 69, 100)]);
+        let start =
+            first_above(&mono(&out), 1e-7).unwrap_or_else(|| panic!("note at {note_on}: no sound"));
+        assert!(
+            (note_on + latency..note_on + latency + 32).contains(&start),
+            "note at {note_on}: sound starts at {start}, latency {latency}"
+        );
+        delays.push(start - note_on);
+    }
+    println!("onset delays (note-on to first sound): {delays:?}");
+    assert!(
+        delays.iter().all(|&d| d == delays[0]),
+        "onset delay depends on the note's position in the k-cycle/block: {delays:?}"
+    );
+}
+
+#[test]
+fn instrument_output_does_not_depend_on_block_size() {
+    let events = [
+        NoteEvent::on(777, 64, 90),
+        NoteEvent::off(seconds(0.3, SR), 64),
+    ];
+    let frames = seconds(0.5, SR);
+    let render = |block: usize| {
+        let mut plugin = active_plugin(INSTRUMENT_ID);
+        plugin.render(&[], frames, block, &events)
+    };
+    let reference = render(512);
+    assert!(
+        rms(&reference[0], 0..frames) > 0.01,
+        "reference render is silent"
+    );
+    for block in [1, 100, 333] {
+        let out = render(block);
+        for (ch, (a, b)) in reference.iter().zip(&out).enumerate() {
+            let worst = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0f32, f32::max);
+            assert!(
+                worst <= 1e-6,
+                "blocks of {block} differ from blocks of 512 on channel {ch} by up to {worst}"
+            );
+        }
+    }
+}
+
+/// The effect's test input: a 50 ms, 200 Hz burst at sample 0, in antiphase and at half level on
+/// the right channel (so a channel swap would show), in 1 s of silence.
+fn fx_input() -> Vec<Vec<f32>> {
+    let left = tone_burst(
+        200.0,
+        SR,
+        seconds(0.05, SR),
+        seconds(0.005, SR),
+        seconds(1.0, SR),
+        0.5,
+    );
+    let right = left.iter().map(|s| -0.5 * s).collect();
+    vec![left, right]
+}
+
+/// Largest difference between `out` and `input` delayed by `latency`, over input samples `range`.
+fn dry_error(
+    input: &[Vec<f32>],
+    out: &[Vec<f32>],
+    latency: usize,
+    range: std::ops::Range<usize>,
+) -> f32 {
+    let mut worst = 0.0f32;
+    for (inp, outp) in input.iter().zip(out) {
+        for i in range.clone() {
+            let delayed = outp.get(i + latency).copied().unwrap_or(0.0);
+            worst = worst.max((delayed - inp[i]).abs());
+        }
+    }
+    worst
+}
+
+/// RMS over both channels of `signal` in `range`.
+fn stereo_rms(signal: &[Vec<f32>], range: std::ops::Range<usize>) -> f64 {
+    let sum: f64 = signal.iter().map(|c| rms(c, range.clone()).powi(2)).sum();
+    (sum / signal.len() as f64).sqrt()
+}
+
+/// Echo level relative to the burst: RMS 300 ms after the dry burst (over its length) divided by
+/// the burst's RMS.
+fn echo_ratio(input: &[Vec<f32>], out: &[Vec<f32>], latency: usize) -> f64 {
+    let burst = seconds(0.05, SR);
+    let echo_at = latency + seconds(0.3, SR);
+    stereo_rms(out, echo_at..echo_at + burst) / stereo_rms(input, 0..burst)
+}
+
+#[test]
+fn fx_passes_dry_signal_and_echoes_it() {
+    let entry = load_bundle();
+    let mut plugin = HostedPlugin::new(&entry, FX_ID);
+    let inputs = plugin.audio_ports(true);
+    let outputs = plugin.audio_ports(false);
+    assert!(
+        inputs.len() == 1 && inputs[0].is_main && inputs[0].channel_count == 2,
+        "{inputs:?}"
+    );
+    assert!(
+        outputs.len() == 1 && outputs[0].is_main && outputs[0].channel_count == 2,
+        "{outputs:?}"
+    );
+    let notes = plugin.note_ports(true);
+    assert_eq!(notes.len(), 1, "the effect takes notes/MIDI too: {notes:?}");
+
+    plugin.activate(SR, MAX_BLOCK);
+    let latency = plugin.latency() as usize;
+    assert_eq!(latency, 32, "latency is the default patch's ksmps");
+
+    let input = fx_input();
+    let frames = input[0].len();
+    let out = plugin.render(&input, frames, 512, &[]);
+    assert_eq!(out.len(), 2);
+
+    let burst = seconds(0.05, SR);
+    for (ch, channel) in out.iter().enumerate() {
+        assert!(
+            peak(channel, 0..latency) <= SILENCE,
+            "channel {ch}: sound before the latency"
+        );
+    }
+    let dry = dry_error(&input, &out, latency, 0..burst);
+    assert!(
+        dry <= 1e-6,
+        "dry burst is not the input delayed by {latency}: error {dry}"
+    );
+
+    let gap = latency + burst + seconds(0.01, SR)..latency + seconds(0.29, SR);
+    let gap_peak = out.iter().map(|c| peak(c, gap.clone())).fold(0.0, f32::max);
+    assert!(
+        gap_peak < 1e-3,
+        "not quiet between the burst and its echo: peak {gap_peak}"
+    );
+
+    let ratio = echo_ratio(&input, &out, latency);
+    assert!(
+        ratio > 0.2,
+        "echo 300 ms later too weak: {ratio:.3} of the burst RMS"
+    );
+    assert!(ratio < 1.0, "echo louder than the dry burst: {ratio:.3}");
+    println!(
+        "fx: latency {latency}, dry error {dry:e}, gap peak {gap_peak:e}, echo/burst RMS {ratio:.3}"
+    );
+    assert_thread_rules_kept(&plugin);
+}
+
+/// The `.csd` text inside a saved state.
+fn patch_code(state: &Value) -> String {
+    let inner = state["fields"]["state"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no fields.state string in {state}"));
+    let inner: Value = serde_json::from_str(inner).expect("fields.state is JSON");
+    assert_eq!(inner["version"], 1, "state version: {inner}");
+    inner["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code in {inner}"))
+        .to_owned()
+}
+
+/// `state` with its `.csd` text replaced by `code`, everything else kept.
+fn with_patch_code(state: &Value, code: &str) -> Value {
+    let mut state = state.clone();
+    let mut inner: Value = serde_json::from_str(
+        state["fields"]["state"]
+            .as_str()
+            .expect("fields.state string"),
+    )
+    .expect("fields.state is JSON");
+    inner["code"] = Value::String(code.to_owned());
+    state["fields"]["state"] = Value::String(inner.to_string());
+    state
+}
+
+/// Calls `attempt` until it returns `Some` (up to about 10 s: a recompile may finish on another
+/// thread), returning the number of tries and the value.
+fn eventually<T>(mut attempt: impl FnMut() -> Option<T>) -> Option<(usize, T)> {
+    for tries in 1..=50 {
+        if let Some(value) = attempt() {
+            return Some((tries, value));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    None
+}
+
+/// Renders 0.4 s with key 69 held from sample 0; returns the pitch if the note sounds.
+fn quick_note_pitch(plugin: &mut HostedPlugin) -> Option<f64> {
+    let events = [NoteEvent::on(0, 69, 100)];
+    let out = plugin.render(&[], seconds(0.4, SR), 256, &events);
+    let m = mono(&out);
+    let tone = &m[seconds(0.15, SR)..];
+    (rms(tone, 0..tone.len()) > 0.01)
+        .then(|| fundamental(tone, SR))
+        .flatten()
+}
+
+#[test]
+fn instrument_state_round_trip_and_broken_code() {
+    let entry = load_bundle();
+
+    // The default state carries the patch code.
+    let mut original = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    let saved = original.save_state();
+    let state = decode_nice_plug_state(&saved);
+    let code = patch_code(&state);
+    assert!(
+        code.contains("<CsoundSynthesizer>") && code.contains("instr"),
+        "saved code is not a .csd: {code}"
+    );
+
+    // A fresh instance loads it and saves the very same bytes, and plays.
+    let mut copy = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(copy.load_state(&saved), "loading a saved state failed");
+    assert_eq!(
+        copy.save_state(),
+        saved,
+        "state changed in a load/save round trip"
+    );
+    copy.activate(SR, MAX_BLOCK);
+    check_note(&mut copy, 69, 512, false);
+
+    // Code that does not compile: loads, stays silent, and is kept exactly.
+    let broken = encode_nice_plug_state(&with_patch_code(&state, BROKEN_CSD));
+    let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(
+        plugin.load_state(&broken),
+        "a state with broken code must still load"
+    );
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        BROKEN_CSD
+    );
+    plugin.activate(SR, MAX_BLOCK);
+    let events = [
+        NoteEvent::on(NOTE_ON_AT, 69, 100),
+        NoteEvent::off(seconds(0.8, SR), 69),
+    ];
+    let out = plugin.render(&[], seconds(1.0, SR), 512, &events);
+    let loudest = out.iter().map(|c| peak(c, 0..c.len())).fold(0.0, f32::max);
+    assert!(
+        loudest <= SILENCE,
+        "broken patch is not silent: peak {loudest}"
+    );
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        BROKEN_CSD,
+        "broken code not saved back exactly"
+    );
+
+    // Loading the good state again (while active) brings the sound back.
+    assert!(plugin.load_state(&saved), "reloading the good state failed");
+    let (tries, pitch) = eventually(|| quick_note_pitch(&mut plugin))
+        .expect("sound did not come back after loading the good state");
+    assert!(
+        (pitch - 440.0).abs() < 1.0,
+        "pitch after reload {pitch:.3} Hz"
+    );
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        code
+    );
+    println!("instrument state: sound back after {tries} render(s), pitch {pitch:.4} Hz");
+    assert_thread_rules_kept(&plugin);
+    let log = plugin.log_messages();
+    if !log.is_empty() {
+        println!("plugin log: {log:#?}");
+    }
+}
+
+#[test]
+fn fx_state_with_broken_code_passes_audio_through() {
+    let entry = load_bundle();
+    let mut original = HostedPlugin::new(&entry, FX_ID);
+    let saved = original.save_state();
+    let state = decode_nice_plug_state(&saved);
+    let code = patch_code(&state);
+
+    let broken = encode_nice_plug_state(&with_patch_code(&state, BROKEN_CSD));
+    let mut plugin = HostedPlugin::new(&entry, FX_ID);
+    assert!(
+        plugin.load_state(&broken),
+        "a state with broken code must still load"
+    );
+    plugin.activate(SR, MAX_BLOCK);
+    let latency = plugin.latency() as usize;
+
+    let input = fx_input();
+    let frames = input[0].len();
+    let out = plugin.render(&input, frames, 512, &[]);
+    let through = dry_error(&input, &out, latency, 0..frames - latency);
+    assert!(
+        through <= 1e-6,
+        "broken FX is not a pass-through delayed by {latency}: error {through}"
+    );
+    for (ch, channel) in out.iter().enumerate() {
+        assert!(
+            peak(channel, 0..latency) <= SILENCE,
+            "channel {ch}: sound before the latency"
+        );
+    }
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        BROKEN_CSD,
+        "broken code not saved back exactly"
+    );
+
+    // The good state brings the echo back.
+    assert!(plugin.load_state(&saved), "reloading the good state failed");
+    let (tries, ratio) = eventually(|| {
+        let latency = plugin.latency() as usize;
+        let out = plugin.render(&input, frames, 512, &[]);
+        let ratio = echo_ratio(&input, &out, latency);
+        (ratio > 0.2).then_some(ratio)
+    })
+    .expect("echo did not come back after loading the good state");
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        code
+    );
+    println!(
+        "fx state: broken pass-through latency {latency}, error {through:e}; echo back after \
+         {tries} render(s), ratio {ratio:.3}"
+    );
+    assert_thread_rules_kept(&plugin);
+}

@@ -1,0 +1,994 @@
+//! A small CLAP host for integration tests: loads the built `.clap` bundle with `clack-host`,
+//! instantiates a plugin by id and drives it the way a DAW does.
+//!
+//! Thread model (CLAP spec): the test thread that creates a [`HostedPlugin`] is its main thread;
+//! every `[main-thread]` call (activate, extensions, state, `on_main_thread`) is made from it.
+//! Each [`HostedPlugin::render`] runs `start_processing` / `process` / `stop_processing` on a
+//! separate audio thread, while the main thread keeps answering `request_callback`. The host
+//! declares `thread-check` (so the plugin sees the same split), `latency` and `log`.
+//!
+//! `clack-extensions` is not a dependency, so the few plugin-side extension structs used here
+//! (`audio-ports`, `note-ports`, `latency`, `state`) are declared below with the CLAP ABI layout
+//! (`clap/ext/*.h`, CLAP 1.x). Plugin pointers are passed as opaque `*const c_void`, which has the
+//! same ABI as `*const clap_plugin`.
+
+use std::cell::Cell;
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use clack_host::events::event_types::{MidiEvent, NoteOffEvent, NoteOnEvent};
+use clack_host::events::Match;
+use clack_host::extensions::prelude::*;
+use clack_host::prelude::*;
+use clack_host::stream::{InputStream, OutputStream};
+
+/// CLAP id of the instrument entry ("Csound Plug").
+pub const INSTRUMENT_ID: &str = "org.csound-plug.instrument";
+/// CLAP id of the effect entry ("Csound Plug FX").
+pub const FX_ID: &str = "org.csound-plug.fx";
+
+/// File name of the bundle made by `cargo xtask bundle csound_plug --release`.
+pub const BUNDLE_NAME: &str = "Csound Plug.clap";
+
+/// `CLAP_AUDIO_PORT_IS_MAIN` from `clap/ext/audio-ports.h`.
+const AUDIO_PORT_IS_MAIN: u32 = 1 << 0;
+/// `CLAP_NAME_SIZE` from `clap/string-sizes.h`.
+const NAME_SIZE: usize = 256;
+
+/// Path of the `.clap` bundle under test: `$CSOUND_PLUG_BUNDLE_DIR/Csound Plug.clap`, the
+/// directory defaulting to `target/bundled` in this crate.
+pub fn bundle_path() -> PathBuf {
+    let dir = match std::env::var_os("CSOUND_PLUG_BUNDLE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bundled"),
+    };
+    dir.join(BUNDLE_NAME)
+}
+
+/// Loads the bundle's CLAP entry, panicking with a hint when the bundle has not been built.
+pub fn load_bundle() -> PluginEntry {
+    let path = bundle_path();
+    assert!(
+        path.exists(),
+        "CLAP bundle not found at {}: run `cargo xtask bundle csound_plug --release` first \
+         (or point CSOUND_PLUG_BUNDLE_DIR at the directory holding it)",
+        path.display()
+    );
+    // SAFETY: loading a shared library runs its initialisers; the bundle is this project's own
+    // build output, and clack checks the exported `clap_entry` before using it.
+    match unsafe { PluginEntry::load(&path) } {
+        Ok(entry) => entry,
+        Err(err) => panic!("could not load the CLAP entry of {}: {err}", path.display()),
+    }
+}
+
+/// `(id, name)` of every plugin the entry's plugin factory lists, in factory order.
+pub fn plugin_descriptors(entry: &PluginEntry) -> Vec<(String, String)> {
+    let factory = entry
+        .get_plugin_factory()
+        .expect("the bundle exposes no CLAP plugin factory");
+    factory
+        .plugin_descriptors()
+        .map(|d| {
+            let text = |s: Option<&CStr>| s.map(|s| s.to_string_lossy().into_owned());
+            (
+                text(d.id()).unwrap_or_default(),
+                text(d.name()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host side
+// ---------------------------------------------------------------------------------------------
+
+thread_local! {
+    /// Set on the thread that runs [`HostedPlugin::render`]'s processing loop.
+    static IS_AUDIO_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The host's callback handler set (type glue for `clack-host`).
+pub struct TestHost;
+
+/// Host state shared by all threads of one plugin instance.
+pub struct TestHostShared {
+    /// The thread that created the instance: the CLAP main thread.
+    main_thread: ThreadId,
+    /// The plugin asked for `on_main_thread` to be called.
+    callback_requested: AtomicBool,
+    /// The plugin asked to be deactivated and re-activated.
+    restart_requested: AtomicBool,
+    /// The plugin asked for processing to (re)start.
+    process_requested: AtomicBool,
+    /// Number of `latency.changed` calls received.
+    latency_changed: AtomicU32,
+    /// Messages the plugin sent through the `log` extension.
+    log: Mutex<Vec<String>>,
+    /// Host callbacks the plugin made from the wrong thread.
+    violations: Mutex<Vec<String>>,
+}
+
+impl TestHostShared {
+    fn new() -> Self {
+        Self {
+            main_thread: std::thread::current().id(),
+            callback_requested: AtomicBool::new(false),
+            restart_requested: AtomicBool::new(false),
+            process_requested: AtomicBool::new(false),
+            latency_changed: AtomicU32::new(0),
+            log: Mutex::new(Vec::new()),
+            violations: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn is_main_thread(&self) -> bool {
+        std::thread::current().id() == self.main_thread
+    }
+
+    fn violation(&self, what: &str) {
+        self.violations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(what.to_owned());
+    }
+}
+
+impl<'a> SharedHandler<'a> for TestHostShared {
+    fn request_restart(&self) {
+        self.restart_requested.store(true, Ordering::SeqCst);
+    }
+
+    fn request_process(&self) {
+        self.process_requested.store(true, Ordering::SeqCst);
+    }
+
+    fn request_callback(&self) {
+        self.callback_requested.store(true, Ordering::SeqCst);
+    }
+}
+
+impl HostHandlers for TestHost {
+    type Shared<'a> = TestHostShared;
+    type MainThread<'a> = ();
+    type AudioProcessor<'a> = ();
+
+    fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
+        builder
+            .register::<HostThreadCheck>()
+            .register::<HostLatency>()
+            .register::<HostLog>();
+    }
+}
+
+/// `clap_host_thread_check`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawHostThreadCheck {
+    is_main_thread: Option<unsafe extern "C" fn(host: *const clap_host) -> bool>,
+    is_audio_thread: Option<unsafe extern "C" fn(host: *const clap_host) -> bool>,
+}
+
+/// `clap_host_latency`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawHostLatency {
+    changed: Option<unsafe extern "C" fn(host: *const clap_host)>,
+}
+
+/// `clap_host_log`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawHostLog {
+    log: Option<unsafe extern "C" fn(host: *const clap_host, severity: i32, msg: *const c_char)>,
+}
+
+/// Declares a host-side extension type wrapping its raw struct.
+macro_rules! host_extension {
+    ($name:ident, $raw:ty, $id:expr, $implementation:expr) => {
+        #[derive(Copy, Clone)]
+        struct $name(#[allow(dead_code)] RawExtension<HostExtensionSide, $raw>);
+
+        // SAFETY: the identifier is the CLAP id of the host-side struct `$raw` mirrors.
+        unsafe impl Extension for $name {
+            const IDENTIFIERS: &'static [&'static CStr] = &[$id];
+            type ExtensionSide = HostExtensionSide;
+
+            unsafe fn from_raw(raw: RawExtension<Self::ExtensionSide>) -> Self {
+                // SAFETY: the caller guarantees the pointer is this extension's struct.
+                Self(unsafe { raw.cast() })
+            }
+        }
+
+        // SAFETY: the implementation is a `$raw`, the struct that matches `IDENTIFIERS`.
+        unsafe impl ExtensionImplementation<TestHost> for $name {
+            const IMPLEMENTATION: RawExtensionImplementation =
+                RawExtensionImplementation::new(&$implementation);
+        }
+    };
+}
+
+host_extension!(
+    HostThreadCheck,
+    RawHostThreadCheck,
+    c"clap.thread-check",
+    RawHostThreadCheck {
+        is_main_thread: Some(host_is_main_thread),
+        is_audio_thread: Some(host_is_audio_thread),
+    }
+);
+host_extension!(
+    HostLatency,
+    RawHostLatency,
+    c"clap.latency",
+    RawHostLatency {
+        changed: Some(host_latency_changed),
+    }
+);
+host_extension!(
+    HostLog,
+    RawHostLog,
+    c"clap.log",
+    RawHostLog {
+        log: Some(host_log)
+    }
+);
+
+unsafe extern "C" fn host_is_main_thread(host: *const clap_host) -> bool {
+    // SAFETY: `host` is the `clap_host` clack made for a `TestHost` instance.
+    unsafe { HostWrapper::<TestHost>::handle(host, |h| Ok(h.shared().is_main_thread())) }
+        .unwrap_or(false)
+}
+
+unsafe extern "C" fn host_is_audio_thread(_host: *const clap_host) -> bool {
+    IS_AUDIO_THREAD.with(Cell::get)
+}
+
+unsafe extern "C" fn host_latency_changed(host: *const clap_host) {
+    // SAFETY: `host` is the `clap_host` clack made for a `TestHost` instance.
+    unsafe {
+        HostWrapper::<TestHost>::handle(host, |h| {
+            let shared = h.shared();
+            if !shared.is_main_thread() {
+                shared.violation("latency.changed() called off the main thread");
+            }
+            shared.latency_changed.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    };
+}
+
+unsafe extern "C" fn host_log(host: *const clap_host, severity: i32, msg: *const c_char) {
+    let text = if msg.is_null() {
+        String::new()
+    } else {
+        // SAFETY: the plugin passes a NUL-terminated string valid for this call.
+        unsafe { CStr::from_ptr(msg) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    eprintln!("[plugin log, severity {severity}] {text}");
+    // SAFETY: `host` is the `clap_host` clack made for a `TestHost` instance.
+    unsafe {
+        HostWrapper::<TestHost>::handle(host, |h| {
+            h.shared()
+                .log
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("{severity}: {text}"));
+            Ok(())
+        })
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plugin-side extensions
+// ---------------------------------------------------------------------------------------------
+
+/// `clap_plugin_latency`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawPluginLatency {
+    get: Option<unsafe extern "C" fn(plugin: *const c_void) -> u32>,
+}
+
+/// `clap_plugin_state`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawPluginState {
+    save: Option<unsafe extern "C" fn(plugin: *const c_void, stream: *const c_void) -> bool>,
+    load: Option<unsafe extern "C" fn(plugin: *const c_void, stream: *const c_void) -> bool>,
+}
+
+/// `clap_audio_port_info`.
+#[repr(C)]
+struct RawAudioPortInfo {
+    id: u32,
+    name: [c_char; NAME_SIZE],
+    flags: u32,
+    channel_count: u32,
+    port_type: *const c_char,
+    in_place_pair: u32,
+}
+
+/// `clap_plugin_audio_ports`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawPluginAudioPorts {
+    count: Option<unsafe extern "C" fn(plugin: *const c_void, is_input: bool) -> u32>,
+    get: Option<
+        unsafe extern "C" fn(
+            plugin: *const c_void,
+            index: u32,
+            is_input: bool,
+            info: *mut RawAudioPortInfo,
+        ) -> bool,
+    >,
+}
+
+/// `clap_note_port_info`.
+#[repr(C)]
+struct RawNotePortInfo {
+    id: u32,
+    supported_dialects: u32,
+    preferred_dialect: u32,
+    name: [c_char; NAME_SIZE],
+}
+
+/// `clap_plugin_note_ports`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawPluginNotePorts {
+    count: Option<unsafe extern "C" fn(plugin: *const c_void, is_input: bool) -> u32>,
+    get: Option<
+        unsafe extern "C" fn(
+            plugin: *const c_void,
+            index: u32,
+            is_input: bool,
+            info: *mut RawNotePortInfo,
+        ) -> bool,
+    >,
+}
+
+/// Declares a plugin-side extension type wrapping its raw struct.
+macro_rules! plugin_extension {
+    ($name:ident, $raw:ty, $id:expr) => {
+        #[derive(Copy, Clone)]
+        struct $name(RawExtension<PluginExtensionSide, $raw>);
+
+        // SAFETY: the identifier is the CLAP id of the plugin-side struct `$raw` mirrors.
+        unsafe impl Extension for $name {
+            const IDENTIFIERS: &'static [&'static CStr] = &[$id];
+            type ExtensionSide = PluginExtensionSide;
+
+            unsafe fn from_raw(raw: RawExtension<Self::ExtensionSide>) -> Self {
+                // SAFETY: the caller guarantees the pointer is this extension's struct.
+                Self(unsafe { raw.cast() })
+            }
+        }
+    };
+}
+
+plugin_extension!(PluginLatency, RawPluginLatency, c"clap.latency");
+plugin_extension!(PluginState, RawPluginState, c"clap.state");
+plugin_extension!(PluginAudioPorts, RawPluginAudioPorts, c"clap.audio-ports");
+plugin_extension!(PluginNotePorts, RawPluginNotePorts, c"clap.note-ports");
+
+/// Converts a fixed-size, NUL-terminated CLAP name field to a `String`.
+fn name_from_raw(name: &[c_char; NAME_SIZE]) -> String {
+    let bytes: Vec<u8> = name
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// One audio port, as the plugin's `audio-ports` extension describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioPortInfo {
+    /// Stable port id.
+    pub id: u32,
+    /// Display name.
+    pub name: String,
+    /// `CLAP_AUDIO_PORT_IS_MAIN` is set.
+    pub is_main: bool,
+    /// Number of channels.
+    pub channel_count: u32,
+    /// Port type (`"mono"`, `"stereo"`, ...), if given.
+    pub port_type: Option<String>,
+}
+
+/// One note port, as the plugin's `note-ports` extension describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotePortInfo {
+    /// Stable port id.
+    pub id: u32,
+    /// Display name.
+    pub name: String,
+    /// Bit set of `CLAP_NOTE_DIALECT_*` (1 = CLAP, 2 = MIDI, 4 = MPE, 8 = MIDI 2).
+    pub supported_dialects: u32,
+    /// The dialect the plugin prefers.
+    pub preferred_dialect: u32,
+}
+
+/// `CLAP_NOTE_DIALECT_CLAP`.
+pub const NOTE_DIALECT_CLAP: u32 = 1 << 0;
+/// `CLAP_NOTE_DIALECT_MIDI`.
+pub const NOTE_DIALECT_MIDI: u32 = 1 << 1;
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+/// A note event to send, at an absolute sample position from the start of a render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoteEvent {
+    /// CLAP note-on (`velocity` 0..=1).
+    On {
+        /// Sample position.
+        time: usize,
+        /// MIDI channel 0..=15.
+        channel: u16,
+        /// MIDI key 0..=127.
+        key: u16,
+        /// Velocity 0..=1.
+        velocity: f64,
+    },
+    /// CLAP note-off.
+    Off {
+        /// Sample position.
+        time: usize,
+        /// MIDI channel 0..=15.
+        channel: u16,
+        /// MIDI key 0..=127.
+        key: u16,
+    },
+    /// Raw MIDI 1.0 message on note port 0.
+    Midi {
+        /// Sample position.
+        time: usize,
+        /// Status and two data bytes.
+        data: [u8; 3],
+    },
+}
+
+impl NoteEvent {
+    /// CLAP note-on on channel 0 with a MIDI-style velocity (0..=127).
+    pub fn on(time: usize, key: u16, midi_velocity: u8) -> Self {
+        Self::On {
+            time,
+            channel: 0,
+            key,
+            velocity: f64::from(midi_velocity) / 127.0,
+        }
+    }
+
+    /// CLAP note-off on channel 0.
+    pub fn off(time: usize, key: u16) -> Self {
+        Self::Off {
+            time,
+            channel: 0,
+            key,
+        }
+    }
+
+    /// Sample position of the event.
+    pub fn time(&self) -> usize {
+        match *self {
+            Self::On { time, .. } | Self::Off { time, .. } | Self::Midi { time, .. } => time,
+        }
+    }
+
+    /// Pushes the event into `buffer` at `time - block_start`.
+    fn push_to(&self, buffer: &mut EventBuffer, block_start: usize) {
+        let offset = u32::try_from(self.time() - block_start).expect("event offset fits u32");
+        match *self {
+            Self::On {
+                channel,
+                key,
+                velocity,
+                ..
+            } => buffer.push(&NoteOnEvent::new(
+                offset,
+                Pckn::new(0u16, channel, key, Match::All),
+                velocity,
+            )),
+            Self::Off { channel, key, .. } => buffer.push(&NoteOffEvent::new(
+                offset,
+                Pckn::new(0u16, channel, key, Match::All),
+                0.0,
+            )),
+            Self::Midi { data, .. } => buffer.push(&MidiEvent::new(offset, 0, data)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hosted plugin
+// ---------------------------------------------------------------------------------------------
+
+/// A plugin instance from the bundle, with the host state needed to drive it.
+///
+/// Not `Send`: it must stay on the thread that created it (the CLAP main thread).
+pub struct HostedPlugin {
+    instance: PluginInstance<TestHost>,
+    processor: Option<StoppedPluginAudioProcessor<TestHost>>,
+    config: Option<PluginAudioConfiguration>,
+    steady_time: u64,
+    id: String,
+}
+
+impl HostedPlugin {
+    /// Creates and initialises the plugin `plugin_id` from `entry` on the calling thread.
+    pub fn new(entry: &PluginEntry, plugin_id: &str) -> Self {
+        let host_info = HostInfo::new(
+            "Csound Plug test host",
+            "Csound Plug",
+            "https://example.invalid/csound-plug",
+            env!("CARGO_PKG_VERSION"),
+        )
+        .expect("host info strings have no NUL");
+        let id = CString::new(plugin_id).expect("plugin id has no NUL");
+        let instance = PluginInstance::<TestHost>::new(
+            |_| TestHostShared::new(),
+            |_| (),
+            entry,
+            &id,
+            &host_info,
+        )
+        .unwrap_or_else(|err| panic!("could not instantiate {plugin_id}: {err}"));
+        Self {
+            instance,
+            processor: None,
+            config: None,
+            steady_time: 0,
+            id: plugin_id.to_owned(),
+        }
+    }
+
+    /// The CLAP id this instance was created from.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Number of audio ports on one side (`audio-ports` extension; 0 without it).
+    pub fn audio_port_count(&mut self, is_input: bool) -> u32 {
+        let handle = self.instance.plugin_handle();
+        let Some(ext) = handle.get_extension::<PluginAudioPorts>() else {
+            return 0;
+        };
+        let Some(count) = handle.use_extension(&ext.0).count else {
+            return 0;
+        };
+        // SAFETY: main-thread call with this instance's own plugin pointer.
+        unsafe { count(handle.as_raw_ptr().cast(), is_input) }
+    }
+
+    /// Every audio port on one side, in port order.
+    pub fn audio_ports(&mut self, is_input: bool) -> Vec<AudioPortInfo> {
+        let count = self.audio_port_count(is_input);
+        let handle = self.instance.plugin_handle();
+        let Some(ext) = handle.get_extension::<PluginAudioPorts>() else {
+            return Vec::new();
+        };
+        let get = handle
+            .use_extension(&ext.0)
+            .get
+            .expect("audio-ports extension has no get()");
+        (0..count)
+            .map(|index| {
+                // SAFETY: the struct is plain data; all-zero is a valid value for every field.
+                let mut info: RawAudioPortInfo = unsafe { std::mem::zeroed() };
+                // SAFETY: main-thread call; `info` is a valid, writable `clap_audio_port_info`.
+                let ok = unsafe { get(handle.as_raw_ptr().cast(), index, is_input, &mut info) };
+                assert!(ok, "audio-ports get({index}, input: {is_input}) failed");
+                let port_type = (!info.port_type.is_null()).then(|| {
+                    // SAFETY: a non-null port type is a static NUL-terminated string.
+                    unsafe { CStr::from_ptr(info.port_type) }
+                        .to_string_lossy()
+                        .into_owned()
+                });
+                AudioPortInfo {
+                    id: info.id,
+                    name: name_from_raw(&info.name),
+                    is_main: info.flags & AUDIO_PORT_IS_MAIN != 0,
+                    channel_count: info.channel_count,
+                    port_type,
+                }
+            })
+            .collect()
+    }
+
+    /// Every note port on one side (`note-ports` extension; empty without it).
+    pub fn note_ports(&mut self, is_input: bool) -> Vec<NotePortInfo> {
+        let handle = self.instance.plugin_handle();
+        let Some(ext) = handle.get_extension::<PluginNotePorts>() else {
+            return Vec::new();
+        };
+        let raw = handle.use_extension(&ext.0);
+        let (Some(count), Some(get)) = (raw.count, raw.get) else {
+            return Vec::new();
+        };
+        let plugin = handle.as_raw_ptr().cast();
+        // SAFETY: main-thread call with this instance's own plugin pointer.
+        let count = unsafe { count(plugin, is_input) };
+        (0..count)
+            .map(|index| {
+                // SAFETY: the struct is plain data; all-zero is a valid value for every field.
+                let mut info: RawNotePortInfo = unsafe { std::mem::zeroed() };
+                // SAFETY: main-thread call; `info` is a valid, writable `clap_note_port_info`.
+                let ok = unsafe { get(plugin, index, is_input, &mut info) };
+                assert!(ok, "note-ports get({index}, input: {is_input}) failed");
+                NotePortInfo {
+                    id: info.id,
+                    name: name_from_raw(&info.name),
+                    supported_dialects: info.supported_dialects,
+                    preferred_dialect: info.preferred_dialect,
+                }
+            })
+            .collect()
+    }
+
+    /// Activates at `sample_rate` for host blocks of 1..=`max_block` frames.
+    pub fn activate(&mut self, sample_rate: f64, max_block: u32) {
+        assert!(self.processor.is_none(), "{} is already active", self.id);
+        let config = PluginAudioConfiguration {
+            sample_rate,
+            min_frames_count: 1,
+            max_frames_count: max_block,
+        };
+        let processor = self
+            .instance
+            .activate(|_, _| (), config)
+            .unwrap_or_else(|err| panic!("activating {} failed: {err}", self.id));
+        self.processor = Some(processor);
+        self.config = Some(config);
+        self.service_main_thread();
+    }
+
+    /// Deactivates (no-op when inactive).
+    pub fn deactivate(&mut self) {
+        if let Some(processor) = self.processor.take() {
+            self.instance.deactivate(processor);
+        }
+        self.config = None;
+    }
+
+    /// Whether the plugin is active.
+    pub fn is_active(&self) -> bool {
+        self.processor.is_some()
+    }
+
+    /// Latency in samples reported by the `latency` extension (`[main-thread]`).
+    pub fn latency(&mut self) -> u32 {
+        self.service_main_thread();
+        let handle = self.instance.plugin_handle();
+        let ext = handle
+            .get_extension::<PluginLatency>()
+            .expect("plugin has no latency extension");
+        let get = handle
+            .use_extension(&ext.0)
+            .get
+            .expect("latency extension has no get()");
+        // SAFETY: main-thread call with this instance's own plugin pointer.
+        unsafe { get(handle.as_raw_ptr().cast()) }
+    }
+
+    /// Number of `latency.changed` notifications received so far.
+    pub fn latency_changed_count(&self) -> u32 {
+        self.instance
+            .access_shared_handler(|s| s.latency_changed.load(Ordering::SeqCst))
+    }
+
+    /// Saves the plugin state (`state` extension) into a byte vector.
+    pub fn save_state(&mut self) -> Vec<u8> {
+        self.service_main_thread();
+        let handle = self.instance.plugin_handle();
+        let ext = handle
+            .get_extension::<PluginState>()
+            .expect("plugin has no state extension");
+        let save = handle
+            .use_extension(&ext.0)
+            .save
+            .expect("state extension has no save()");
+        let mut bytes = Vec::new();
+        let ok = {
+            let mut stream = OutputStream::from_writer(&mut bytes);
+            let raw_stream = std::ptr::from_mut(stream.as_raw_mut())
+                .cast::<c_void>()
+                .cast_const();
+            // SAFETY: main-thread call; `raw_stream` is a valid `clap_ostream` for this call.
+            unsafe { save(handle.as_raw_ptr().cast(), raw_stream) }
+        };
+        assert!(ok, "state save of {} failed", self.id);
+        bytes
+    }
+
+    /// Loads a state saved by [`save_state`](Self::save_state); returns the plugin's verdict.
+    pub fn load_state(&mut self, bytes: &[u8]) -> bool {
+        let ok = {
+            let handle = self.instance.plugin_handle();
+            let ext = handle
+                .get_extension::<PluginState>()
+                .expect("plugin has no state extension");
+            let load = handle
+                .use_extension(&ext.0)
+                .load
+                .expect("state extension has no load()");
+            let mut reader = Cursor::new(bytes);
+            let mut stream = InputStream::from_reader(&mut reader);
+            let raw_stream = std::ptr::from_mut(stream.as_raw_mut())
+                .cast::<c_void>()
+                .cast_const();
+            // SAFETY: main-thread call; `raw_stream` is a valid `clap_istream` for this call.
+            unsafe { load(handle.as_raw_ptr().cast(), raw_stream) }
+        };
+        self.service_main_thread();
+        ok
+    }
+
+    /// Messages the plugin logged through the host's `log` extension.
+    pub fn log_messages(&self) -> Vec<String> {
+        self.instance
+            .access_shared_handler(|s| s.log.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// Host callbacks the plugin made from a thread the CLAP spec does not allow.
+    pub fn thread_violations(&self) -> Vec<String> {
+        self.instance.access_shared_handler(|s| {
+            s.violations
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        })
+    }
+
+    /// Answers pending plugin requests as a host's main loop would: calls `on_main_thread` if
+    /// asked, and restarts (deactivate + activate with the same configuration) if asked.
+    pub fn service_main_thread(&mut self) {
+        self.call_on_main_thread_if_requested();
+        let restart = self
+            .instance
+            .access_shared_handler(|s| s.restart_requested.swap(false, Ordering::SeqCst));
+        if restart {
+            if let Some(config) = self.config {
+                self.deactivate();
+                self.activate(config.sample_rate, config.max_frames_count);
+            }
+        }
+        self.call_on_main_thread_if_requested();
+    }
+
+    fn call_on_main_thread_if_requested(&mut self) {
+        let requested = self
+            .instance
+            .access_shared_handler(|s| s.callback_requested.swap(false, Ordering::SeqCst));
+        if requested {
+            self.instance.call_on_main_thread_callback();
+        }
+    }
+
+    /// Processes `frames` samples in host blocks of `block_size` (the last one may be shorter)
+    /// and returns the main output port's channels.
+    ///
+    /// `main_input` feeds the main input port, channel by channel (missing channels and samples
+    /// are silence); every other input port gets silence. `events` may come in any order: they
+    /// are sorted by time and each lands in its block at `time - block_start`. Processing runs on
+    /// a separate audio thread between `start_processing` and `stop_processing`.
+    pub fn render(
+        &mut self,
+        main_input: &[Vec<f32>],
+        frames: usize,
+        block_size: usize,
+        events: &[NoteEvent],
+    ) -> Vec<Vec<f32>> {
+        self.service_main_thread();
+        let config = self
+            .config
+            .unwrap_or_else(|| panic!("render: {} is not active", self.id));
+        assert!(
+            block_size >= 1 && block_size <= config.max_frames_count as usize,
+            "block size {block_size} outside 1..={}",
+            config.max_frames_count
+        );
+
+        let input_ports = self.audio_ports(true);
+        let output_ports = self.audio_ports(false);
+        let main_input_index = input_ports.iter().position(|p| p.is_main);
+        assert!(
+            main_input.is_empty() || main_input_index.is_some(),
+            "{} has no main audio input for the given signal",
+            self.id
+        );
+        let main_output_index = output_ports
+            .iter()
+            .position(|p| p.is_main)
+            .unwrap_or_else(|| panic!("{} has no main audio output", self.id));
+
+        let mut events = events.to_vec();
+        events.sort_by_key(NoteEvent::time);
+        if let Some(last) = events.last() {
+            assert!(
+                last.time() < frames,
+                "event at {} past the render",
+                last.time()
+            );
+        }
+
+        let processor = self
+            .processor
+            .take()
+            .expect("active plugin has a processor");
+        let steady_start = self.steady_time;
+        let id = self.id.clone();
+
+        let (processor, output) = std::thread::scope(|scope| {
+            let audio = scope.spawn(move || {
+                IS_AUDIO_THREAD.with(|flag| flag.set(true));
+                let channel_counts = |ports: &[AudioPortInfo]| -> Vec<usize> {
+                    ports.iter().map(|p| p.channel_count as usize).collect()
+                };
+                let in_counts = channel_counts(&input_ports);
+                let out_counts = channel_counts(&output_ports);
+                let max_block = config.max_frames_count as usize;
+                let mut in_bufs: Vec<Vec<Vec<f32>>> = in_counts
+                    .iter()
+                    .map(|&n| vec![vec![0.0; max_block]; n])
+                    .collect();
+                let mut out_bufs: Vec<Vec<Vec<f32>>> = out_counts
+                    .iter()
+                    .map(|&n| vec![vec![0.0; max_block]; n])
+                    .collect();
+                let mut in_ports =
+                    AudioPorts::with_capacity(in_counts.iter().sum(), in_counts.len());
+                let mut out_ports =
+                    AudioPorts::with_capacity(out_counts.iter().sum(), out_counts.len());
+                let mut in_events = EventBuffer::with_capacity(events.len().max(1));
+                let mut out_events = EventBuffer::with_capacity(64);
+                let mut result = vec![Vec::with_capacity(frames); out_counts[main_output_index]];
+
+                let mut started = processor
+                    .start_processing()
+                    .unwrap_or_else(|err| panic!("start_processing of {id} failed: {err}"));
+                let mut steady_time = steady_start;
+                let mut next_event = 0;
+                let mut start = 0;
+                while start < frames {
+                    let n = block_size.min(frames - start);
+
+                    in_events.clear();
+                    while next_event < events.len() && events[next_event].time() < start + n {
+                        events[next_event].push_to(&mut in_events, start);
+                        next_event += 1;
+                    }
+                    in_events.sort();
+                    out_events.clear();
+
+                    for (port_index, port) in in_bufs.iter_mut().enumerate() {
+                        for (channel_index, channel) in port.iter_mut().enumerate() {
+                            let source = (Some(port_index) == main_input_index)
+                                .then(|| main_input.get(channel_index))
+                                .flatten();
+                            for (i, sample) in channel[..n].iter_mut().enumerate() {
+                                *sample = source
+                                    .and_then(|s| s.get(start + i))
+                                    .copied()
+                                    .unwrap_or(0.0);
+                            }
+                        }
+                    }
+                    // Unwritten output would show up as NaN in the result.
+                    for port in out_bufs.iter_mut() {
+                        for channel in port.iter_mut() {
+                            channel[..n].fill(f32::NAN);
+                        }
+                    }
+
+                    let audio_in = in_ports.with_input_buffers(in_bufs.iter_mut().map(|port| {
+                        AudioPortBuffer {
+                            latency: 0,
+                            channels: AudioPortBufferType::f32_input_only(
+                                port.iter_mut().map(|c| InputChannel::variable(&mut c[..n])),
+                            ),
+                        }
+                    }));
+                    let mut audio_out =
+                        out_ports.with_output_buffers(out_bufs.iter_mut().map(|port| {
+                            AudioPortBuffer {
+                                latency: 0,
+                                channels: AudioPortBufferType::f32_output_only(
+                                    port.iter_mut().map(|c| &mut c[..n]),
+                                ),
+                            }
+                        }));
+                    started
+                        .process(
+                            &audio_in,
+                            &mut audio_out,
+                            &in_events.as_input(),
+                            &mut out_events.as_output(),
+                            Some(steady_time),
+                            None,
+                        )
+                        .unwrap_or_else(|err| {
+                            panic!("process() of {id} failed in the block at sample {start}: {err}")
+                        });
+
+                    for (channel, out) in result.iter_mut().zip(&out_bufs[main_output_index]) {
+                        channel.extend_from_slice(&out[..n]);
+                    }
+                    steady_time += n as u64;
+                    start += n;
+                }
+                (started.stop_processing(), result)
+            });
+
+            // Meanwhile, the main thread answers the plugin's main-thread callback requests.
+            while !audio.is_finished() {
+                self.call_on_main_thread_if_requested();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            match audio.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+
+        self.processor = Some(processor);
+        self.steady_time = steady_start + frames as u64;
+        self.service_main_thread();
+
+        for (channel_index, channel) in output.iter().enumerate() {
+            if let Some(i) = channel.iter().position(|s| !s.is_finite()) {
+                panic!(
+                    "{}: output channel {channel_index} sample {i} is {} (not written or not \
+                     finite)",
+                    self.id, channel[i]
+                );
+            }
+        }
+        output
+    }
+}
+
+impl Drop for HostedPlugin {
+    fn drop(&mut self) {
+        self.deactivate();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// nice-plug state framing
+// ---------------------------------------------------------------------------------------------
+
+/// Decodes a state saved through CLAP by a nice-plug plugin: an 8-byte little-endian length,
+/// then that many bytes of (uncompressed) JSON.
+pub fn decode_nice_plug_state(bytes: &[u8]) -> serde_json::Value {
+    assert!(
+        bytes.len() >= 8,
+        "state is {} bytes, shorter than its header",
+        bytes.len()
+    );
+    let (header, json) = bytes.split_at(8);
+    let length = u64::from_le_bytes(header.try_into().expect("8-byte header"));
+    assert_eq!(
+        length,
+        json.len() as u64,
+        "state length header does not match the data"
+    );
+    serde_json::from_slice(json).unwrap_or_else(|err| panic!("state is not JSON: {err}"))
+}
+
+/// Encodes a JSON state the way [`decode_nice_plug_state`] reads it.
+pub fn encode_nice_plug_state(state: &serde_json::Value) -> Vec<u8> {
+    let json = serde_json::to_vec(state).expect("JSON values serialise");
+    let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&json);
+    bytes
+}

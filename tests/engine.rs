@@ -1,0 +1,273 @@
+//! Engine-level tests: block-size invariance, notes, compile errors, the fallback.
+
+mod common;
+
+use common::analysis;
+use csound_plug::engine::block::Input;
+use csound_plug::engine::messages::MessageRing;
+use csound_plug::engine::midi::NoteEvent;
+use csound_plug::engine::{Engine, EngineConfig};
+use csound_plug::presets;
+use csound_plug::render::{render, InputAudio, RenderOptions, Rendered};
+use std::sync::Arc;
+
+fn patch(name: &str) -> String {
+    let path = format!("{}/tests/patches/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn render_blocks(code: &str, blocks: Vec<usize>, input: Option<InputAudio>) -> Rendered {
+    let options = RenderOptions {
+        blocks,
+        input,
+        ..RenderOptions::default()
+    };
+    render(code, &options, |_, _| {}).expect("patch renders")
+}
+
+/// A deterministic sequence of block sizes between 1 and 700.
+fn random_blocks(n: usize) -> Vec<usize> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 700) as usize + 1
+        })
+        .collect()
+}
+
+fn assert_same(reference: &Rendered, other: &Rendered, what: &str) {
+    assert_eq!(reference.channels.len(), other.channels.len(), "{what}");
+    for (a, b) in reference.channels.iter().zip(&other.channels) {
+        assert_eq!(a.len(), b.len(), "{what}: length");
+        let first_diff = a
+            .iter()
+            .zip(b)
+            .position(|(x, y)| x.to_bits() != y.to_bits());
+        assert_eq!(first_diff, None, "{what}: first differing frame");
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_host_block_sizes() {
+    let code = patch("long_score.csd");
+    let reference = render_blocks(&code, vec![64], None);
+    assert!(analysis::peak(&reference.channels[0], 0..reference.channels[0].len()) > 0.01);
+    for size in [1, 7, 32, 100, 512, 4096] {
+        assert_same(
+            &reference,
+            &render_blocks(&code, vec![size], None),
+            &format!("block {size}"),
+        );
+    }
+    assert_same(
+        &reference,
+        &render_blocks(&code, random_blocks(97), None),
+        "random blocks",
+    );
+}
+
+#[test]
+fn effect_output_does_not_depend_on_host_block_sizes() {
+    let sr = 48_000;
+    let left = analysis::tone_burst(220.0, f64::from(sr), 4_800, 240, 3 * sr as usize, 0.5);
+    let right = analysis::sine(330.0, f64::from(sr), 3 * sr as usize, 0.3);
+    let input = InputAudio {
+        channels: vec![left, right],
+        sample_rate: sr,
+    };
+    let code = presets::DEFAULT_FX.replace("i 1 0 z", "i 1 0 3");
+    let reference = render_blocks(&code, vec![512], Some(input.clone()));
+    for blocks in [vec![1], vec![37], vec![4096], random_blocks(31)] {
+        let what = format!("blocks {:?}", &blocks[..blocks.len().min(4)]);
+        assert_same(
+            &reference,
+            &render_blocks(&code, blocks, Some(input.clone())),
+            &what,
+        );
+    }
+    // The echo is there: 300 ms after the burst's start, about half its level.
+    let l = &reference.channels[0];
+    let dry = analysis::rms(l, 0..4_800);
+    let echo = analysis::rms(l, 14_400..14_400 + 4_800);
+    assert!(
+        echo > 0.3 * dry && echo < 1.2 * dry,
+        "dry {dry}, echo {echo}"
+    );
+}
+
+/// Runs `engine` for `frames` frames in blocks of `block`, with `events` at absolute frames.
+fn run(
+    engine: &mut Engine,
+    frames: usize,
+    block: usize,
+    events: &[(usize, NoteEvent)],
+) -> Vec<f32> {
+    let mut out = vec![0.0f32; frames];
+    let mut right = vec![0.0f32; block];
+    let mut start = 0;
+    while start < frames {
+        let n = block.min(frames - start);
+        let block_events: Vec<NoteEvent> = events
+            .iter()
+            .filter(|(at, _)| (start..start + n).contains(at))
+            .map(|(at, e)| match *e {
+                NoteEvent::On {
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                } => NoteEvent::On {
+                    offset: (at - start) as u32,
+                    channel,
+                    key,
+                    velocity,
+                },
+                NoteEvent::Off { channel, key, .. } => NoteEvent::Off {
+                    offset: (at - start) as u32,
+                    channel,
+                    key,
+                },
+            })
+            .collect();
+        let (left, _) = out.split_at_mut(start + n);
+        let mut outputs = [&mut left[start..], &mut right[..n]];
+        engine.process(&Input::<&[f32]>::Silence, &mut outputs, n, &block_events);
+        start += n;
+    }
+    out
+}
+
+fn plugin_config() -> EngineConfig {
+    EngineConfig {
+        sample_rate: Some(48_000.0),
+        nchnls: Some(2),
+        nchnls_i: Some(2),
+        run_forever: true,
+        note_instrument: 1,
+        sample_accurate: true,
+        warm_up_cycles: 2,
+        ..EngineConfig::default()
+    }
+}
+
+#[test]
+fn notes_play_the_pitch_of_their_key_and_stop_after_note_off() {
+    let ring = Arc::new(MessageRing::new(256));
+    let (mut engine, _) =
+        Engine::compile(presets::DEFAULT_INSTRUMENT, &plugin_config(), ring).expect("compiles");
+    assert_eq!(engine.latency(), 32);
+    let on = |key| NoteEvent::On {
+        offset: 0,
+        channel: 0,
+        key,
+        velocity: 100,
+    };
+    let off = |key| NoteEvent::Off {
+        offset: 0,
+        channel: 0,
+        key,
+    };
+    let out = run(
+        &mut engine,
+        110_000,
+        100,
+        &[
+            (1_000, on(69)),
+            (30_000, off(69)),
+            (50_000, on(60)),
+            (70_000, off(60)),
+        ],
+    );
+    // Silent until the note comes out, one latency after its frame.
+    assert_eq!(analysis::peak(&out, 0..1_000 + 32), 0.0);
+    assert!(analysis::peak(&out, 1_000 + 32..1_300) > 0.0);
+    let a4 = analysis::fundamental(&out[8_000..28_000], 48_000.0).expect("a pitch");
+    assert!((a4 - 440.0).abs() < 1.0, "A4 measured {a4} Hz");
+    let c4 = analysis::fundamental(&out[55_000..69_000], 48_000.0).expect("a pitch");
+    assert!((c4 - 261.626).abs() < 1.0, "C4 measured {c4} Hz");
+    // Released within 0.4 s of each note-off (the release segment is 0.3 s).
+    assert!(analysis::peak(&out, 30_000 + 19_200..50_000) < 1e-4);
+    assert!(analysis::peak(&out, 70_000 + 19_200..110_000) < 1e-4);
+}
+
+#[test]
+fn compile_errors_name_their_line() {
+    let code = presets::DEFAULT_INSTRUMENT.replace("outs aout, aout", "outs aout, aout bogus");
+    let line = code.lines().position(|l| l.contains("bogus")).unwrap() + 1;
+    let ring = Arc::new(MessageRing::new(64));
+    let error = match Engine::compile(&code, &plugin_config(), ring) {
+        Ok(_) => panic!("broken code compiled"),
+        Err(error) => error,
+    };
+    assert!(
+        error.errors.iter().any(|e| e.line == Some(line)),
+        "expected an error on line {line}: {error}"
+    );
+    assert!(error.to_string().contains(&format!("line {line}")));
+}
+
+#[test]
+fn zero_dbfs_scales_both_ways() {
+    // An old-style patch at 0dbfs = 32768 copying its input: the host sees its own signal.
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 16\nnchnls = 2\n0dbfs = 32768\n\
+        instr 1\n a1, a2 ins\n outs a1, a2 * 0.5\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 1\n</CsScore>\n</CsoundSynthesizer>\n";
+    let input = InputAudio {
+        channels: vec![analysis::sine(100.0, 48_000.0, 48_000, 0.5); 2],
+        sample_rate: 48_000,
+    };
+    let out = render_blocks(code, vec![33], Some(input.clone()));
+    assert_eq!(out.channels[0], input.channels[0]);
+    let halved: Vec<f32> = input.channels[1].iter().map(|s| s * 0.5).collect();
+    assert_eq!(out.channels[1], halved);
+}
+
+#[test]
+fn device_options_in_the_patch_open_nothing_and_change_nothing() {
+    let plain = presets::DEFAULT_INSTRUMENT.replace("<CsScore>", "<CsScore>\ni 1 0 0.5 64 100 1");
+    let with_devices = plain.replace(
+        "<CsOptions>",
+        "<CsOptions>\n-odac -iadc -Ma -Q0 -+rtmidi=alsa -+rtaudio=jack -b 128 -B 512",
+    );
+    let a = render_blocks(&plain, vec![64], None);
+    let b = render_blocks(&with_devices, vec![64], None);
+    assert!(analysis::peak(&a.channels[0], 0..a.channels[0].len()) > 0.05);
+    assert_same(&a, &b, "with device options");
+}
+
+#[test]
+fn notes_start_on_their_own_frame_plus_the_latency() {
+    // An instrument whose first sample is already full level.
+    let code = |ksmps: usize| {
+        format!(
+            "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = {ksmps}\nnchnls = 2\n0dbfs = 1\n\
+             instr 1\n a1 = 0.5\n outs a1, a1\nendin\n</CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n"
+        )
+    };
+    let mut errors = Vec::new();
+    for ksmps in [1, 16, 64] {
+        for block in [1, 37, 64, 512] {
+            for at in [0, 1, 15, 16, 17, 63, 64, 65, 100, 511, 777] {
+                let ring = Arc::new(MessageRing::new(64));
+                let (mut engine, _) =
+                    Engine::compile(&code(ksmps), &plugin_config(), ring).expect("compiles");
+                let on = NoteEvent::On {
+                    offset: 0,
+                    channel: 0,
+                    key: 60,
+                    velocity: 100,
+                };
+                let out = run(&mut engine, 2_000, block, &[(at, on)]);
+                let onset = analysis::first_above(&out, 0.25);
+                if onset != Some(at + ksmps) {
+                    errors.push(format!(
+                        "ksmps {ksmps} block {block} frame {at}: onset {onset:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -1,0 +1,94 @@
+//! The audio thread's code path allocates nothing: processing blocks with notes and
+//! picking up a newly compiled engine run under nice-plug's allocation checker (the same
+//! one as its `assert_process_allocs` feature), which counts every Rust allocation made
+//! on this thread. libcsound's own C allocations are outside its view.
+
+use csound_plug::compiler::{Compiler, Ready};
+use csound_plug::engine::block::Input;
+use csound_plug::engine::midi::NoteEvent;
+use csound_plug::engine::{Engine, EngineConfig};
+use csound_plug::presets;
+use csound_plug::processor::Processor;
+use nice_assert_no_alloc::{
+    assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
+};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static ALLOCATOR: AllocDisabler = AllocDisabler;
+
+#[test]
+fn processing_and_engine_hand_over_do_not_allocate() {
+    let compiler = Compiler::new();
+    let shared = compiler.shared().clone();
+    let mut processor = Processor::new(shared.clone(), compiler.retire_sender(), false);
+    let config = EngineConfig {
+        sample_rate: Some(48_000.0),
+        nchnls: Some(2),
+        nchnls_i: Some(2),
+        run_forever: true,
+        note_instrument: 1,
+        sample_accurate: true,
+        warm_up_cycles: 2,
+        ..EngineConfig::default()
+    };
+    let generation = compiler.activate(config.clone());
+    let code = Arc::new(presets::DEFAULT_INSTRUMENT.to_string());
+    let (engine, _) = Engine::compile(&code, &config, shared.ring.clone()).expect("compiles");
+    let ready = Ready {
+        engine,
+        code: code.clone(),
+        generation,
+    };
+    processor.activate(Some(Box::new(ready)), generation, 2, 2);
+    // A second patch, compiled on the compiler thread while this thread processes.
+    let louder = Arc::new(presets::DEFAULT_INSTRUMENT.replace("iamp   = 0.25", "iamp   = 0.5"));
+    compiler.requester().compile(louder.clone());
+
+    let frames = 256;
+    let (mut left, mut right) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+    let sidechain = [vec![0.0f32; frames], vec![0.0f32; frames]];
+    let mut peak = 0.0f32;
+    let mut swapped_at = None;
+    let start = Instant::now();
+    reset_violation_count();
+    for block in 0..4_000 {
+        assert_no_alloc(|| {
+            processor.take_ready();
+            processor.clear_events();
+            match block % 20 {
+                0 => processor.push_event(NoteEvent::On {
+                    offset: 17,
+                    channel: 0,
+                    key: 57,
+                    velocity: 110,
+                }),
+                10 => processor.push_event(NoteEvent::Off {
+                    offset: 3,
+                    channel: 0,
+                    key: 57,
+                }),
+                _ => {}
+            }
+            let mut outputs = [&mut left[..], &mut right[..]];
+            processor.process(&Input::Buffers(&sidechain[..]), &mut outputs, frames);
+        });
+        peak = left.iter().fold(peak, |m, s| m.max(s.abs()));
+        let running = processor.running_code().expect("an engine runs");
+        if swapped_at.is_none() && Arc::ptr_eq(running, &louder) {
+            swapped_at = Some(block);
+        }
+        if swapped_at.is_some_and(|at| block > at + 100) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the new engine never arrived"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    assert_eq!(violation_count(), 0, "allocations on the audio thread");
+    assert!(swapped_at.is_some(), "the compiled engine was handed over");
+    assert!(peak > 0.05, "notes sounded (peak {peak})");
+}
