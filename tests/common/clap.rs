@@ -7,25 +7,30 @@
 //! separate audio thread, while the main thread keeps answering `request_callback`. The host
 //! declares `thread-check` (so the plugin sees the same split), `latency` and `log`.
 //!
-//! `clack-extensions` is not a dependency, so the few plugin-side extension structs used here
-//! (`audio-ports`, `note-ports`, `latency`, `state`) are declared below with the CLAP ABI layout
-//! (`clap/ext/*.h`, CLAP 1.x). Plugin pointers are passed as opaque `*const c_void`, which has the
-//! same ABI as `*const clap_plugin`.
+//! The extensions come from `clack-extensions`: the host implements its side of `thread-check`,
+//! `latency` and `log` through the crate's `Host*Impl` traits, and reads the plugin's
+//! `audio-ports`, `note-ports`, `latency` and `state` through the crate's safe wrappers. The only
+//! `unsafe` left is loading the bundle.
 
 use std::cell::Cell;
-use std::ffi::{c_char, c_void, CStr, CString};
-use std::io::Cursor;
+use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::thread::ThreadId;
 use std::time::Duration;
 
+use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
+use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
+use clack_extensions::note_ports::{
+    NoteDialect, NoteDialects, NotePortInfoBuffer, PluginNotePorts,
+};
+use clack_extensions::state::PluginState;
+use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
 use clack_host::events::event_types::{MidiEvent, NoteOffEvent, NoteOnEvent};
 use clack_host::events::Match;
-use clack_host::extensions::prelude::*;
 use clack_host::prelude::*;
-use clack_host::stream::{InputStream, OutputStream};
 
 /// CLAP id of the instrument entry ("Csound Plug").
 pub const INSTRUMENT_ID: &str = "org.csound-plug.instrument";
@@ -34,11 +39,6 @@ pub const FX_ID: &str = "org.csound-plug.fx";
 
 /// File name of the bundle made by `cargo xtask bundle csound_plug --release`.
 pub const BUNDLE_NAME: &str = "Csound Plug.clap";
-
-/// `CLAP_AUDIO_PORT_IS_MAIN` from `clap/ext/audio-ports.h`.
-const AUDIO_PORT_IS_MAIN: u32 = 1 << 0;
-/// `CLAP_NAME_SIZE` from `clap/string-sizes.h`.
-const NAME_SIZE: usize = 256;
 
 /// Path of the `.clap` bundle under test: `$CSOUND_PLUG_BUNDLE_DIR/Csound Plug.clap`, the
 /// directory defaulting to `target/bundled` in this crate.
@@ -127,10 +127,6 @@ impl TestHostShared {
         }
     }
 
-    fn is_main_thread(&self) -> bool {
-        std::thread::current().id() == self.main_thread
-    }
-
     fn violation(&self, what: &str) {
         self.violations
             .lock()
@@ -153,9 +149,16 @@ impl<'a> SharedHandler<'a> for TestHostShared {
     }
 }
 
+/// Main-thread host state: a view of the shared state, where main-thread callbacks record.
+pub struct TestHostMainThread<'a> {
+    shared: &'a TestHostShared,
+}
+
+impl<'a> MainThreadHandler<'a> for TestHostMainThread<'a> {}
+
 impl HostHandlers for TestHost {
     type Shared<'a> = TestHostShared;
-    type MainThread<'a> = ();
+    type MainThread<'a> = TestHostMainThread<'a>;
     type AudioProcessor<'a> = ();
 
     fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
@@ -166,228 +169,41 @@ impl HostHandlers for TestHost {
     }
 }
 
-/// `clap_host_thread_check`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawHostThreadCheck {
-    is_main_thread: Option<unsafe extern "C" fn(host: *const clap_host) -> bool>,
-    is_audio_thread: Option<unsafe extern "C" fn(host: *const clap_host) -> bool>,
+impl HostThreadCheckImpl for TestHostShared {
+    fn is_main_thread(&self) -> bool {
+        std::thread::current().id() == self.main_thread
+    }
+
+    fn is_audio_thread(&self) -> bool {
+        IS_AUDIO_THREAD.with(Cell::get)
+    }
 }
 
-/// `clap_host_latency`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawHostLatency {
-    changed: Option<unsafe extern "C" fn(host: *const clap_host)>,
-}
-
-/// `clap_host_log`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawHostLog {
-    log: Option<unsafe extern "C" fn(host: *const clap_host, severity: i32, msg: *const c_char)>,
-}
-
-/// Declares a host-side extension type wrapping its raw struct.
-macro_rules! host_extension {
-    ($name:ident, $raw:ty, $id:expr, $implementation:expr) => {
-        #[derive(Copy, Clone)]
-        struct $name(#[allow(dead_code)] RawExtension<HostExtensionSide, $raw>);
-
-        // SAFETY: the identifier is the CLAP id of the host-side struct `$raw` mirrors.
-        unsafe impl Extension for $name {
-            const IDENTIFIERS: &'static [&'static CStr] = &[$id];
-            type ExtensionSide = HostExtensionSide;
-
-            unsafe fn from_raw(raw: RawExtension<Self::ExtensionSide>) -> Self {
-                // SAFETY: the caller guarantees the pointer is this extension's struct.
-                Self(unsafe { raw.cast() })
-            }
+impl HostLatencyImpl for TestHostMainThread<'_> {
+    fn changed(&self) {
+        // `clack-host` routes this `[main-thread]` callback here from whatever thread the
+        // plugin called it on, so the thread is checked here.
+        if !self.shared.is_main_thread() {
+            self.shared
+                .violation("latency.changed() called off the main thread");
         }
-
-        // SAFETY: the implementation is a `$raw`, the struct that matches `IDENTIFIERS`.
-        unsafe impl ExtensionImplementation<TestHost> for $name {
-            const IMPLEMENTATION: RawExtensionImplementation =
-                RawExtensionImplementation::new(&$implementation);
-        }
-    };
-}
-
-host_extension!(
-    HostThreadCheck,
-    RawHostThreadCheck,
-    c"clap.thread-check",
-    RawHostThreadCheck {
-        is_main_thread: Some(host_is_main_thread),
-        is_audio_thread: Some(host_is_audio_thread),
+        self.shared.latency_changed.fetch_add(1, Ordering::SeqCst);
     }
-);
-host_extension!(
-    HostLatency,
-    RawHostLatency,
-    c"clap.latency",
-    RawHostLatency {
-        changed: Some(host_latency_changed),
+}
+
+impl HostLogImpl for TestHostShared {
+    fn log(&self, severity: LogSeverity, message: &str) {
+        eprintln!("[plugin log, {severity}] {message}");
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(format!("{severity}: {message}"));
     }
-);
-host_extension!(
-    HostLog,
-    RawHostLog,
-    c"clap.log",
-    RawHostLog {
-        log: Some(host_log)
-    }
-);
-
-unsafe extern "C" fn host_is_main_thread(host: *const clap_host) -> bool {
-    // SAFETY: `host` is the `clap_host` clack made for a `TestHost` instance.
-    unsafe { HostWrapper::<TestHost>::handle(host, |h| Ok(h.shared().is_main_thread())) }
-        .unwrap_or(false)
-}
-
-unsafe extern "C" fn host_is_audio_thread(_host: *const clap_host) -> bool {
-    IS_AUDIO_THREAD.with(Cell::get)
-}
-
-unsafe extern "C" fn host_latency_changed(host: *const clap_host) {
-    // SAFETY: `host` is the `clap_host` clack made for a `TestHost` instance.
-    unsafe {
-        HostWrapper::<TestHost>::handle(host, |h| {
-            let shared = h.shared();
-            if !shared.is_main_thread() {
-                shared.violation("latency.changed() called off the main thread");
-            }
-            shared.latency_changed.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        })
-    };
-}
-
-unsafe extern "C" fn host_log(host: *const clap_host, severity: i32, msg: *const c_char) {
-    let text = if msg.is_null() {
-        String::new()
-    } else {
-        // SAFETY: the plugin passes a NUL-terminated string valid for this call.
-        unsafe { CStr::from_ptr(msg) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    eprintln!("[plugin log, severity {severity}] {text}");
-    // SAFETY: `host` is the `clap_host` clack made for a `TestHost` instance.
-    unsafe {
-        HostWrapper::<TestHost>::handle(host, |h| {
-            h.shared()
-                .log
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(format!("{severity}: {text}"));
-            Ok(())
-        })
-    };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plugin-side extensions
+// Plugin ports
 // ---------------------------------------------------------------------------------------------
-
-/// `clap_plugin_latency`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawPluginLatency {
-    get: Option<unsafe extern "C" fn(plugin: *const c_void) -> u32>,
-}
-
-/// `clap_plugin_state`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawPluginState {
-    save: Option<unsafe extern "C" fn(plugin: *const c_void, stream: *const c_void) -> bool>,
-    load: Option<unsafe extern "C" fn(plugin: *const c_void, stream: *const c_void) -> bool>,
-}
-
-/// `clap_audio_port_info`.
-#[repr(C)]
-struct RawAudioPortInfo {
-    id: u32,
-    name: [c_char; NAME_SIZE],
-    flags: u32,
-    channel_count: u32,
-    port_type: *const c_char,
-    in_place_pair: u32,
-}
-
-/// `clap_plugin_audio_ports`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawPluginAudioPorts {
-    count: Option<unsafe extern "C" fn(plugin: *const c_void, is_input: bool) -> u32>,
-    get: Option<
-        unsafe extern "C" fn(
-            plugin: *const c_void,
-            index: u32,
-            is_input: bool,
-            info: *mut RawAudioPortInfo,
-        ) -> bool,
-    >,
-}
-
-/// `clap_note_port_info`.
-#[repr(C)]
-struct RawNotePortInfo {
-    id: u32,
-    supported_dialects: u32,
-    preferred_dialect: u32,
-    name: [c_char; NAME_SIZE],
-}
-
-/// `clap_plugin_note_ports`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RawPluginNotePorts {
-    count: Option<unsafe extern "C" fn(plugin: *const c_void, is_input: bool) -> u32>,
-    get: Option<
-        unsafe extern "C" fn(
-            plugin: *const c_void,
-            index: u32,
-            is_input: bool,
-            info: *mut RawNotePortInfo,
-        ) -> bool,
-    >,
-}
-
-/// Declares a plugin-side extension type wrapping its raw struct.
-macro_rules! plugin_extension {
-    ($name:ident, $raw:ty, $id:expr) => {
-        #[derive(Copy, Clone)]
-        struct $name(RawExtension<PluginExtensionSide, $raw>);
-
-        // SAFETY: the identifier is the CLAP id of the plugin-side struct `$raw` mirrors.
-        unsafe impl Extension for $name {
-            const IDENTIFIERS: &'static [&'static CStr] = &[$id];
-            type ExtensionSide = PluginExtensionSide;
-
-            unsafe fn from_raw(raw: RawExtension<Self::ExtensionSide>) -> Self {
-                // SAFETY: the caller guarantees the pointer is this extension's struct.
-                Self(unsafe { raw.cast() })
-            }
-        }
-    };
-}
-
-plugin_extension!(PluginLatency, RawPluginLatency, c"clap.latency");
-plugin_extension!(PluginState, RawPluginState, c"clap.state");
-plugin_extension!(PluginAudioPorts, RawPluginAudioPorts, c"clap.audio-ports");
-plugin_extension!(PluginNotePorts, RawPluginNotePorts, c"clap.note-ports");
-
-/// Converts a fixed-size, NUL-terminated CLAP name field to a `String`.
-fn name_from_raw(name: &[c_char; NAME_SIZE]) -> String {
-    let bytes: Vec<u8> = name
-        .iter()
-        .take_while(|&&c| c != 0)
-        .map(|&c| c as u8)
-        .collect();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
 
 /// One audio port, as the plugin's `audio-ports` extension describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -400,7 +216,7 @@ pub struct AudioPortInfo {
     pub is_main: bool,
     /// Number of channels.
     pub channel_count: u32,
-    /// Port type (`"mono"`, `"stereo"`, ...), if given.
+    /// Port type (`"mono"`, `"stereo"`, ...), if given and not empty.
     pub port_type: Option<String>,
 }
 
@@ -411,16 +227,11 @@ pub struct NotePortInfo {
     pub id: u32,
     /// Display name.
     pub name: String,
-    /// Bit set of `CLAP_NOTE_DIALECT_*` (1 = CLAP, 2 = MIDI, 4 = MPE, 8 = MIDI 2).
-    pub supported_dialects: u32,
-    /// The dialect the plugin prefers.
-    pub preferred_dialect: u32,
+    /// The note dialects the port accepts.
+    pub supported_dialects: NoteDialects,
+    /// The dialect the plugin prefers, if it names a known one.
+    pub preferred_dialect: Option<NoteDialect>,
 }
-
-/// `CLAP_NOTE_DIALECT_CLAP`.
-pub const NOTE_DIALECT_CLAP: u32 = 1 << 0;
-/// `CLAP_NOTE_DIALECT_MIDI`.
-pub const NOTE_DIALECT_MIDI: u32 = 1 << 1;
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -537,7 +348,7 @@ impl HostedPlugin {
         let id = CString::new(plugin_id).expect("plugin id has no NUL");
         let instance = PluginInstance::<TestHost>::new(
             |_| TestHostShared::new(),
-            |_| (),
+            |shared| TestHostMainThread { shared },
             entry,
             &id,
             &host_info,
@@ -560,46 +371,31 @@ impl HostedPlugin {
     /// Number of audio ports on one side (`audio-ports` extension; 0 without it).
     pub fn audio_port_count(&mut self, is_input: bool) -> u32 {
         let handle = self.instance.plugin_handle();
-        let Some(ext) = handle.get_extension::<PluginAudioPorts>() else {
-            return 0;
-        };
-        let Some(count) = handle.use_extension(&ext.0).count else {
-            return 0;
-        };
-        // SAFETY: main-thread call with this instance's own plugin pointer.
-        unsafe { count(handle.as_raw_ptr().cast(), is_input) }
+        handle
+            .get_extension::<PluginAudioPorts>()
+            .map_or(0, |ext| ext.count(&handle, is_input))
     }
 
     /// Every audio port on one side, in port order.
     pub fn audio_ports(&mut self, is_input: bool) -> Vec<AudioPortInfo> {
-        let count = self.audio_port_count(is_input);
         let handle = self.instance.plugin_handle();
         let Some(ext) = handle.get_extension::<PluginAudioPorts>() else {
             return Vec::new();
         };
-        let get = handle
-            .use_extension(&ext.0)
-            .get
-            .expect("audio-ports extension has no get()");
-        (0..count)
+        let mut buffer = AudioPortInfoBuffer::new();
+        (0..ext.count(&handle, is_input))
             .map(|index| {
-                // SAFETY: the struct is plain data; all-zero is a valid value for every field.
-                let mut info: RawAudioPortInfo = unsafe { std::mem::zeroed() };
-                // SAFETY: main-thread call; `info` is a valid, writable `clap_audio_port_info`.
-                let ok = unsafe { get(handle.as_raw_ptr().cast(), index, is_input, &mut info) };
-                assert!(ok, "audio-ports get({index}, input: {is_input}) failed");
-                let port_type = (!info.port_type.is_null()).then(|| {
-                    // SAFETY: a non-null port type is a static NUL-terminated string.
-                    unsafe { CStr::from_ptr(info.port_type) }
-                        .to_string_lossy()
-                        .into_owned()
-                });
+                let info = ext
+                    .get(&handle, index, is_input, &mut buffer)
+                    .unwrap_or_else(|| {
+                        panic!("audio-ports get({index}, input: {is_input}) failed")
+                    });
                 AudioPortInfo {
-                    id: info.id,
-                    name: name_from_raw(&info.name),
-                    is_main: info.flags & AUDIO_PORT_IS_MAIN != 0,
+                    id: info.id.get(),
+                    name: String::from_utf8_lossy(info.name).into_owned(),
+                    is_main: info.flags.contains(AudioPortFlags::IS_MAIN),
                     channel_count: info.channel_count,
-                    port_type,
+                    port_type: info.port_type.map(|t| t.0.to_string_lossy().into_owned()),
                 }
             })
             .collect()
@@ -611,23 +407,15 @@ impl HostedPlugin {
         let Some(ext) = handle.get_extension::<PluginNotePorts>() else {
             return Vec::new();
         };
-        let raw = handle.use_extension(&ext.0);
-        let (Some(count), Some(get)) = (raw.count, raw.get) else {
-            return Vec::new();
-        };
-        let plugin = handle.as_raw_ptr().cast();
-        // SAFETY: main-thread call with this instance's own plugin pointer.
-        let count = unsafe { count(plugin, is_input) };
-        (0..count)
+        let mut buffer = NotePortInfoBuffer::new();
+        (0..ext.count(&handle, is_input))
             .map(|index| {
-                // SAFETY: the struct is plain data; all-zero is a valid value for every field.
-                let mut info: RawNotePortInfo = unsafe { std::mem::zeroed() };
-                // SAFETY: main-thread call; `info` is a valid, writable `clap_note_port_info`.
-                let ok = unsafe { get(plugin, index, is_input, &mut info) };
-                assert!(ok, "note-ports get({index}, input: {is_input}) failed");
+                let info = ext
+                    .get(&handle, index, is_input, &mut buffer)
+                    .unwrap_or_else(|| panic!("note-ports get({index}, input: {is_input}) failed"));
                 NotePortInfo {
-                    id: info.id,
-                    name: name_from_raw(&info.name),
+                    id: info.id.get(),
+                    name: String::from_utf8_lossy(info.name).into_owned(),
                     supported_dialects: info.supported_dialects,
                     preferred_dialect: info.preferred_dialect,
                 }
@@ -669,15 +457,10 @@ impl HostedPlugin {
     pub fn latency(&mut self) -> u32 {
         self.service_main_thread();
         let handle = self.instance.plugin_handle();
-        let ext = handle
+        handle
             .get_extension::<PluginLatency>()
-            .expect("plugin has no latency extension");
-        let get = handle
-            .use_extension(&ext.0)
-            .get
-            .expect("latency extension has no get()");
-        // SAFETY: main-thread call with this instance's own plugin pointer.
-        unsafe { get(handle.as_raw_ptr().cast()) }
+            .expect("plugin has no latency extension")
+            .get(&handle)
     }
 
     /// Number of `latency.changed` notifications received so far.
@@ -693,42 +476,19 @@ impl HostedPlugin {
         let ext = handle
             .get_extension::<PluginState>()
             .expect("plugin has no state extension");
-        let save = handle
-            .use_extension(&ext.0)
-            .save
-            .expect("state extension has no save()");
         let mut bytes = Vec::new();
-        let ok = {
-            let mut stream = OutputStream::from_writer(&mut bytes);
-            let raw_stream = std::ptr::from_mut(stream.as_raw_mut())
-                .cast::<c_void>()
-                .cast_const();
-            // SAFETY: main-thread call; `raw_stream` is a valid `clap_ostream` for this call.
-            unsafe { save(handle.as_raw_ptr().cast(), raw_stream) }
-        };
-        assert!(ok, "state save of {} failed", self.id);
+        ext.save(&handle, &mut bytes)
+            .unwrap_or_else(|err| panic!("state save of {} failed: {err}", self.id));
         bytes
     }
 
     /// Loads a state saved by [`save_state`](Self::save_state); returns the plugin's verdict.
-    pub fn load_state(&mut self, bytes: &[u8]) -> bool {
-        let ok = {
-            let handle = self.instance.plugin_handle();
-            let ext = handle
-                .get_extension::<PluginState>()
-                .expect("plugin has no state extension");
-            let load = handle
-                .use_extension(&ext.0)
-                .load
-                .expect("state extension has no load()");
-            let mut reader = Cursor::new(bytes);
-            let mut stream = InputStream::from_reader(&mut reader);
-            let raw_stream = std::ptr::from_mut(stream.as_raw_mut())
-                .cast::<c_void>()
-                .cast_const();
-            // SAFETY: main-thread call; `raw_stream` is a valid `clap_istream` for this call.
-            unsafe { load(handle.as_raw_ptr().cast(), raw_stream) }
-        };
+    pub fn load_state(&mut self, mut bytes: &[u8]) -> bool {
+        let handle = self.instance.plugin_handle();
+        let ext = handle
+            .get_extension::<PluginState>()
+            .expect("plugin has no state extension");
+        let ok = ext.load(&handle, &mut bytes).is_ok();
         self.service_main_thread();
         ok
     }
