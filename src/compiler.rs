@@ -7,11 +7,11 @@
 
 use crate::console::Console;
 use crate::engine::messages::MessageRing;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{CompileError, Engine, EngineConfig};
 use arc_swap::ArcSwapOption;
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use crossbeam::queue::ArrayQueue;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -36,6 +36,18 @@ pub struct Ready {
     pub generation: u64,
 }
 
+/// The outcome of one compile on the compiler thread, for the editor, the CLI and tests.
+#[derive(Debug, Clone)]
+pub struct CompileReport {
+    /// The code that was compiled.
+    pub code: Arc<String>,
+    /// The new engine's latency, or why there is no new engine.
+    pub result: Result<usize, CompileError>,
+}
+
+/// Reports kept for a reader that is not reading; older ones are dropped.
+const REPORT_CAPACITY: usize = 64;
+
 /// The configuration engines are compiled for while the plugin is active.
 struct Active {
     config: EngineConfig,
@@ -52,6 +64,20 @@ pub struct CompilerShared {
     pub ring: Arc<MessageRing>,
     /// What the user sees.
     pub console: Console,
+    /// Set by the audio thread when a patch produced NaN/Inf and was silenced.
+    pub non_finite: AtomicBool,
+    reports: (Sender<CompileReport>, Receiver<CompileReport>),
+}
+
+impl CompilerShared {
+    /// Queues a report, dropping the oldest when nobody has read them.
+    fn report(&self, report: CompileReport) {
+        let (tx, rx) = &self.reports;
+        if let Err(channel::TrySendError::Full(report)) = tx.try_send(report) {
+            let _ = rx.try_recv();
+            let _ = tx.try_send(report);
+        }
+    }
 }
 
 /// A request to the compiler thread.
@@ -82,6 +108,8 @@ impl Compiler {
             ready: ArrayQueue::new(READY_CAPACITY),
             ring: Arc::new(MessageRing::new(RING_CHUNKS)),
             console: Console::default(),
+            non_finite: AtomicBool::new(false),
+            reports: channel::bounded(REPORT_CAPACITY),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);
@@ -113,6 +141,11 @@ impl Compiler {
     /// What the threads share.
     pub fn shared(&self) -> &Arc<CompilerShared> {
         &self.shared
+    }
+
+    /// Reports of compiles done on the compiler thread, oldest first.
+    pub fn reports(&self) -> Receiver<CompileReport> {
+        self.shared.reports.1.clone()
     }
 
     /// A handle that queues code for compiling; cheap to clone, callable from any thread.
@@ -192,6 +225,11 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
             Ok(Request::Stop) => break,
             Err(RecvTimeoutError::Timeout) => {
                 shared.console.drain(&shared.ring);
+                if shared.non_finite.swap(false, Ordering::AcqRel) {
+                    shared.console.notice(
+                        "the patch produced NaN or infinite samples: silenced until the next good compile",
+                    );
+                }
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => break,
@@ -215,6 +253,10 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
             Ok((engine, log)) => {
                 shared.console.append(&log);
                 shared.console.set_compile_result(None);
+                shared.report(CompileReport {
+                    code: code.clone(),
+                    result: Ok(engine.latency()),
+                });
                 let mut ready = Box::new(Ready {
                     engine,
                     code: code.clone(),
@@ -228,7 +270,13 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
                     }
                 }
             }
-            Err(error) => shared.console.set_compile_result(Some(error)),
+            Err(error) => {
+                shared.report(CompileReport {
+                    code: code.clone(),
+                    result: Err(error.clone()),
+                });
+                shared.console.set_compile_result(Some(error));
+            }
         }
     }
     while let Some(stale) = shared.ready.pop() {

@@ -50,8 +50,9 @@ impl Console {
             self.append(&text);
         }
         if dropped > 0 {
-            self.notice(&format!(
-                "{dropped} message chunks were dropped (console ring full)"
+            // Console only: a patch that prints every k-cycle would flood the host's log.
+            self.append(&format!(
+                "[csound-plug] {dropped} message chunks were dropped (console ring full)"
             ));
         }
     }

@@ -137,10 +137,13 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         let generation = self.compiler.activate(config.clone());
         let code = self.params.patch.get();
         let shared = self.compiler.shared();
+        // A new rate or block size rebuilds the patch; its input channels keep their values.
+        let carried = self.processor.input_control_values();
         // Compiling here, off the audio thread, means processing starts with the patch
         // running. A failed compile still activates: the fallback plays instead.
         let ready = match Engine::compile(&code, &config, shared.ring.clone()) {
-            Ok((engine, log)) => {
+            Ok((mut engine, log)) => {
+                engine.restore_control_values(&carried);
                 shared.console.append(&log);
                 shared.console.set_compile_result(None);
                 Some(Box::new(Ready {
@@ -154,8 +157,13 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
                 None
             }
         };
-        self.processor
-            .activate(ready, generation, inputs as usize, outputs as usize);
+        self.processor.activate(
+            ready,
+            generation,
+            (inputs as usize, outputs as usize),
+            buffer_config.max_buffer_size as usize,
+            f64::from(buffer_config.sample_rate),
+        );
         context.set_latency_samples(self.processor.latency() as u32);
         true
     }

@@ -1,28 +1,35 @@
-//! The audio thread's side: the running engine, the fallback, and engine hand-over.
+//! The audio thread's side: the running engine, the fallback, and engine hand-over with
+//! an equal-power crossfade.
 //!
 //! Nothing here locks, allocates or waits: new engines come from a lock-free queue, old
-//! ones leave through a bounded channel to the retire thread, and note events go into a
-//! buffer sized once.
+//! ones leave through a bounded channel to the retire thread, and every buffer (note
+//! events, the input copy and the outgoing engine's output during a crossfade) is sized in
+//! `activate`.
 
 use crate::compiler::{CompilerShared, Ready, Retired};
 use crate::engine::block::{BlockAdapter, Input, Kernel};
 use crate::engine::midi::NoteEvent;
 use crossbeam::channel::Sender;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Note events kept per host block; more are dropped (hosts send far fewer).
 pub const EVENT_CAPACITY: usize = 1024;
 /// Fallback latency before any patch has run (the default patches' ksmps).
 const DEFAULT_LATENCY: usize = 32;
+/// Default length of the crossfade between an old and a new engine.
+pub const DEFAULT_CROSSFADE_SECONDS: f64 = 0.02;
 
 /// What plays while no patch does: silence for an instrument, the input for an effect.
 struct Fallback {
     pass_through: bool,
+    /// After a patch produced NaN/Inf: silence, whatever the entry.
+    silenced: bool,
 }
 
 impl Kernel for Fallback {
     fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool {
-        if self.pass_through && input.len() == output.len() {
+        if self.pass_through && !self.silenced && input.len() == output.len() {
             output.copy_from_slice(input);
         } else {
             output.fill(0.0);
@@ -31,15 +38,34 @@ impl Kernel for Fallback {
     }
 }
 
+/// What is fading out during a crossfade.
+enum Outgoing {
+    Engine(Box<Ready>),
+    Fallback,
+}
+
+/// A crossfade in progress.
+struct Fade {
+    from: Outgoing,
+    done: usize,
+}
+
 /// Owns the running engine on the audio thread.
 pub struct Processor {
     current: Option<Box<Ready>>,
+    fade: Option<Fade>,
     fallback: Fallback,
     fallback_adapter: BlockAdapter,
     generation: u64,
     shared: Arc<CompilerShared>,
     retire: Sender<Retired>,
     events: Vec<NoteEvent>,
+    crossfade_seconds: f64,
+    fade_frames: usize,
+    /// The block's input, copied so two engines can read it during a crossfade.
+    input_copy: Vec<Vec<f32>>,
+    /// The outgoing engine's output during a crossfade.
+    outgoing_output: Vec<Vec<f32>>,
 }
 
 impl Processor {
@@ -47,32 +73,53 @@ impl Processor {
     pub fn new(shared: Arc<CompilerShared>, retire: Sender<Retired>, pass_through: bool) -> Self {
         Self {
             current: None,
-            fallback: Fallback { pass_through },
+            fade: None,
+            fallback: Fallback {
+                pass_through,
+                silenced: false,
+            },
             fallback_adapter: BlockAdapter::new(DEFAULT_LATENCY, 0, 0, 1.0),
             generation: 0,
             shared,
             retire,
             events: Vec::with_capacity(EVENT_CAPACITY),
+            crossfade_seconds: DEFAULT_CROSSFADE_SECONDS,
+            fade_frames: 0,
+            input_copy: Vec::new(),
+            outgoing_output: Vec::new(),
         }
     }
 
-    /// Off the audio thread (in `activate`): starts `generation` with `engine`, or with the
-    /// fallback if the patch did not compile. The fallback keeps the last latency so the
-    /// host's delay compensation stays right.
+    /// Sets the crossfade length used from the next `activate` on (0 switches hard).
+    pub fn set_crossfade_seconds(&mut self, seconds: f64) {
+        self.crossfade_seconds = seconds.max(0.0);
+    }
+
+    /// Off the audio thread (in `activate`): starts `generation` with `ready`, or with the
+    /// fallback if the patch did not compile, and sizes the buffers for `max_block`
+    /// frames. The fallback keeps the last latency so the host's delay compensation
+    /// stays right.
     pub fn activate(
         &mut self,
         ready: Option<Box<Ready>>,
         generation: u64,
-        inputs: usize,
-        outputs: usize,
+        channels: (usize, usize),
+        max_block: usize,
+        sample_rate: f64,
     ) {
+        let (inputs, outputs) = channels;
         let latency = ready
             .as_ref()
             .map(|r| r.engine.latency())
             .unwrap_or_else(|| self.latency());
         self.fallback_adapter = BlockAdapter::new(latency, inputs, outputs, 1.0);
+        self.fallback.silenced = false;
         self.generation = generation;
+        self.fade = None;
         self.current = ready;
+        self.fade_frames = (self.crossfade_seconds * sample_rate).round() as usize;
+        self.input_copy = vec![vec![0.0; max_block]; inputs];
+        self.outgoing_output = vec![vec![0.0; max_block]; outputs];
     }
 
     /// The latency the host should compensate, in frames.
@@ -88,9 +135,18 @@ impl Processor {
         self.current.as_ref().map(|r| &r.code)
     }
 
-    /// Picks up a newly compiled engine, if one is waiting. Returns the new latency when
-    /// it changed. Engines of an older activation, or of the code already running, are
-    /// sent to the retire thread.
+    /// The running engine's input control values (off the audio thread, e.g. before a
+    /// rebuild in `activate`).
+    pub fn input_control_values(&mut self) -> Vec<(String, f64)> {
+        self.current
+            .as_mut()
+            .map(|r| r.engine.input_control_values())
+            .unwrap_or_default()
+    }
+
+    /// Picks up a newly compiled engine, if one is waiting, and starts crossfading to it.
+    /// Returns the new latency when it changed. Engines of an older activation, or of the
+    /// code already running, are sent to the retire thread.
     pub fn take_ready(&mut self) -> Option<usize> {
         let before = self.latency();
         while let Some(ready) = self.shared.ready.pop() {
@@ -101,7 +157,22 @@ impl Processor {
                 self.retire_engine(ready);
                 continue;
             }
-            if let Some(old) = self.current.replace(ready) {
+            // A fade still running is cut short: its outgoing engine goes now.
+            if let Some(Fade {
+                from: Outgoing::Engine(old),
+                ..
+            }) = self.fade.take()
+            {
+                self.retire_engine(old);
+            }
+            let from = match self.current.replace(ready) {
+                Some(old) => Outgoing::Engine(old),
+                None => Outgoing::Fallback,
+            };
+            self.fallback.silenced = false;
+            if self.fade_frames > 0 {
+                self.fade = Some(Fade { from, done: 0 });
+            } else if let Outgoing::Engine(old) = from {
                 self.retire_engine(old);
             }
         }
@@ -134,6 +205,32 @@ impl Processor {
         outputs: &mut [&mut [f32]],
         frames: usize,
     ) {
+        let fits = self.input_copy.iter().all(|b| b.len() >= frames)
+            && self.outgoing_output.len() >= outputs.len()
+            && self.outgoing_output.iter().all(|b| b.len() >= frames);
+        if self.fade.is_some() && !fits {
+            // A block larger than the host announced: no room to mix, switch at once.
+            if let Some(Fade {
+                from: Outgoing::Engine(old),
+                ..
+            }) = self.fade.take()
+            {
+                self.retire_engine(old);
+            }
+        }
+        match self.fade.take() {
+            Some(fade) => self.process_crossfade(fade, input, outputs, frames),
+            None => self.process_current(input, outputs, frames),
+        }
+        self.guard_non_finite(outputs, frames);
+    }
+
+    fn process_current<S: AsRef<[f32]>>(
+        &mut self,
+        input: &Input<'_, S>,
+        outputs: &mut [&mut [f32]],
+        frames: usize,
+    ) {
         match &mut self.current {
             Some(ready) => {
                 ready.engine.process(input, outputs, frames, &self.events);
@@ -143,5 +240,81 @@ impl Processor {
                     .run(&mut self.fallback, input, outputs, 0..frames);
             }
         }
+    }
+
+    fn process_crossfade<S: AsRef<[f32]>>(
+        &mut self,
+        mut fade: Fade,
+        input: &Input<'_, S>,
+        outputs: &mut [&mut [f32]],
+        frames: usize,
+    ) {
+        input.copy_into(outputs, &mut self.input_copy, frames);
+        let copied = Input::Buffers(&self.input_copy[..]);
+        // The outgoing side gets the same input but no new notes.
+        let mut old_outputs: [&mut [f32]; 8] = Default::default();
+        let n_out = outputs.len().min(old_outputs.len());
+        for (slot, buffer) in old_outputs
+            .iter_mut()
+            .zip(self.outgoing_output.iter_mut())
+            .take(n_out)
+        {
+            *slot = &mut buffer[..frames];
+        }
+        let old_outputs = &mut old_outputs[..n_out];
+        match &mut fade.from {
+            Outgoing::Engine(old) => {
+                old.engine.process(&copied, old_outputs, frames, &[]);
+            }
+            Outgoing::Fallback => {
+                self.fallback_adapter
+                    .run(&mut self.fallback, &copied, old_outputs, 0..frames);
+            }
+        }
+        if let Some(ready) = &mut self.current {
+            ready.engine.process(&copied, outputs, frames, &self.events);
+        }
+        // Equal power: the two gains are the sine and cosine of the same angle.
+        let total = self.fade_frames.max(1) as f32;
+        for (ch, new) in outputs.iter_mut().enumerate().take(n_out) {
+            let old = &self.outgoing_output[ch];
+            for (i, sample) in new[..frames].iter_mut().enumerate() {
+                let t = ((fade.done + i) as f32 / total).min(1.0);
+                let angle = t * std::f32::consts::FRAC_PI_2;
+                *sample = *sample * angle.sin() + old[i] * angle.cos();
+            }
+        }
+        fade.done += frames;
+        if fade.done < self.fade_frames {
+            self.fade = Some(fade);
+        } else if let Outgoing::Engine(old) = fade.from {
+            self.retire_engine(old);
+        }
+    }
+
+    /// NaN/Inf in the output: silence now, the engine goes, one notice; the next good
+    /// compile fades in from silence.
+    fn guard_non_finite(&mut self, outputs: &mut [&mut [f32]], frames: usize) {
+        let bad = outputs
+            .iter()
+            .any(|b| b[..frames].iter().any(|s| !s.is_finite()));
+        if !bad {
+            return;
+        }
+        for buffer in outputs.iter_mut() {
+            buffer[..frames].fill(0.0);
+        }
+        if let Some(old) = self.current.take() {
+            self.retire_engine(old);
+        }
+        if let Some(Fade {
+            from: Outgoing::Engine(old),
+            ..
+        }) = self.fade.take()
+        {
+            self.retire_engine(old);
+        }
+        self.fallback.silenced = true;
+        self.shared.non_finite.store(true, Ordering::Release);
     }
 }

@@ -531,3 +531,57 @@ fn fx_state_with_broken_code_passes_audio_through() {
     );
     assert_thread_rules_kept(&plugin);
 }
+
+/// A patch that remembers the last note's pitch in an input channel and plays it.
+const MEMORY_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k \"memory\", 3
+instr 1 ; a note stores its pitch
+  chnset cpsmidinn(p4), \"memory\"
+endin
+instr 2 ; always on: plays the stored pitch
+  kf chnget \"memory\"
+  a1 poscil (kf > 0 ? 0.3 : 0), kf
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+i 2 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// Pitch of the last 0.3 s of a render, if it sounds.
+fn tail_pitch(out: &[Vec<f32>], sample_rate: f64) -> Option<f64> {
+    let m = mono(out);
+    let tail = &m[m.len() - seconds(0.3, sample_rate)..];
+    (rms(tail, 0..tail.len()) > 0.05)
+        .then(|| fundamental(tail, sample_rate))
+        .flatten()
+}
+
+#[test]
+fn sample_rate_change_keeps_channel_values() {
+    let entry = load_bundle();
+    let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    let state = decode_nice_plug_state(&plugin.save_state());
+    assert!(plugin.load_state(&encode_nice_plug_state(&with_patch_code(
+        &state, MEMORY_CSD
+    ))));
+    plugin.activate(SR, MAX_BLOCK);
+    let out = plugin.render(&[], seconds(0.5, SR), 256, &[NoteEvent::on(100, 81, 100)]);
+    let before = tail_pitch(&out, SR).expect("the stored pitch plays");
+    assert!((before - 880.0).abs() < 1.0, "before: {before} Hz");
+    // The host changes the rate: the patch is rebuilt, the channel keeps its value.
+    plugin.deactivate();
+    plugin.activate(44_100.0, MAX_BLOCK);
+    let out = plugin.render(&[], seconds(0.5, 44_100.0), 256, &[]);
+    let after = tail_pitch(&out, 44_100.0).expect("the stored pitch still plays");
+    assert!((after - 880.0).abs() < 1.0, "after: {after} Hz");
+    assert_eq!(plugin.latency(), 32);
+    assert_thread_rules_kept(&plugin);
+}

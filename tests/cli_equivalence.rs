@@ -560,3 +560,69 @@ fn check_accepts_good_patch() {
         result.describe()
     );
 }
+
+/// `check --watch` checks the file again on every save and reports each result.
+#[test]
+fn check_watch_reports_each_save() {
+    use std::io::{BufRead, BufReader};
+    let dir = TempDir::new().expect("temp dir");
+    let patch = dir.path().join("watched.csd");
+    let good = std::fs::read_to_string(patch_path("oscillators.csd")).expect("patch");
+    std::fs::write(&patch, &good).expect("write patch");
+    let mut child = Command::new(cli_path())
+        .args(["check", "--watch"])
+        .arg(&patch)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start csound-plug check --watch");
+    // Both streams go through one channel, line by line.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let out = child.stdout.take().expect("stdout");
+    let err = child.stderr.take().expect("stderr");
+    for stream in [
+        Box::new(out) as Box<dyn std::io::Read + Send>,
+        Box::new(err),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let wait_for = |want: &dyn Fn(&str) -> bool, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+                if want(&line) {
+                    return;
+                }
+                seen.push(line);
+            }
+        }
+        panic!("no {what} within 30 s; output was:\n{}", seen.join("\n"));
+    };
+    wait_for(&|l| l.contains(": ok ("), "first ok");
+    wait_for(&|l| l.starts_with("-- watching"), "watching line");
+    let broken = good.replacen(
+        "</CsInstruments>",
+        "  bogus_opcode_here 1\n</CsInstruments>",
+        1,
+    );
+    let line = broken
+        .lines()
+        .position(|l| l.contains("bogus_opcode_here"))
+        .unwrap()
+        + 1;
+    std::thread::sleep(Duration::from_millis(1100)); // a new modification time
+    std::fs::write(&patch, &broken).expect("write broken patch");
+    let want = format!("watched.csd:{line}: error:");
+    wait_for(&|l| l.contains(&want), "error with the line number");
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(&patch, &good).expect("write fixed patch");
+    wait_for(&|l| l.contains(": ok ("), "ok after the fix");
+    let _ = child.kill();
+    let _ = child.wait();
+}

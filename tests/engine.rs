@@ -271,3 +271,22 @@ fn notes_start_on_their_own_frame_plus_the_latency() {
     }
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn error_lines_point_into_the_users_text_after_macros() {
+    // Csound 6.18 restarts its line count after a macro with arguments; the error must
+    // still point at the line the user wrote.
+    let code = "<CsoundSynthesizer>\n<CsOptions>\n-d\n; options comment\n</CsOptions>\n\
+        <CsInstruments>\n/* a block\n   comment */\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        #define GAIN # 0.5 #\n#define TWICE(x) #\n  $x * 2\n#\n\ninstr 1\n  a1 oscili $GAIN, 440\n\
+        a2 = $TWICE(a1)\n  outs a1, a2 nonsense\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 1\n\
+        </CsScore>\n</CsoundSynthesizer>\n";
+    let line = code.lines().position(|l| l.contains("nonsense")).unwrap() + 1;
+    let ring = Arc::new(MessageRing::new(64));
+    let error = match Engine::compile(code, &plugin_config(), ring) {
+        Ok(_) => panic!("broken code compiled"),
+        Err(error) => error,
+    };
+    assert_eq!(error.errors.len(), 1, "{error}");
+    assert_eq!(error.errors[0].line, Some(line), "{error}");
+}

@@ -41,7 +41,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
         code: code.clone(),
         generation,
     };
-    processor.activate(Some(Box::new(ready)), generation, 2, 2);
+    processor.activate(Some(Box::new(ready)), generation, (2, 2), 256, 48_000.0);
     // A second patch, compiled on the compiler thread while this thread processes.
     let louder = Arc::new(presets::DEFAULT_INSTRUMENT.replace("iamp   = 0.25", "iamp   = 0.5"));
     compiler.requester().compile(louder.clone());

@@ -49,6 +49,9 @@ enum Command {
     Check {
         /// The patch (.csd).
         patch: PathBuf,
+        /// Keep watching the file and check it again each time it is saved (Ctrl+C ends).
+        #[arg(short, long)]
+        watch: bool,
     },
 }
 
@@ -74,7 +77,11 @@ fn main() -> ExitCode {
             score,
             verbose,
         ),
-        Command::Check { patch } => run_check(&patch),
+        Command::Check {
+            patch,
+            watch: false,
+        } => run_check(&patch),
+        Command::Check { patch, watch: true } => watch_check(&patch),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -229,12 +236,38 @@ fn run_check(patch: &Path) -> Result<(), String> {
                 eprint!("{}", error.log);
             }
             for e in &error.errors {
+                // An error inside an `#include`d file names that file, as Csound does.
+                let file = e
+                    .file
+                    .clone()
+                    .unwrap_or_else(|| patch.display().to_string());
                 match e.line {
-                    Some(line) => eprintln!("{}:{line}: error: {}", patch.display(), e.message),
-                    None => eprintln!("{}: error: {}", patch.display(), e.message),
+                    Some(line) => eprintln!("{file}:{line}: error: {}", e.message),
+                    None => eprintln!("{file}: error: {}", e.message),
                 }
             }
             Err(format!("{}: {}", patch.display(), error.step))
         }
+    }
+}
+
+/// Checks `patch` now and again whenever its modification time or size changes.
+fn watch_check(patch: &Path) -> Result<(), String> {
+    let stamp = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.modified().ok(), m.len()))
+    };
+    let mut last = None;
+    loop {
+        let now = stamp(patch);
+        if now != last {
+            last = now;
+            if let Err(message) = run_check(patch) {
+                eprintln!("csound-plug: {message}");
+            }
+            println!("-- watching {} (Ctrl+C to stop)", patch.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }

@@ -24,6 +24,25 @@ pub enum Input<'a, S: AsRef<[f32]>> {
     Buffers(&'a [S]),
 }
 
+impl<S: AsRef<[f32]>> Input<'_, S> {
+    /// Copies `frames` frames of this input into `dst` (one buffer per channel), reading
+    /// in-place input from `outputs`. Missing channels become silence.
+    pub fn copy_into(&self, outputs: &[&mut [f32]], dst: &mut [Vec<f32>], frames: usize) {
+        for (ch, buffer) in dst.iter_mut().enumerate() {
+            let target = &mut buffer[..frames];
+            let source: Option<&[f32]> = match self {
+                Input::Silence => None,
+                Input::InPlace => outputs.get(ch).map(|b| &b[..frames]),
+                Input::Buffers(buffers) => buffers.get(ch).map(|b| &b.as_ref()[..frames]),
+            };
+            match source {
+                Some(source) => target.copy_from_slice(source),
+                None => target.fill(0.0),
+            }
+        }
+    }
+}
+
 /// Adapts host blocks to k-cycles; owns the two k-cycle buffers.
 pub struct BlockAdapter {
     ksmps: usize,

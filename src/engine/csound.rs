@@ -7,7 +7,7 @@ use super::messages::MessageRing;
 use csound_sys as sys;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
 
 /// Called once per process: no signal handlers and no `atexit` hook, which a plugin
@@ -19,6 +19,14 @@ fn initialize_library() {
         // SAFETY: csoundInitialize only sets process-wide flags; `Once` makes it run once.
         unsafe { sys::csoundInitialize(flags) };
     });
+}
+
+/// Csound instances alive in this process (tests check that recompiles leak none).
+static LIVE_INSTANCES: AtomicUsize = AtomicUsize::new(0);
+
+/// How many Csound instances this process holds right now.
+pub fn live_instances() -> usize {
+    LIVE_INSTANCES.load(Ordering::SeqCst)
 }
 
 /// Where an instance's messages go; Csound hands its pointer back in the callback.
@@ -126,6 +134,7 @@ impl Csound {
             action: "csoundCreate",
             code: -1,
         })?;
+        LIVE_INSTANCES.fetch_add(1, Ordering::SeqCst);
         // SAFETY: `ptr` is a live instance; the callback only reads the host data.
         unsafe {
             sys::csoundSetMessageStringCallback(ptr.as_ptr(), message_callback);
@@ -278,6 +287,7 @@ impl Drop for Csound {
         // SAFETY: the instance is live and owned; nothing uses it after this. The host
         // data is dropped afterwards, when `self.host` goes.
         unsafe { sys::csoundDestroy(self.raw()) };
+        LIVE_INSTANCES.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -354,5 +364,64 @@ impl Csound {
         check("csoundReadScore", unsafe {
             sys::csoundReadScore(self.raw(), score.as_ptr())
         })
+    }
+}
+
+/// A control channel as `csoundListChannels` reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelInfo {
+    /// The channel's name.
+    pub name: String,
+    /// Written by the host (`chn_k "x", 1` or 3).
+    pub input: bool,
+    /// Written by the patch (`chn_k "x", 2` or 3).
+    pub output: bool,
+}
+
+impl Csound {
+    /// `csoundListChannels`, control channels only (alphabetical, as Csound lists them).
+    /// Not for the audio thread.
+    pub fn control_channels(&mut self) -> Vec<ChannelInfo> {
+        let mut list: *mut sys::controlChannelInfo_t = std::ptr::null_mut();
+        // SAFETY: live instance; Csound allocates the list and we free it below.
+        let count = unsafe { sys::csoundListChannels(self.raw(), &mut list) };
+        if count <= 0 || list.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: Csound returned `count` entries at `list`, each with a NUL-terminated
+        // name, valid until csoundDeleteChannelList.
+        let channels = unsafe {
+            std::slice::from_raw_parts(list, count as usize)
+                .iter()
+                .filter(|c| {
+                    c.type_ as u32 & sys::CSOUND_CHANNEL_TYPE_MASK == sys::CSOUND_CONTROL_CHANNEL
+                })
+                .map(|c| ChannelInfo {
+                    name: CStr::from_ptr(c.name).to_string_lossy().into_owned(),
+                    input: c.type_ as u32 & sys::CSOUND_INPUT_CHANNEL != 0,
+                    output: c.type_ as u32 & sys::CSOUND_OUTPUT_CHANNEL != 0,
+                })
+                .collect()
+        };
+        // SAFETY: `list` came from csoundListChannels of this instance.
+        unsafe { sys::csoundDeleteChannelList(self.raw(), list) };
+        channels
+    }
+
+    /// `csoundGetControlChannel` by name (a look-up: not for the audio thread).
+    pub fn get_control_channel(&mut self, name: &str) -> Option<f64> {
+        let name = CString::new(name).ok()?;
+        let mut err: c_int = 0;
+        // SAFETY: live instance, NUL-terminated name, `err` receives the status.
+        let value = unsafe { sys::csoundGetControlChannel(self.raw(), name.as_ptr(), &mut err) };
+        (err == sys::CSOUND_SUCCESS).then_some(value)
+    }
+
+    /// `csoundSetControlChannel` by name (a look-up: not for the audio thread).
+    pub fn set_control_channel(&mut self, name: &str, value: f64) {
+        if let Ok(name) = CString::new(name) {
+            // SAFETY: live instance, NUL-terminated name.
+            unsafe { sys::csoundSetControlChannel(self.raw(), name.as_ptr(), value) };
+        }
     }
 }

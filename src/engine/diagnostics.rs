@@ -1,36 +1,47 @@
-//! Compile errors picked out of Csound's message text, with the line they point at.
+//! Compile errors picked out of Csound's message text, with the line they point at in
+//! the user's text.
+//!
+//! For a `.csd`, Csound counts lines through the whole file, but its count goes wrong
+//! after a macro with arguments (Csound 6.18 restarts it), and errors inside an
+//! `#include`d file carry that file's own line. So each error's line is taken from the
+//! source text Csound quotes (`>>> … <<<`, or the line after `Found:`) when that text is
+//! found in the patch, nearest to the line Csound named; Csound's number is the fallback.
 
 /// One error Csound reported while compiling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorLine {
-    /// Line in the `.csd` text (1-based), when Csound named one.
+    /// Line (1-based) in the patch text, or in `file` when that is set.
     pub line: Option<usize>,
+    /// The `#include`d file the error is in; `None` for the patch itself.
+    pub file: Option<String>,
     /// Csound's error text, trimmed.
     pub message: String,
 }
 
-/// Finds the errors in a compile log. Csound prints `error: …` and, on the same or one of
-/// the next few lines (before the next error), `line N` (syntax errors) or `Line: N`
-/// (opcode look-up errors, after the argument types found and the offending code); for a
-/// `.csd` those are line numbers of the whole file.
-pub fn error_lines(log: &str) -> Vec<ErrorLine> {
+/// Finds the errors in a compile log of `code`.
+pub fn error_lines(log: &str, code: &str) -> Vec<ErrorLine> {
     let lines: Vec<&str> = log.lines().collect();
     let mut errors = Vec::new();
     for (i, text) in lines.iter().enumerate() {
-        let lower = text.to_ascii_lowercase();
-        let Some(at) = lower.find("error:") else {
+        let Some(at) = text.to_ascii_lowercase().find("error:") else {
             continue;
         };
-        if lower.contains("errors in performance") {
-            continue;
-        }
-        let line = lines[i..lines.len().min(i + 8)]
+        // The error's own lines: up to the next error, at most a few.
+        let end = lines[i + 1..]
             .iter()
-            .enumerate()
-            .take_while(|(k, l)| *k == 0 || !l.to_ascii_lowercase().contains("error:"))
-            .find_map(|(_, l)| line_number(l));
+            .position(|l| l.to_ascii_lowercase().contains("error:"))
+            .map_or(lines.len(), |k| i + 1 + k)
+            .min(i + 8);
+        let block = &lines[i..end];
+        let reported = block.iter().find_map(|l| line_number(l));
+        let file = block.iter().find_map(|l| innermost_include(l));
+        let line = match (&file, block.iter().find_map(|l| quoted_source(l, block))) {
+            (None, Some(source)) => locate(code, &source, reported).or(reported),
+            _ => reported,
+        };
         errors.push(ErrorLine {
             line,
+            file,
             message: text[at + "error:".len()..].trim().to_string(),
         });
     }
@@ -55,6 +66,44 @@ fn line_number(text: &str) -> Option<usize> {
     None
 }
 
+/// In ` from file inc.orc (2), from file *string* (1), line 3:` the innermost file,
+/// when it is an included one (depth above 1).
+fn innermost_include(text: &str) -> Option<String> {
+    let rest = &text[text.find("from file ")? + "from file ".len()..];
+    let open = rest.find(" (")?;
+    let depth: usize = rest[open + 2..].split(')').next()?.trim().parse().ok()?;
+    (depth > 1).then(|| rest[..open].to_string())
+}
+
+/// The source text Csound quotes with an error: `>>> text <<<`, or for an opcode error
+/// the line after `Found: …`, which Csound cuts with `...`.
+fn quoted_source(text: &str, block: &[&str]) -> Option<String> {
+    if let Some(start) = text.find(">>>") {
+        let rest = &text[start + 3..];
+        let quoted = rest[..rest.find("<<<").unwrap_or(rest.len())].trim();
+        return (!quoted.is_empty()).then(|| quoted.to_string());
+    }
+    if text.trim_start().starts_with("Found:") {
+        let next = block.iter().skip_while(|l| *l != &text).nth(1)?;
+        let quoted = next.trim().trim_end_matches("...").trim();
+        return (!quoted.is_empty() && !quoted.to_ascii_lowercase().starts_with("line"))
+            .then(|| quoted.to_string());
+    }
+    None
+}
+
+/// The 1-based line of `code` holding `source` (whitespace runs compared as one space),
+/// nearest to `near` when several do.
+fn locate(code: &str, source: &str, near: Option<usize>) -> Option<usize> {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let source = squash(source);
+    code.lines()
+        .enumerate()
+        .filter(|(_, l)| squash(l).contains(&source))
+        .map(|(i, _)| i + 1)
+        .min_by_key(|&n| near.map_or(n, |r| n.abs_diff(r)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,9 +112,10 @@ mod tests {
     fn syntax_error_line_comes_from_the_next_line() {
         let log = "some banner\nerror: syntax error, unexpected T_IDENT  (token \"foo\")\n from file (1), line 12:\n";
         assert_eq!(
-            error_lines(log),
+            error_lines(log, ""),
             vec![ErrorLine {
                 line: Some(12),
+                file: None,
                 message: "syntax error, unexpected T_IDENT  (token \"foo\")".into()
             }]
         );
@@ -74,14 +124,33 @@ mod tests {
     #[test]
     fn opcode_error_uses_capital_line() {
         let log = "error:  Unable to find opcode entry for 'oscilx' with matching argument types:\n\nFound: a oscilx cc\n       asig oscilx 0.3 ...\nLine: 7\n from file x.csd (1),Parsing failed due to syntax errors\n";
-        let errors = error_lines(log);
+        let errors = error_lines(log, "");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(7));
     }
 
     #[test]
+    fn quoted_source_corrects_a_miscounted_line() {
+        // Csound said line 2 (its count restarted after a macro); the quoted text is on 5.
+        let code = "a\nb\nc\nd\n  outs a1,   a2 nonsense\n";
+        let log = "error: syntax error (token \"nonsense\")\n from file *string* (1), line 2:\n >>>   outs a1, a2 nonsense <<<\n";
+        assert_eq!(error_lines(log, code)[0].line, Some(5));
+        // Opcode errors quote the line after `Found:`.
+        let log = "error: Unable to find opcode entry for 'oscilx'\nFound: a oscilx cc\n  outs a1, a2 nonsense...\nLine: 1\n";
+        assert_eq!(error_lines(log, code)[0].line, Some(5));
+    }
+
+    #[test]
+    fn errors_in_included_files_name_the_file() {
+        let log = "error: syntax error (token \"alsobad\")\n from file inc.orc (2), from file *string* (1), line 3:\n >>> outs a1, a1 alsobad <<<\n";
+        let errors = error_lines(log, "outs a1, a1 alsobad\n");
+        assert_eq!(errors[0].file.as_deref(), Some("inc.orc"));
+        assert_eq!(errors[0].line, Some(3));
+    }
+
+    #[test]
     fn performance_summary_is_not_an_error() {
-        assert!(error_lines("0 errors in performance\n").is_empty());
-        assert!(error_lines("no problems here\n").is_empty());
+        assert!(error_lines("0 errors in performance\n", "").is_empty());
+        assert!(error_lines("no problems here\n", "").is_empty());
     }
 }

@@ -56,9 +56,10 @@ impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.step)?;
         for error in &self.errors {
-            match error.line {
-                Some(line) => write!(f, "\nline {line}: {}", error.message)?,
-                None => write!(f, "\n{}", error.message)?,
+            match (&error.file, error.line) {
+                (Some(file), Some(line)) => write!(f, "\n{file} line {line}: {}", error.message)?,
+                (None, Some(line)) => write!(f, "\nline {line}: {}", error.message)?,
+                (_, None) => write!(f, "\n{}", error.message)?,
             }
         }
         Ok(())
@@ -108,7 +109,7 @@ impl Engine {
         let fail = |csound: Option<&mut Csound>, step: String| {
             let log = csound.map(|c| c.take_log()).unwrap_or_default();
             CompileError {
-                errors: diagnostics::error_lines(&log),
+                errors: diagnostics::error_lines(&log, code),
                 log,
                 step,
             }
@@ -277,5 +278,36 @@ impl Engine {
     /// Not for the audio thread.
     pub fn read_score(&mut self, score: &str) -> Result<(), csound::CsoundError> {
         self.kernel.csound.read_score(score)
+    }
+}
+
+impl Engine {
+    /// The values of the patch's input control channels, to carry them into a rebuilt
+    /// engine. Not for the audio thread.
+    pub fn input_control_values(&mut self) -> Vec<(String, f64)> {
+        let csound = &mut self.kernel.csound;
+        csound
+            .control_channels()
+            .into_iter()
+            .filter(|c| c.input)
+            .filter_map(|c| csound.get_control_channel(&c.name).map(|v| (c.name, v)))
+            .collect()
+    }
+
+    /// Writes `values` into the input control channels this patch also has. Not for the
+    /// audio thread.
+    pub fn restore_control_values(&mut self, values: &[(String, f64)]) {
+        let csound = &mut self.kernel.csound;
+        let inputs: Vec<String> = csound
+            .control_channels()
+            .into_iter()
+            .filter(|c| c.input)
+            .map(|c| c.name)
+            .collect();
+        for (name, value) in values {
+            if inputs.contains(name) {
+                csound.set_control_channel(name, *value);
+            }
+        }
     }
 }
