@@ -4,6 +4,7 @@
 //!   the user's plugin folders, binaries into `~/.local/bin`, then a test render.
 //! - `cargo xtask test`: formatting, lints, the bundles, every Rust test and the Python
 //!   host tests (in a virtual environment it creates under `target/`).
+//! - `cargo xtask bench`: speed and memory ratios (`benches/engine.rs`).
 //! - `cargo xtask bundle …`: nice-plug's bundler (`.clap`, `.vst3`).
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("install") => install(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("bench") => bench(),
         Some("bundle") | Some("bundle-universal") => {
             nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| format!("{e:#}"))
         }
@@ -210,6 +212,13 @@ fn test(args: &[String]) -> Result {
     std::env::set_var("CSOUND_PLUG_BUNDLE_DIR", &bundled);
     run("cargo", &["test", "--workspace"])?;
     python_tests()
+}
+
+/// Benchmarks: ratios measured side by side (see `benches/engine.rs`).
+fn bench() -> Result {
+    ensure_packages(&["csound"])?;
+    run("cargo", &["build", "--release", "--bin", "csound-plug"])?;
+    run("cargo", &["bench", "--bench", "engine"])
 }
 
 /// The VST3 host tests: pedalboard and dawdreamer from PyPI, in a venv under `target/`.
