@@ -585,3 +585,25 @@ fn sample_rate_change_keeps_channel_values() {
     assert_eq!(plugin.latency(), 32);
     assert_thread_rules_kept(&plugin);
 }
+
+#[test]
+fn new_code_with_another_ksmps_reports_its_latency() {
+    let mut plugin = active_plugin(INSTRUMENT_ID);
+    assert_eq!(plugin.latency(), 32);
+    let state = decode_nice_plug_state(&plugin.save_state());
+    let code = patch_code(&state).replace("ksmps = 32", "ksmps = 64");
+    assert!(plugin.load_state(&encode_nice_plug_state(&with_patch_code(&state, &code))));
+    // The recompile happens in the background; processing picks it up.
+    let found = eventually(|| {
+        plugin.render(&[], 2_048, 256, &[]);
+        plugin.service_main_thread();
+        (plugin.latency() == 64).then_some(())
+    });
+    assert!(found.is_some(), "latency stayed {}", plugin.latency());
+    // The new patch plays, one k-cycle of 64 later than its notes.
+    let out = plugin.render(&[], seconds(0.5, SR), 256, &[NoteEvent::on(1_000, 69, 100)]);
+    let m = mono(&out);
+    assert_eq!(peak(&m, 0..1_000 + 64), 0.0);
+    assert!(peak(&m, 1_000 + 64..1_000 + 64 + 480) > 0.0);
+    assert_thread_rules_kept(&plugin);
+}
