@@ -8,6 +8,7 @@
 
 pub mod compiler;
 pub mod console;
+pub mod controls;
 pub mod engine;
 pub mod flavor;
 pub mod params;

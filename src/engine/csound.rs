@@ -376,6 +376,47 @@ pub struct ChannelInfo {
     pub input: bool,
     /// Written by the patch (`chn_k "x", 2` or 3).
     pub output: bool,
+    /// The declaration's hints (`chn_k` with a type), if any.
+    pub hints: Option<ChannelHints>,
+}
+
+/// How a channel's value behaves (`chn_k`'s `itype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelBehaviour {
+    /// Whole numbers (itype 1).
+    Integer,
+    /// Linear (itype 2).
+    Linear,
+    /// Exponential (itype 3).
+    Exponential,
+}
+
+/// A `chn_k` declaration's range and default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChannelHints {
+    /// The value's behaviour.
+    pub behaviour: ChannelBehaviour,
+    /// `idflt`: a hint only; the channel holds 0 until written.
+    pub default: f64,
+    /// `imin`.
+    pub min: f64,
+    /// `imax`.
+    pub max: f64,
+}
+
+fn channel_hints(hints: &sys::controlChannelHints_t) -> Option<ChannelHints> {
+    let behaviour = match hints.behav {
+        sys::CSOUND_CONTROL_CHANNEL_INT => ChannelBehaviour::Integer,
+        sys::CSOUND_CONTROL_CHANNEL_LIN => ChannelBehaviour::Linear,
+        sys::CSOUND_CONTROL_CHANNEL_EXP => ChannelBehaviour::Exponential,
+        _ => return None,
+    };
+    Some(ChannelHints {
+        behaviour,
+        default: hints.dflt,
+        min: hints.min,
+        max: hints.max,
+    })
 }
 
 impl Csound {
@@ -400,6 +441,7 @@ impl Csound {
                     name: CStr::from_ptr(c.name).to_string_lossy().into_owned(),
                     input: c.type_ as u32 & sys::CSOUND_INPUT_CHANNEL != 0,
                     output: c.type_ as u32 & sys::CSOUND_OUTPUT_CHANNEL != 0,
+                    hints: channel_hints(&c.hints),
                 })
                 .collect()
         };
