@@ -57,7 +57,7 @@ fn timed_blocks(seconds: f64, interval: Option<Duration>) -> (Vec<Duration>, f64
     let compiler = Compiler::new();
     let shared = compiler.shared().clone();
     let mut processor = Processor::new(shared.clone(), compiler.retire_sender(), false);
-    let generation = compiler.activate(config());
+    let generation = compiler.activate(config()).generation;
     let code = Arc::new(chord_patch(0));
     let (engine, _) = Engine::compile(&code, &config(), shared.ring.clone()).expect("compiles");
     processor.activate(

@@ -6,13 +6,15 @@
 //! thread has let go of, so `csoundDestroy` never runs there.
 
 use crate::console::Console;
+use crate::controls::Control;
 use crate::engine::messages::MessageRing;
 use crate::engine::{CompileError, Engine, EngineConfig};
-use arc_swap::ArcSwapOption;
+use crate::slots::{SlotMap, SlotTable, SlotValues, SLOT_COUNT};
+use arc_swap::{ArcSwap, ArcSwapOption};
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use crossbeam::queue::ArrayQueue;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -49,9 +51,23 @@ pub struct CompileReport {
 const REPORT_CAPACITY: usize = 64;
 
 /// The configuration engines are compiled for while the plugin is active.
-struct Active {
-    config: EngineConfig,
-    generation: u64,
+#[derive(Clone)]
+pub struct Active {
+    /// How to compile.
+    pub config: EngineConfig,
+    /// Which activation.
+    pub generation: u64,
+}
+
+/// The slot map and what each slot drives, shared with the parameters and the state.
+#[derive(Default)]
+pub struct SlotState {
+    /// Channel → slot, saved with the state.
+    pub map: ArcSwap<SlotMap>,
+    /// What each slot drives (value text, the editor).
+    pub table: Arc<ArcSwap<SlotTable>>,
+    /// The host parameters behind the slots, set once by the plugin.
+    pub values: OnceLock<Arc<dyn SlotValues>>,
 }
 
 /// What the compiler thread, the plugin and the audio thread share.
@@ -67,9 +83,69 @@ pub struct CompilerShared {
     /// Set by the audio thread when a patch produced NaN/Inf and was silenced.
     pub non_finite: AtomicBool,
     reports: (Sender<CompileReport>, Receiver<CompileReport>),
+    /// Slots and their bindings.
+    pub slots: SlotState,
 }
 
 impl CompilerShared {
+    /// Compiles `code` for `active`, binds its controls to slots (new channels start at
+    /// their declared default, changed ranges keep the value where they can), and reports
+    /// the result. Never on the audio thread.
+    pub fn build(&self, code: Arc<String>, active: &Active) -> Result<Box<Ready>, CompileError> {
+        let (mut engine, log) = match Engine::compile(&code, &active.config, self.ring.clone()) {
+            Ok(built) => built,
+            Err(error) => {
+                self.report(CompileReport {
+                    code,
+                    result: Err(error.clone()),
+                });
+                self.console.set_compile_result(Some(error.clone()));
+                return Err(error);
+            }
+        };
+        let controls = engine.chn_k_controls();
+        self.bind(&mut engine, &controls);
+        self.console.append(&log);
+        self.console.set_compile_result(None);
+        self.report(CompileReport {
+            code: code.clone(),
+            result: Ok(engine.latency()),
+        });
+        Ok(Box::new(Ready {
+            engine,
+            code,
+            generation: active.generation,
+        }))
+    }
+
+    fn bind(&self, engine: &mut Engine, controls: &[Control]) {
+        let mut map = SlotMap::clone(&self.slots.map.load());
+        let binding = map.bind(controls);
+        engine.bind_slots(&binding.table, &binding.unslotted);
+        let old = self.slots.table.load_full();
+        if let Some(values) = self.slots.values.get() {
+            for slot in 0..SLOT_COUNT {
+                let position = match (&old.0[slot], &binding.table.0[slot]) {
+                    (_, Some(new)) if binding.fresh.contains(&slot) => new.position_of(new.default),
+                    (Some(old), Some(new)) if old != new => {
+                        let value = old.value_at(f64::from(values.position(slot)));
+                        new.position_of(value)
+                    }
+                    _ => continue,
+                };
+                values.set_position(slot, position as f32);
+            }
+        }
+        if !binding.unslotted.is_empty() {
+            self.console.notice(&format!(
+                "{} declared controls found no free parameter slot; they keep their defaults",
+                binding.unslotted.len()
+            ));
+        }
+        self.slots.map.store(Arc::new(map));
+        self.slots.table.store(Arc::new(binding.table));
+    }
+
     /// Queues a report, dropping the oldest when nobody has read them.
     fn report(&self, report: CompileReport) {
         let (tx, rx) = &self.reports;
@@ -110,6 +186,7 @@ impl Compiler {
             console: Console::default(),
             non_finite: AtomicBool::new(false),
             reports: channel::bounded(REPORT_CAPACITY),
+            slots: SlotState::default(),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);
@@ -162,12 +239,11 @@ impl Compiler {
 
     /// Starts a new activation with `config`; engines of older activations become stale.
     /// Returns the new generation.
-    pub fn activate(&self, config: EngineConfig) -> u64 {
+    pub fn activate(&self, config: EngineConfig) -> Active {
         let generation = self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        self.shared
-            .active
-            .store(Some(Arc::new(Active { config, generation })));
-        generation
+        let active = Active { config, generation };
+        self.shared.active.store(Some(Arc::new(active.clone())));
+        active
     }
 
     /// No activation: queued code waits for the next `activate`, which compiles it.
@@ -249,33 +325,13 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
         let Some(active) = shared.active.load_full() else {
             continue;
         };
-        match Engine::compile(&code, &active.config, shared.ring.clone()) {
-            Ok((engine, log)) => {
-                shared.console.append(&log);
-                shared.console.set_compile_result(None);
-                shared.report(CompileReport {
-                    code: code.clone(),
-                    result: Ok(engine.latency()),
-                });
-                let mut ready = Box::new(Ready {
-                    engine,
-                    code: code.clone(),
-                    generation: active.generation,
-                });
-                // Make room by retiring what the audio thread has not taken yet.
-                while let Err(back) = shared.ready.push(ready) {
-                    ready = back;
-                    if let Some(stale) = shared.ready.pop() {
-                        let _ = retire.send(Some(stale));
-                    }
+        if let Ok(mut ready) = shared.build(code, &active) {
+            // Make room by retiring what the audio thread has not taken yet.
+            while let Err(back) = shared.ready.push(ready) {
+                ready = back;
+                if let Some(stale) = shared.ready.pop() {
+                    let _ = retire.send(Some(stale));
                 }
-            }
-            Err(error) => {
-                shared.report(CompileReport {
-                    code: code.clone(),
-                    result: Err(error.clone()),
-                });
-                shared.console.set_compile_result(Some(error));
             }
         }
     }

@@ -15,12 +15,13 @@ pub mod params;
 pub mod presets;
 pub mod processor;
 pub mod render;
+pub mod slots;
 pub mod state;
 
-use compiler::{Compiler, Ready};
+use compiler::Compiler;
 use engine::block::Input;
 use engine::midi::NoteEvent as CsNoteEvent;
-use engine::{Engine, EngineConfig};
+use engine::EngineConfig;
 use flavor::{Effect, Flavor, Instrument};
 use nice_plug::prelude::*;
 use params::PlugParams;
@@ -45,7 +46,9 @@ pub type CsoundPlugFx = CsoundPlug<Effect>;
 impl<F: Flavor> Default for CsoundPlug<F> {
     fn default() -> Self {
         let compiler = Compiler::new();
-        let params = Arc::new(PlugParams::new(F::DEFAULT_PATCH, compiler.requester()));
+        let params = Arc::new(PlugParams::new(F::DEFAULT_PATCH, &compiler));
+        // Only set here, once; `set` fails only if already set.
+        let _ = compiler.shared().slots.values.set(params.slots.clone());
         let processor = Processor::new(
             compiler.shared().clone(),
             compiler.retire_sender(),
@@ -105,6 +108,9 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = F::AUDIO_IO_LAYOUTS;
     const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
+    // Blocks are split where automation changes, so a change reaches the k-cycle it
+    // happens in.
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
     type Editor = ();
     type SysExMessage = ();
@@ -135,32 +141,24 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             sample_accurate: true,
             warm_up_cycles: 2,
         };
-        let generation = self.compiler.activate(config.clone());
+        let active = self.compiler.activate(config);
         let code = self.params.patch.get();
-        let shared = self.compiler.shared();
         // A new rate or block size rebuilds the patch; its input channels keep their values.
         let carried = self.processor.input_control_values();
         // Compiling here, off the audio thread, means processing starts with the patch
         // running. A failed compile still activates: the fallback plays instead.
-        let ready = match Engine::compile(&code, &config, shared.ring.clone()) {
-            Ok((mut engine, log)) => {
-                engine.restore_control_values(&carried);
-                shared.console.append(&log);
-                shared.console.set_compile_result(None);
-                Some(Box::new(Ready {
-                    engine,
-                    code,
-                    generation,
-                }))
-            }
-            Err(error) => {
-                shared.console.set_compile_result(Some(error));
-                None
-            }
-        };
+        let ready = self
+            .compiler
+            .shared()
+            .build(code, &active)
+            .ok()
+            .map(|mut ready| {
+                ready.engine.restore_control_values(&carried);
+                ready
+            });
         self.processor.activate(
             ready,
-            generation,
+            active.generation,
             (inputs as usize, outputs as usize),
             buffer_config.max_buffer_size as usize,
             f64::from(buffer_config.sample_rate),
@@ -188,6 +186,9 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
                 self.processor.push_event(event);
             }
         }
+        self.params
+            .slots
+            .positions(self.processor.slot_positions_mut());
         let frames = buffer.samples();
         let outputs = buffer.as_slice();
         if F::PASS_THROUGH {

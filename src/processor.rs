@@ -9,6 +9,7 @@
 use crate::compiler::{CompilerShared, Ready, Retired};
 use crate::engine::block::{BlockAdapter, Input, Kernel};
 use crate::engine::midi::NoteEvent;
+use crate::slots::SLOT_COUNT;
 use crossbeam::channel::Sender;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -66,6 +67,8 @@ pub struct Processor {
     input_copy: Vec<Vec<f32>>,
     /// The outgoing engine's output during a crossfade.
     outgoing_output: Vec<Vec<f32>>,
+    /// Host parameter slot positions for this block.
+    positions: [f32; SLOT_COUNT],
 }
 
 impl Processor {
@@ -87,6 +90,7 @@ impl Processor {
             fade_frames: 0,
             input_copy: Vec::new(),
             outgoing_output: Vec::new(),
+            positions: [0.0; SLOT_COUNT],
         }
     }
 
@@ -186,6 +190,11 @@ impl Processor {
         let _ = self.retire.try_send(Some(ready));
     }
 
+    /// Where to put this block's slot positions before `process`.
+    pub fn slot_positions_mut(&mut self) -> &mut [f32; SLOT_COUNT] {
+        &mut self.positions
+    }
+
     /// Clears the block's event buffer (call at the start of each block).
     pub fn clear_events(&mut self) {
         self.events.clear();
@@ -217,6 +226,9 @@ impl Processor {
             {
                 self.retire_engine(old);
             }
+        }
+        if let Some(ready) = &mut self.current {
+            ready.engine.set_slot_positions(&self.positions);
         }
         match self.fade.take() {
             Some(fade) => self.process_crossfade(fade, input, outputs, frames),

@@ -41,6 +41,8 @@ pub struct RenderOptions {
     pub score: Option<String>,
     /// Where to stop a patch that does not end by itself, with no duration or input.
     pub limit_seconds: f64,
+    /// Channel values set after compiling (after every declared default is written).
+    pub set: Vec<(String, f64)>,
 }
 
 impl Default for RenderOptions {
@@ -52,6 +54,7 @@ impl Default for RenderOptions {
             duration: None,
             score: None,
             limit_seconds: 600.0,
+            set: Vec::new(),
         }
     }
 }
@@ -123,6 +126,15 @@ pub fn render(
         engine
             .read_score(&format!("{score}\n"))
             .map_err(|e| RenderError::Other(format!("the extra score was refused: {e}")))?;
+    }
+    // As in the plugin: declared defaults are written (Csound keeps them only as hints),
+    // then the values asked for.
+    let controls = engine.chn_k_controls();
+    for control in &controls {
+        engine.set_channel(&control.channel, control.default);
+    }
+    for (name, value) in &options.set {
+        engine.set_channel(name, *value);
     }
     let sample_rate = engine.sample_rate().round() as u32;
     if let Some(input) = &options.input {

@@ -33,7 +33,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
         warm_up_cycles: 2,
         ..EngineConfig::default()
     };
-    let generation = compiler.activate(config.clone());
+    let generation = compiler.activate(config.clone()).generation;
     let code = Arc::new(presets::DEFAULT_INSTRUMENT.to_string());
     let (engine, _) = Engine::compile(&code, &config, shared.ring.clone()).expect("compiles");
     let ready = Ready {

@@ -38,7 +38,7 @@ fn start(code: &str) -> (Compiler, Processor) {
     let compiler = Compiler::new();
     let shared = compiler.shared().clone();
     let mut processor = Processor::new(shared.clone(), compiler.retire_sender(), false);
-    let generation = compiler.activate(config());
+    let generation = compiler.activate(config()).generation;
     let code = Arc::new(code.to_string());
     let (engine, _) = Engine::compile(&code, &config(), shared.ring.clone()).expect("compiles");
     let ready = Ready {

@@ -41,6 +41,9 @@ enum Command {
         /// Extra score statements, e.g. "i 1 0 2 60 100 1" to play an instrument patch.
         #[arg(long)]
         score: Option<String>,
+        /// Set a channel: `--set cutoff=800` (repeatable); others keep their declared default.
+        #[arg(long, value_name = "NAME=VALUE", value_parser = parse_set)]
+        set: Vec<(String, f64)>,
         /// Print Csound's messages.
         #[arg(short, long)]
         verbose: bool,
@@ -66,16 +69,20 @@ fn main() -> ExitCode {
             input,
             duration,
             score,
+            set,
             verbose,
         } => run_render(
             &patch,
             &output,
-            sr,
-            block,
-            input.as_deref(),
-            duration,
-            score,
-            verbose,
+            RenderArgs {
+                sr,
+                block,
+                input,
+                duration,
+                score,
+                set,
+                verbose,
+            },
         ),
         Command::Check {
             patch,
@@ -145,19 +152,41 @@ fn write_wav(path: &Path, channels: &[Vec<f32>], sample_rate: u32) -> Result<(),
     writer.finalize().map_err(fail)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_render(
-    patch: &Path,
-    output: &Path,
+/// `render`'s options besides the patch and output paths.
+struct RenderArgs {
     sr: Option<u32>,
     block: u32,
-    input: Option<&Path>,
+    input: Option<PathBuf>,
     duration: Option<f64>,
     score: Option<String>,
+    set: Vec<(String, f64)>,
     verbose: bool,
-) -> Result<(), String> {
+}
+
+/// `name=value` for `--set`.
+fn parse_set(text: &str) -> Result<(String, f64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got '{text}'"))?;
+    let value: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{value}' is not a number"))?;
+    Ok((name.trim().to_string(), value))
+}
+
+fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), String> {
+    let RenderArgs {
+        sr,
+        block,
+        input,
+        duration,
+        score,
+        set,
+        verbose,
+    } = args;
     let code = read_patch(patch)?;
-    let input = input.map(read_wav).transpose()?;
+    let input = input.as_deref().map(read_wav).transpose()?;
     if duration.is_some_and(|d| !d.is_finite() || d < 0.0) {
         return Err("--duration must be a number of seconds ≥ 0".into());
     }
@@ -167,6 +196,7 @@ fn run_render(
         input,
         duration,
         score,
+        set,
         ..RenderOptions::default()
     };
     let bar = ProgressBar::new(0);
@@ -219,7 +249,7 @@ fn run_check(patch: &Path) -> Result<(), String> {
     let code = read_patch(patch)?;
     let ring = Arc::new(MessageRing::new(64));
     match Engine::compile(&code, &EngineConfig::default(), ring) {
-        Ok((engine, _log)) => {
+        Ok((mut engine, _log)) => {
             println!(
                 "{}: ok (sr {}, ksmps {}, nchnls {}, nchnls_i {}, 0dbfs {})",
                 patch.display(),
@@ -229,6 +259,21 @@ fn run_check(patch: &Path) -> Result<(), String> {
                 engine.nchnls_input(),
                 engine.zero_dbfs()
             );
+            let controls = engine.chn_k_controls();
+            if controls.is_empty() {
+                println!("no declared parameters");
+            }
+            for c in &controls {
+                println!(
+                    "parameter {}: {} to {}, default {} ({:?}{})",
+                    c.channel,
+                    c.format(c.min),
+                    c.format(c.max),
+                    c.format(c.default),
+                    c.kind,
+                    if c.skew.is_nan() { ", exponential" } else { "" }
+                );
+            }
             Ok(())
         }
         Err(error) => {

@@ -9,8 +9,10 @@ pub mod diagnostics;
 pub mod messages;
 pub mod midi;
 
+use crate::controls::Control;
+use crate::slots::{SlotTable, SLOT_COUNT};
 use block::{BlockAdapter, Input, Kernel};
-use csound::Csound;
+use csound::{ChannelId, ChannelMode, Csound};
 use diagnostics::ErrorLine;
 use messages::MessageRing;
 use midi::NoteEvent;
@@ -68,13 +70,28 @@ impl std::fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
-/// The Csound side of the block adapter: spin in, one k-cycle, spout out.
+/// A host parameter slot driving a channel through its cached pointer.
+struct SlotBinding {
+    slot: usize,
+    channel: ChannelId,
+    control: Control,
+}
+
+/// The Csound side of the block adapter: slot values and spin in, one k-cycle, spout out.
 struct CsoundKernel {
     csound: Csound,
+    bindings: Vec<SlotBinding>,
+    /// Slot positions for the block being processed.
+    positions: [f32; SLOT_COUNT],
 }
 
 impl Kernel for CsoundKernel {
     fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool {
+        for binding in &self.bindings {
+            let position = f64::from(self.positions[binding.slot]);
+            let value = binding.control.value_at(position);
+            self.csound.set_control(binding.channel, value);
+        }
         let spin = self.csound.spin();
         let n = spin.len().min(input.len());
         spin[..n].copy_from_slice(&input[..n]);
@@ -170,7 +187,11 @@ impl Engine {
         let log = csound.take_log();
         csound.enter_realtime();
         let engine = Engine {
-            kernel: CsoundKernel { csound },
+            kernel: CsoundKernel {
+                csound,
+                bindings: Vec::new(),
+                positions: [0.0; SLOT_COUNT],
+            },
             adapter,
             note_instrument: config.note_instrument.max(1),
             sample_accurate: config.sample_accurate,
@@ -309,5 +330,57 @@ impl Engine {
                 csound.set_control_channel(name, *value);
             }
         }
+    }
+}
+
+impl Engine {
+    /// The input controls the patch declares with `chn_k` hints (in Csound's alphabetical
+    /// order). Not for the audio thread.
+    pub fn chn_k_controls(&mut self) -> Vec<Control> {
+        self.kernel
+            .csound
+            .control_channels()
+            .iter()
+            .filter_map(Control::from_chn_k)
+            .collect()
+    }
+
+    /// Drives the channels bound in `table` from slot positions from now on, and writes
+    /// the declared default of each control in `unslotted` once (Csound keeps a `chn_k`
+    /// default only as a hint). Not for the audio thread.
+    pub fn bind_slots(&mut self, table: &SlotTable, unslotted: &[Control]) {
+        let csound = &mut self.kernel.csound;
+        let mut bindings = Vec::new();
+        for (slot, control) in table.0.iter().enumerate() {
+            let Some(control) = control else { continue };
+            match csound.control_channel(&control.channel, ChannelMode::Input) {
+                Ok(channel) => bindings.push(SlotBinding {
+                    slot,
+                    channel,
+                    control: control.clone(),
+                }),
+                Err(_) => continue,
+            }
+        }
+        for control in unslotted {
+            csound.set_control_channel(&control.channel, control.default);
+        }
+        self.kernel.bindings = bindings;
+    }
+
+    /// Sets the slot positions the next blocks use (each k-cycle writes the bound
+    /// channels from them). Real-time safe.
+    pub fn set_slot_positions(&mut self, positions: &[f32; SLOT_COUNT]) {
+        self.kernel.positions = *positions;
+    }
+
+    /// Sets a control channel by name (a look-up: not for the audio thread).
+    pub fn set_channel(&mut self, name: &str, value: f64) {
+        self.kernel.csound.set_control_channel(name, value);
+    }
+
+    /// Reads a control channel by name (a look-up: not for the audio thread).
+    pub fn channel(&mut self, name: &str) -> Option<f64> {
+        self.kernel.csound.get_control_channel(name)
     }
 }

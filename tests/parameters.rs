@@ -1,0 +1,154 @@
+//! Declared controls bound to host parameter slots: defaults, effect on the sound, slots
+//! kept across recompiles.
+
+mod common;
+
+use atomic_float::AtomicF32;
+use common::analysis;
+use csound_plug::compiler::Compiler;
+use csound_plug::engine::block::Input;
+use csound_plug::engine::EngineConfig;
+use csound_plug::processor::Processor;
+use csound_plug::slots::{SlotValues, SLOT_COUNT};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Host parameter values as a test host keeps them.
+struct Values([AtomicF32; SLOT_COUNT]);
+
+impl SlotValues for Values {
+    fn position(&self, slot: usize) -> f32 {
+        self.0[slot].load(Ordering::Relaxed)
+    }
+    fn set_position(&self, slot: usize, position: f32) {
+        self.0[slot].store(position, Ordering::Relaxed);
+    }
+}
+
+fn patch(declarations: &str) -> String {
+    format!(
+        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+         {declarations}\ninstr 1\n kg chnget \"gain\"\n a1 poscil kg, 440\n outs a1, a1\nendin\n\
+         </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n"
+    )
+}
+
+fn config() -> EngineConfig {
+    EngineConfig {
+        sample_rate: Some(48_000.0),
+        nchnls: Some(2),
+        nchnls_i: Some(2),
+        run_forever: true,
+        note_instrument: 1,
+        sample_accurate: true,
+        warm_up_cycles: 2,
+        ..EngineConfig::default()
+    }
+}
+
+fn slot_of(compiler: &Compiler, channel: &str) -> Option<usize> {
+    compiler.shared().slots.map.load().0.get(channel).copied()
+}
+
+#[test]
+fn declared_controls_take_slots_start_at_their_default_and_drive_the_sound() {
+    let compiler = Compiler::new();
+    let values = Arc::new(Values(std::array::from_fn(|_| AtomicF32::new(0.0))));
+    assert!(compiler.shared().slots.values.set(values.clone()).is_ok());
+    let active = compiler.activate(config());
+    let code = Arc::new(patch(
+        "chn_k \"gain\", 1, 2, 0.5, 0, 1\nchn_k \"cutoff\", 1, 3, 1000, 20, 20000",
+    ));
+    let ready = compiler.shared().build(code, &active).expect("compiles");
+    // Csound lists channels alphabetically: cutoff, then gain.
+    assert_eq!(slot_of(&compiler, "cutoff"), Some(0));
+    assert_eq!(slot_of(&compiler, "gain"), Some(1));
+    let table = compiler.shared().slots.table.load();
+    let gain = table.0[1].clone().expect("gain is bound");
+    assert_eq!(
+        gain.format(gain.value_at(f64::from(values.position(1)))),
+        "0.500"
+    );
+    let cutoff = table.0[0].clone().expect("cutoff is bound");
+    assert!((cutoff.value_at(f64::from(values.position(0))) - 1000.0).abs() < 0.01);
+
+    let mut processor = Processor::new(compiler.shared().clone(), compiler.retire_sender(), false);
+    processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);
+    let mut render = |blocks: usize| {
+        let mut out = Vec::new();
+        for _ in 0..blocks {
+            let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
+            for slot in 0..SLOT_COUNT {
+                processor.slot_positions_mut()[slot] = values.position(slot);
+            }
+            processor.process(
+                &Input::<&[f32]>::Silence,
+                &mut [&mut l[..], &mut r[..]],
+                512,
+            );
+            out.extend_from_slice(&l);
+        }
+        out
+    };
+    let at_default = render(20);
+    let peak = analysis::peak(&at_default, 4_000..10_240);
+    assert!(
+        (peak - 0.5).abs() < 0.01,
+        "default gain 0.5 gives peak {peak}"
+    );
+    values.set_position(1, 0.2);
+    let turned_down = render(20);
+    let peak = analysis::peak(&turned_down, 1_000..10_240);
+    assert!((peak - 0.2).abs() < 0.01, "gain 0.2 gives peak {peak}");
+}
+
+#[test]
+fn surviving_channels_keep_their_slots_across_recompiles() {
+    let compiler = Compiler::new();
+    let values = Arc::new(Values(std::array::from_fn(|_| AtomicF32::new(0.0))));
+    assert!(compiler.shared().slots.values.set(values.clone()).is_ok());
+    let active = compiler.activate(config());
+    let first = patch(
+        "chn_k \"gain\", 1, 2, 0.5, 0, 1\nchn_k \"bright\", 1, 2, 0, 0, 1\nchn_k \"drive\", 1, 2, 0, 0, 10",
+    );
+    compiler
+        .shared()
+        .build(Arc::new(first), &active)
+        .expect("compiles");
+    let before: Vec<_> = ["bright", "drive", "gain"]
+        .iter()
+        .map(|c| slot_of(&compiler, c))
+        .collect();
+    assert_eq!(before, vec![Some(0), Some(1), Some(2)]);
+    values.set_position(2, 0.8); // the user moved gain
+                                 // "drive" removed, "air" added; "gain" gets a wider range.
+    let second = patch(
+        "chn_k \"air\", 1, 2, 0.25, 0, 1\nchn_k \"gain\", 1, 2, 0.5, 0, 2\nchn_k \"bright\", 1, 2, 0, 0, 1",
+    );
+    compiler
+        .shared()
+        .build(Arc::new(second), &active)
+        .expect("compiles");
+    assert_eq!(slot_of(&compiler, "bright"), Some(0));
+    assert_eq!(slot_of(&compiler, "gain"), Some(2));
+    assert_eq!(
+        slot_of(&compiler, "drive"),
+        Some(1),
+        "a removed channel keeps its slot"
+    );
+    assert_eq!(
+        slot_of(&compiler, "air"),
+        Some(3),
+        "a new channel takes a free slot"
+    );
+    let table = compiler.shared().slots.table.load();
+    assert!(
+        table.0[1].is_none(),
+        "the removed channel's slot drives nothing"
+    );
+    // The moved gain keeps its value (0.8) in the new range 0..2.
+    let gain = table.0[2].clone().expect("gain bound");
+    assert!((gain.value_at(f64::from(values.position(2))) - 0.8).abs() < 1e-6);
+    // The new channel starts at its default.
+    assert!((values.position(3) - 0.25).abs() < 1e-6);
+}
