@@ -9,6 +9,7 @@
 pub mod compiler;
 pub mod console;
 pub mod controls;
+pub mod dry_wet;
 pub mod engine;
 pub mod flavor;
 pub mod params;
@@ -19,7 +20,9 @@ pub mod slots;
 pub mod state;
 
 use compiler::Compiler;
+use dry_wet::DryWet;
 use engine::block::Input;
+use engine::channels::HostInfo;
 use engine::midi::NoteEvent as CsNoteEvent;
 use engine::EngineConfig;
 use flavor::{Effect, Flavor, Instrument};
@@ -32,6 +35,13 @@ use std::sync::Arc;
 /// One plugin instance; `F` picks the instrument or the effect entry.
 pub struct CsoundPlug<F: Flavor> {
     params: Arc<PlugParams>,
+    /// Mix, bypass and gain after the patch.
+    dry_wet: DryWet,
+    /// The block's input for the dry path (effect only), sized in `activate`.
+    dry_input: Vec<Vec<f32>>,
+    /// 0 = processing, 1 = bypassed; ramps between.
+    bypass_ramp: Smoother<f32>,
+    sample_rate: f32,
     /// Declared before `compiler` so it is dropped first (it holds a retire sender).
     processor: Processor,
     compiler: Compiler,
@@ -56,6 +66,10 @@ impl<F: Flavor> Default for CsoundPlug<F> {
         );
         Self {
             params,
+            dry_wet: DryWet::new(0),
+            dry_input: Vec::new(),
+            bypass_ramp: Smoother::new(SmoothingStyle::Linear(20.0)),
+            sample_rate: 48_000.0,
             processor,
             compiler,
             _flavor: PhantomData,
@@ -164,6 +178,12 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             f64::from(buffer_config.sample_rate),
         );
         context.set_latency_samples(self.processor.latency() as u32);
+        let max_block = buffer_config.max_buffer_size as usize;
+        self.dry_wet = DryWet::new(outputs as usize);
+        self.dry_input = vec![vec![0.0; max_block]; outputs as usize];
+        self.sample_rate = buffer_config.sample_rate;
+        let bypassed = if self.params.bypass.value() { 1.0 } else { 0.0 };
+        self.bypass_ramp.reset(bypassed);
         true
     }
 
@@ -190,7 +210,23 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             .slots
             .positions(self.processor.slot_positions_mut());
         let frames = buffer.samples();
+        let transport = context.transport();
+        *self.processor.host_info_mut() = HostInfo {
+            bpm: transport.tempo.unwrap_or(120.0),
+            playing: transport.playing,
+            recording: transport.recording,
+            position_samples: transport.pos_samples().unwrap_or(0) as f64,
+            position_beats: transport.pos_beats().unwrap_or(0.0),
+            time_sig_num: f64::from(transport.time_sig_numerator.unwrap_or(4)),
+            time_sig_denom: f64::from(transport.time_sig_denominator.unwrap_or(4)),
+            buffer_size: frames as f64,
+            bypassed: self.params.bypass.value(),
+        };
         let outputs = buffer.as_slice();
+        let has_dry = F::PASS_THROUGH && self.dry_input.iter().all(|b| b.len() >= frames);
+        if has_dry {
+            Input::<&[f32]>::InPlace.copy_into(outputs, &mut self.dry_input, frames);
+        }
         if F::PASS_THROUGH {
             self.processor
                 .process(&Input::<&[f32]>::InPlace, outputs, frames);
@@ -202,6 +238,17 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             self.processor
                 .process(&Input::<&[f32]>::Silence, outputs, frames);
         }
+        let bypass_target = if self.params.bypass.value() { 1.0 } else { 0.0 };
+        self.bypass_ramp.set_target(self.sample_rate, bypass_target);
+        let (mix, gain, ramp) = (&self.params.mix, &self.params.gain, &self.bypass_ramp);
+        let dry = has_dry.then_some(&self.dry_input[..]);
+        let latency = self.processor.latency();
+        self.dry_wet.process(outputs, dry, frames, latency, || {
+            let bypassed = ramp.next();
+            let (mix, gain) = (mix.smoothed.next(), gain.smoothed.next());
+            let live = (1.0 - bypassed) * gain;
+            (live * mix, live * (1.0 - mix) + bypassed, 1.0)
+        });
         ProcessStatus::KeepAlive
     }
 }

@@ -16,7 +16,19 @@ pub struct PlugParams {
     /// The generic parameters `p01`…`p64` bound to the patch's declared channels.
     #[nested(group = "Patch")]
     pub slots: Arc<SlotParams>,
+    /// The host's bypass: the dry input (effect) or silence (instrument), crossfaded.
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+    /// Dry/wet balance, 1 = the patch's output only.
+    #[id = "mix"]
+    pub mix: FloatParam,
+    /// Output gain after the mix.
+    #[id = "gain"]
+    pub gain: FloatParam,
 }
+
+/// Smoothing time of mix and gain changes.
+const SMOOTHING_MS: f32 = 20.0;
 
 impl PlugParams {
     /// Parameters for a new instance starting with `default_code`, bound to `compiler`'s
@@ -26,6 +38,25 @@ impl PlugParams {
         Self {
             patch: PatchCode::new(default_code, compiler.requester(), shared.clone()),
             slots: Arc::new(SlotParams::new(shared.slots.table.clone())),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
+            mix: FloatParam::new("Dry/Wet", 1.0, FloatRange::Linear { min: 0.0, max: 1.0 })
+                .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
+                .with_unit("%")
+                .with_value_to_string(formatters::v2s_f32_percentage(0))
+                .with_string_to_value(formatters::s2v_f32_percentage()),
+            gain: FloatParam::new(
+                "Output Gain",
+                1.0,
+                FloatRange::Skewed {
+                    min: util::db_to_gain(-60.0),
+                    max: util::db_to_gain(24.0),
+                    factor: FloatRange::gain_skew_factor(-60.0, 24.0),
+                },
+            )
+            .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
+            .with_unit(" dB")
+            .with_value_to_string(formatters::v2s_f32_gain_to_db(1))
+            .with_string_to_value(formatters::s2v_f32_gain_to_db()),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::compiler::{CompilerShared, Ready, Retired};
 use crate::engine::block::{BlockAdapter, Input, Kernel};
+use crate::engine::channels::HostInfo;
 use crate::engine::midi::NoteEvent;
 use crate::slots::SLOT_COUNT;
 use crossbeam::channel::Sender;
@@ -69,6 +70,8 @@ pub struct Processor {
     outgoing_output: Vec<Vec<f32>>,
     /// Host parameter slot positions for this block.
     positions: [f32; SLOT_COUNT],
+    /// The host's transport for this block.
+    host: HostInfo,
 }
 
 impl Processor {
@@ -91,6 +94,7 @@ impl Processor {
             input_copy: Vec::new(),
             outgoing_output: Vec::new(),
             positions: [0.0; SLOT_COUNT],
+            host: HostInfo::default(),
         }
     }
 
@@ -190,6 +194,11 @@ impl Processor {
         let _ = self.retire.try_send(Some(ready));
     }
 
+    /// Where to put this block's transport before `process`.
+    pub fn host_info_mut(&mut self) -> &mut HostInfo {
+        &mut self.host
+    }
+
     /// Where to put this block's slot positions before `process`.
     pub fn slot_positions_mut(&mut self) -> &mut [f32; SLOT_COUNT] {
         &mut self.positions
@@ -229,6 +238,14 @@ impl Processor {
         }
         if let Some(ready) = &mut self.current {
             ready.engine.set_slot_positions(&self.positions);
+            ready.engine.set_host_info(&self.host);
+        }
+        if let Some(Fade {
+            from: Outgoing::Engine(old),
+            ..
+        }) = &mut self.fade
+        {
+            old.engine.set_host_info(&self.host);
         }
         match self.fade.take() {
             Some(fade) => self.process_crossfade(fade, input, outputs, frames),

@@ -5,6 +5,7 @@
 //! from the front, and the end is where Csound's performance ended.
 
 use crate::engine::block::Input;
+use crate::engine::channels::HostInfo;
 use crate::engine::messages::MessageRing;
 use crate::engine::{CompileError, Engine, EngineConfig};
 use std::sync::Arc;
@@ -186,6 +187,15 @@ pub fn render(
             None => Input::Silence,
         };
         let mut outputs: Vec<&mut [f32]> = scratch.iter_mut().map(|ch| &mut ch[..frames]).collect();
+        // Offline, the transport plays from the start at 120 BPM: TIME_IN_SAMPLES is
+        // Csound's own sample count.
+        engine.set_host_info(&HostInfo {
+            playing: true,
+            position_samples: fed as f64,
+            position_beats: fed as f64 / f64::from(sample_rate) * 2.0,
+            buffer_size: frames as f64,
+            ..HostInfo::default()
+        });
         let ended = engine.process(&input, &mut outputs, frames, &[]);
         // Keep the frames after the latency and before the end.
         let valid = ended.unwrap_or(frames);

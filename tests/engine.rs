@@ -290,3 +290,26 @@ fn error_lines_point_into_the_users_text_after_macros() {
     assert_eq!(error.errors.len(), 1, "{error}");
     assert_eq!(error.errors[0].line, Some(line), "{error}");
 }
+
+#[test]
+fn host_information_channels_follow_the_transport_every_k_cycle() {
+    // The patch writes TIME_IN_SAMPLES, HOST_BPM and IS_PLAYING into its output.
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 16\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n kt chnget \"TIME_IN_SAMPLES\"\n kb chnget \"HOST_BPM\"\n kp chnget \"IS_PLAYING\"\n\
+        outs upsamp(kt / 1e6), upsamp(kb / 1000 + kp)\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 1\n</CsScore>\n</CsoundSynthesizer>\n";
+    let out = render_blocks(code, vec![37], None);
+    // Offline the transport plays from 0 at 120 BPM; each k-cycle sees its own start.
+    for cycle in [0usize, 1, 100, 2_000] {
+        let frame = cycle * 16;
+        let seen = f64::from(out.channels[0][frame + 3]) * 1e6;
+        assert!(
+            (seen - frame as f64).abs() < 0.5,
+            "cycle {cycle}: TIME_IN_SAMPLES {seen}"
+        );
+    }
+    assert!(
+        (out.channels[1][500] - 1.12).abs() < 1e-6,
+        "bpm/1000 + playing: {}",
+        out.channels[1][500]
+    );
+}

@@ -4,6 +4,7 @@
 //! blocks of any size and note events, get Csound's output delayed by `ksmps` frames.
 
 pub mod block;
+pub mod channels;
 pub mod csound;
 pub mod diagnostics;
 pub mod messages;
@@ -12,6 +13,7 @@ pub mod midi;
 use crate::controls::Control;
 use crate::slots::{SlotTable, SLOT_COUNT};
 use block::{BlockAdapter, Input, Kernel};
+use channels::{HostChannels, HostInfo};
 use csound::{ChannelId, ChannelMode, Csound};
 use diagnostics::ErrorLine;
 use messages::MessageRing;
@@ -83,6 +85,14 @@ struct CsoundKernel {
     bindings: Vec<SlotBinding>,
     /// Slot positions for the block being processed.
     positions: [f32; SLOT_COUNT],
+    host_channels: Option<HostChannels>,
+    host: HostInfo,
+    /// Frame (relative to the block's first) where the block's first k-cycle began.
+    first_cycle_start: isize,
+    /// k-cycles performed in this block so far.
+    cycles_in_block: usize,
+    ksmps: usize,
+    sample_rate: f64,
 }
 
 impl Kernel for CsoundKernel {
@@ -92,6 +102,11 @@ impl Kernel for CsoundKernel {
             let value = binding.control.value_at(position);
             self.csound.set_control(binding.channel, value);
         }
+        if let Some(host_channels) = &self.host_channels {
+            let start = self.first_cycle_start + (self.cycles_in_block * self.ksmps) as isize;
+            host_channels.write(&mut self.csound, &self.host, start as f64, self.sample_rate);
+        }
+        self.cycles_in_block += 1;
         let spin = self.csound.spin();
         let n = spin.len().min(input.len());
         spin[..n].copy_from_slice(&input[..n]);
@@ -184,6 +199,8 @@ impl Engine {
                 break;
             }
         }
+        let host_channels = HostChannels::new(&mut csound);
+        let ksmps = csound.ksmps();
         let log = csound.take_log();
         csound.enter_realtime();
         let engine = Engine {
@@ -191,6 +208,12 @@ impl Engine {
                 csound,
                 bindings: Vec::new(),
                 positions: [0.0; SLOT_COUNT],
+                host_channels,
+                host: HostInfo::default(),
+                first_cycle_start: 0,
+                cycles_in_block: 0,
+                ksmps,
+                sample_rate,
             },
             adapter,
             note_instrument: config.note_instrument.max(1),
@@ -268,6 +291,8 @@ impl Engine {
         frames: usize,
         events: &[NoteEvent],
     ) -> Option<usize> {
+        self.kernel.first_cycle_start = -(self.adapter.position() as isize);
+        self.kernel.cycles_in_block = 0;
         let mut ended = None;
         let mut start = 0;
         for event in events {
@@ -366,6 +391,12 @@ impl Engine {
             csound.set_control_channel(&control.channel, control.default);
         }
         self.kernel.bindings = bindings;
+    }
+
+    /// Sets the host's transport for the next block (each k-cycle writes the
+    /// host-information channels from it). Real-time safe.
+    pub fn set_host_info(&mut self, info: &HostInfo) {
+        self.kernel.host = *info;
     }
 
     /// Sets the slot positions the next blocks use (each k-cycle writes the bound
