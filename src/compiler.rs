@@ -7,6 +7,7 @@
 
 use crate::console::Console;
 use crate::controls::Control;
+use crate::engine::channels::OutputValues;
 use crate::engine::messages::MessageRing;
 use crate::engine::{CompileError, Engine, EngineConfig};
 use crate::slots::{SlotMap, SlotTable, SlotValues, SLOT_COUNT};
@@ -85,6 +86,8 @@ pub struct CompilerShared {
     reports: (Sender<CompileReport>, Receiver<CompileReport>),
     /// Slots and their bindings.
     pub slots: SlotState,
+    /// The newest engine's output values (`chn_k` outputs, `outvalue`, meters).
+    pub outputs: ArcSwap<OutputValues>,
 }
 
 impl CompilerShared {
@@ -103,8 +106,9 @@ impl CompilerShared {
                 return Err(error);
             }
         };
-        let controls = engine.chn_k_controls();
+        let controls = engine.declared_controls(&code);
         self.bind(&mut engine, &controls);
+        self.outputs.store(engine.outputs());
         self.console.append(&log);
         self.console.set_compile_result(None);
         self.report(CompileReport {
@@ -187,6 +191,7 @@ impl Compiler {
             non_finite: AtomicBool::new(false),
             reports: channel::bounded(REPORT_CAPACITY),
             slots: SlotState::default(),
+            outputs: ArcSwap::default(),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);

@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod cabbage;
 pub mod compiler;
 pub mod console;
 pub mod controls;

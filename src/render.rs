@@ -130,7 +130,7 @@ pub fn render(
     }
     // As in the plugin: declared defaults are written (Csound keeps them only as hints),
     // then the values asked for.
-    let controls = engine.chn_k_controls();
+    let controls = engine.declared_controls(code);
     for control in &controls {
         engine.set_channel(&control.channel, control.default);
     }

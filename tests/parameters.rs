@@ -152,3 +152,49 @@ fn surviving_channels_keep_their_slots_across_recompiles() {
     // The new channel starts at its default.
     assert!((values.position(3) - 0.25).abs() < 1e-6);
 }
+
+#[test]
+fn invalue_reads_the_controls_and_outputs_are_published() {
+    let compiler = Compiler::new();
+    let values = Arc::new(Values(std::array::from_fn(|_| AtomicF32::new(0.0))));
+    assert!(compiler.shared().slots.values.set(values.clone()).is_ok());
+    let active = compiler.activate(config());
+    // The patch reads its gain with invalue (CsoundQt style), reports a level through a
+    // chn_k output channel and a count through outvalue.
+    let code =
+        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        chn_k \"gain\", 1, 2, 0.4, 0, 1\nchn_k \"level\", 2\n\
+        instr 1\n kg invalue \"gain\"\n a1 poscil kg, 440\n chnset kg * 10, \"level\"\n\
+        kc init 0\n kc += 1\n outvalue \"cycles\", kc\n outs a1, a1\nendin\n\
+        </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
+    let ready = compiler
+        .shared()
+        .build(Arc::new(code.into()), &active)
+        .expect("compiles");
+    let mut processor = Processor::new(compiler.shared().clone(), compiler.retire_sender(), false);
+    processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);
+    let mut left = Vec::new();
+    for _ in 0..20 {
+        let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
+        for slot in 0..SLOT_COUNT {
+            processor.slot_positions_mut()[slot] = values.position(slot);
+        }
+        processor.process(
+            &Input::<&[f32]>::Silence,
+            &mut [&mut l[..], &mut r[..]],
+            512,
+        );
+        left.extend(l);
+    }
+    let peak = analysis::peak(&left, 2_000..10_240);
+    assert!(
+        (peak - 0.4).abs() < 0.01,
+        "invalue gave the declared default: peak {peak}"
+    );
+    let outputs = compiler.shared().outputs.load();
+    assert_eq!(outputs.names(), ["level".to_string(), "cycles".to_string()]);
+    let level = outputs.get("level").expect("level published");
+    assert!((level - 4.0).abs() < 1e-6, "level {level}");
+    // 20 blocks of 512 frames = 320 k-cycles, plus the two warm-up cycles.
+    assert_eq!(outputs.get("cycles"), Some(322.0));
+}

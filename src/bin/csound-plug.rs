@@ -259,7 +259,7 @@ fn run_check(patch: &Path) -> Result<(), String> {
                 engine.nchnls_input(),
                 engine.zero_dbfs()
             );
-            let controls = engine.chn_k_controls();
+            let controls = engine.declared_controls(&code);
             if controls.is_empty() {
                 println!("no declared parameters");
             }

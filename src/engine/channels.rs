@@ -99,3 +99,70 @@ impl HostChannels {
         }
     }
 }
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The patch's output values (`chn_k "x", 2` or 3, and `outvalue "x"`), read after each
+/// block and published lock-free for the editor and tests.
+#[derive(Debug, Default)]
+pub struct OutputValues {
+    names: Vec<String>,
+    values: Vec<AtomicU64>,
+}
+
+impl OutputValues {
+    /// Outputs with these names, all 0.
+    pub fn new(names: Vec<String>) -> Self {
+        let values = names
+            .iter()
+            .map(|_| AtomicU64::new(0f64.to_bits()))
+            .collect();
+        Self { names, values }
+    }
+
+    /// The latest value of `name`.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        let i = self.names.iter().position(|n| n == name)?;
+        Some(f64::from_bits(self.values[i].load(Ordering::Relaxed)))
+    }
+
+    /// Every output's name and latest value.
+    pub fn snapshot(&self) -> Vec<(String, f64)> {
+        self.names
+            .iter()
+            .zip(&self.values)
+            .map(|(n, v)| (n.clone(), f64::from_bits(v.load(Ordering::Relaxed))))
+            .collect()
+    }
+
+    /// Publishes output `index` (real-time safe).
+    pub fn store(&self, index: usize, value: f64) {
+        if let Some(slot) = self.values.get(index) {
+            slot.store(value.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// The output names, in publishing order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// The channel names used with `outvalue "name", …` in `code` (literal names only).
+pub fn outvalue_names(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("outvalue") {
+        rest = &rest[at + "outvalue".len()..];
+        let after = rest.trim_start();
+        if let Some(quoted) = after.strip_prefix('"') {
+            if let Some(end) = quoted.find('"') {
+                let name = quoted[..end].to_string();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
+}

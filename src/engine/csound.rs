@@ -29,8 +29,21 @@ pub fn live_instances() -> usize {
     LIVE_INSTANCES.load(Ordering::SeqCst)
 }
 
+/// Values that `invalue` reads and `outvalue` writes, by channel name.
+#[derive(Default)]
+pub struct NamedValues {
+    /// `invalue "name"` answers from here (names with no entry read 0).
+    pub inputs: Vec<(String, f64)>,
+    /// `outvalue "name", x` lands here (names with no entry are ignored).
+    pub outputs: Vec<(String, f64)>,
+}
+
 /// Where an instance's messages go; Csound hands its pointer back in the callback.
 struct HostData {
+    /// Only touched by the thread that owns the instance: by our methods through
+    /// `&mut Csound`, and by Csound's channel callbacks inside `csoundPerformKsmps`,
+    /// which that same thread runs.
+    named: std::cell::UnsafeCell<NamedValues>,
     /// Messages while not yet performing in real time (compile, start).
     log: Mutex<String>,
     /// Set once the instance performs on the audio thread: from then on messages go to `ring`.
@@ -81,6 +94,75 @@ extern "C" fn midi_write(_: *mut sys::CSOUND, _: *mut c_void, _: *const u8, n: c
     n
 }
 
+extern "C" {
+    // Csound's variable types, exported by libcsound64: `invalue`/`outvalue` pass one of
+    // them to say whether the value is a number or a string.
+    static CS_VAR_TYPE_K: c_void;
+    static CS_VAR_TYPE_I: c_void;
+}
+
+/// The named-value table of the instance behind `csound`.
+///
+/// # Safety
+/// Only from Csound's callbacks, which run on the thread that owns the instance while
+/// no `&mut` borrow of the table is live.
+unsafe fn named_values<'a>(csound: *mut sys::CSOUND) -> Option<&'a mut NamedValues> {
+    // SAFETY: as in `message_callback`: the host data is our `HostData`.
+    let host = unsafe { sys::csoundGetHostData(csound) as *const HostData };
+    // SAFETY: see the function's contract.
+    (!host.is_null()).then(|| unsafe { &mut *(*host).named.get() })
+}
+
+/// Whether a channel callback's type is a number (k or i), not a string.
+fn is_number(channel_type: *const c_void) -> bool {
+    // Only the statics' addresses are taken, never their contents.
+    let (k, i) = (
+        std::ptr::addr_of!(CS_VAR_TYPE_K),
+        std::ptr::addr_of!(CS_VAR_TYPE_I),
+    );
+    channel_type == k || channel_type == i
+}
+
+extern "C" fn invalue_callback(
+    csound: *mut sys::CSOUND,
+    name: *const c_char,
+    value: *mut c_void,
+    channel_type: *const c_void,
+) {
+    if name.is_null() || value.is_null() || !is_number(channel_type) {
+        return;
+    }
+    // SAFETY: Csound passes a NUL-terminated name and, for a number, a MYFLT to fill;
+    // this runs inside csoundPerformKsmps on the owning thread.
+    unsafe {
+        let name = CStr::from_ptr(name).to_bytes();
+        let found = named_values(csound)
+            .and_then(|n| n.inputs.iter().find(|(k, _)| k.as_bytes() == name))
+            .map_or(0.0, |(_, v)| *v);
+        *(value as *mut f64) = found;
+    }
+}
+
+extern "C" fn outvalue_callback(
+    csound: *mut sys::CSOUND,
+    name: *const c_char,
+    value: *mut c_void,
+    channel_type: *const c_void,
+) {
+    if name.is_null() || value.is_null() || !is_number(channel_type) {
+        return;
+    }
+    // SAFETY: as in `invalue_callback`; for a number `value` points at a MYFLT.
+    unsafe {
+        let name = CStr::from_ptr(name).to_bytes();
+        if let Some(entry) = named_values(csound)
+            .and_then(|n| n.outputs.iter_mut().find(|(k, _)| k.as_bytes() == name))
+        {
+            entry.1 = *(value as *const f64);
+        }
+    }
+}
+
 /// Why a Csound call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsoundError {
@@ -123,6 +205,7 @@ impl Csound {
     pub fn new(ring: Arc<MessageRing>) -> Result<Self, CsoundError> {
         initialize_library();
         let host = Box::new(HostData {
+            named: Default::default(),
             log: Mutex::new(String::new()),
             realtime: AtomicBool::new(false),
             ring,
@@ -146,6 +229,8 @@ impl Csound {
             sys::csoundSetExternalMidiWriteCallback(ptr.as_ptr(), Some(midi_write));
             sys::csoundSetExternalMidiInCloseCallback(ptr.as_ptr(), Some(midi_close));
             sys::csoundSetExternalMidiOutCloseCallback(ptr.as_ptr(), Some(midi_close));
+            sys::csoundSetInputChannelCallback(ptr.as_ptr(), Some(invalue_callback));
+            sys::csoundSetOutputChannelCallback(ptr.as_ptr(), Some(outvalue_callback));
         }
         Ok(Self {
             ptr,
@@ -193,6 +278,14 @@ impl Csound {
     pub fn perform_ksmps(&mut self) -> bool {
         // SAFETY: live, started instance; only the owning thread calls this.
         unsafe { sys::csoundPerformKsmps(self.raw()) != 0 }
+    }
+
+    /// The values `invalue` reads and `outvalue` writes. Size the tables off the audio
+    /// thread; updating values in place is real-time safe.
+    pub fn named_values(&mut self) -> &mut NamedValues {
+        // SAFETY: `&mut self` excludes our other borrows, and Csound's callbacks only run
+        // inside `perform_ksmps`, which also needs `&mut self`.
+        unsafe { &mut *self.host.named.get() }
     }
 
     /// From now on messages go into the lock-free ring (call before real-time use).

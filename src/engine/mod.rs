@@ -13,7 +13,7 @@ pub mod midi;
 use crate::controls::Control;
 use crate::slots::{SlotTable, SLOT_COUNT};
 use block::{BlockAdapter, Input, Kernel};
-use channels::{HostChannels, HostInfo};
+use channels::{HostChannels, HostInfo, OutputValues};
 use csound::{ChannelId, ChannelMode, Csound};
 use diagnostics::ErrorLine;
 use messages::MessageRing;
@@ -77,6 +77,8 @@ struct SlotBinding {
     slot: usize,
     channel: ChannelId,
     control: Control,
+    /// Its entry in the `invalue` table.
+    named: usize,
 }
 
 /// The Csound side of the block adapter: slot values and spin in, one k-cycle, spout out.
@@ -101,6 +103,9 @@ impl Kernel for CsoundKernel {
             let position = f64::from(self.positions[binding.slot]);
             let value = binding.control.value_at(position);
             self.csound.set_control(binding.channel, value);
+            if let Some(entry) = self.csound.named_values().inputs.get_mut(binding.named) {
+                entry.1 = value;
+            }
         }
         if let Some(host_channels) = &self.host_channels {
             let start = self.first_cycle_start + (self.cycles_in_block * self.ksmps) as isize;
@@ -128,6 +133,9 @@ pub struct Engine {
     sample_accurate: bool,
     sample_rate: f64,
     ring: Arc<MessageRing>,
+    /// Cached `chn_k` output channels, published first in `outputs`, then `outvalue`s.
+    output_channels: Vec<ChannelId>,
+    outputs: Arc<OutputValues>,
 }
 
 impl Engine {
@@ -200,6 +208,36 @@ impl Engine {
             }
         }
         let host_channels = HostChannels::new(&mut csound);
+        // Output channels (`chn_k "x", 2` or 3; Csound may add the input flag once the
+        // patch writes them with `chnset`), then Cabbage display widgets (meters). Names
+        // used with `outvalue` are served by its callback instead, and our own
+        // host-information channels are inputs.
+        let outvalues = channels::outvalue_names(code);
+        let mut output_names: Vec<String> = csound
+            .control_channels()
+            .into_iter()
+            .filter(|c| c.output && c.hints.is_none_or(|_| !c.input))
+            .map(|c| c.name)
+            .filter(|n| !outvalues.contains(n) && !channels::HOST_CHANNELS.contains(&n.as_str()))
+            .collect();
+        for name in crate::cabbage::cabbage_displays(code) {
+            if !output_names.contains(&name) {
+                output_names.push(name);
+            }
+        }
+        let output_channels: Vec<ChannelId> = output_names
+            .iter()
+            .filter_map(|n| csound.control_channel(n, ChannelMode::Output).ok())
+            .collect();
+        output_names.truncate(output_channels.len());
+        let named_outputs: Vec<String> = outvalues
+            .into_iter()
+            .filter(|n| !output_names.contains(n))
+            .collect();
+        csound.named_values().outputs = named_outputs.iter().map(|n| (n.clone(), 0.0)).collect();
+        let outputs = Arc::new(OutputValues::new(
+            output_names.into_iter().chain(named_outputs).collect(),
+        ));
         let ksmps = csound.ksmps();
         let log = csound.take_log();
         csound.enter_realtime();
@@ -220,6 +258,8 @@ impl Engine {
             sample_accurate: config.sample_accurate,
             sample_rate,
             ring,
+            output_channels,
+            outputs,
         };
         Ok((engine, log))
     }
@@ -315,6 +355,7 @@ impl Engine {
                 .adapter
                 .run(&mut self.kernel, input, outputs, start..frames));
         }
+        self.publish_outputs();
         ended
     }
 }
@@ -359,15 +400,23 @@ impl Engine {
 }
 
 impl Engine {
-    /// The input controls the patch declares with `chn_k` hints (in Csound's alphabetical
-    /// order). Not for the audio thread.
-    pub fn chn_k_controls(&mut self) -> Vec<Control> {
-        self.kernel
+    /// The input controls `code` (this engine's patch) declares: its Cabbage widgets in
+    /// document order, then `chn_k` declarations with hints (alphabetical, as Csound
+    /// lists them) for channels no widget names. Not for the audio thread.
+    pub fn declared_controls(&mut self, code: &str) -> Vec<Control> {
+        let mut controls = crate::cabbage::cabbage_controls(code);
+        for control in self
+            .kernel
             .csound
             .control_channels()
             .iter()
             .filter_map(Control::from_chn_k)
-            .collect()
+        {
+            if !controls.iter().any(|c| c.channel == control.channel) {
+                controls.push(control);
+            }
+        }
+        controls
     }
 
     /// Drives the channels bound in `table` from slot positions from now on, and writes
@@ -376,20 +425,25 @@ impl Engine {
     pub fn bind_slots(&mut self, table: &SlotTable, unslotted: &[Control]) {
         let csound = &mut self.kernel.csound;
         let mut bindings = Vec::new();
+        // `invalue` reads the same values as the channels: every declared control.
+        let mut named = Vec::new();
         for (slot, control) in table.0.iter().enumerate() {
             let Some(control) = control else { continue };
-            match csound.control_channel(&control.channel, ChannelMode::Input) {
-                Ok(channel) => bindings.push(SlotBinding {
+            if let Ok(channel) = csound.control_channel(&control.channel, ChannelMode::Input) {
+                bindings.push(SlotBinding {
                     slot,
                     channel,
                     control: control.clone(),
-                }),
-                Err(_) => continue,
+                    named: named.len(),
+                });
+                named.push((control.channel.clone(), control.default));
             }
         }
         for control in unslotted {
             csound.set_control_channel(&control.channel, control.default);
+            named.push((control.channel.clone(), control.default));
         }
+        csound.named_values().inputs = named;
         self.kernel.bindings = bindings;
     }
 
@@ -413,5 +467,23 @@ impl Engine {
     /// Reads a control channel by name (a look-up: not for the audio thread).
     pub fn channel(&mut self, name: &str) -> Option<f64> {
         self.kernel.csound.get_control_channel(name)
+    }
+}
+
+impl Engine {
+    /// The patch's output values, updated after every block.
+    pub fn outputs(&self) -> Arc<OutputValues> {
+        self.outputs.clone()
+    }
+
+    fn publish_outputs(&mut self) {
+        let csound = &mut self.kernel.csound;
+        for (i, id) in self.output_channels.iter().enumerate() {
+            self.outputs.store(i, csound.control(*id));
+        }
+        let first_named = self.output_channels.len();
+        for (i, (_, value)) in csound.named_values().outputs.iter().enumerate() {
+            self.outputs.store(first_named + i, *value);
+        }
     }
 }

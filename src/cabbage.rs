@@ -1,0 +1,942 @@
+//! Cabbage compatibility: reads the `<Cabbage>` section of a .csd and turns its widgets
+//! into [`Control`]s, so a Cabbage patch gets the controls it shows in Cabbage.
+//!
+//! The section holds one widget a line (Cabbage 2 syntax):
+//!
+//! ```text
+//! <Cabbage>
+//! form caption("Filter") size(300, 120)
+//! rslider bounds(10, 10, 70, 70), channel("cf"), text("Freq."), range(20, 20000, 1000, 0.5)
+//! combobox bounds(90, 30, 80, 20), channel("type"), text("LP", "HP"), value(1)
+//! </Cabbage>
+//! ```
+//!
+//! Input widgets and what they become:
+//!
+//! | widget | control |
+//! |---|---|
+//! | `rslider`, `hslider`, `vslider` (also `hslider2/3`, `vslider2/3`), `nslider`, `encoder` | one slider: `Integer` if the increment is a whole number ≥ 1 and `min` is whole, else `Continuous` |
+//! | `hrange`, `vrange` | two sliders, `channel("lo", "hi")`, defaults from `range(min, max, lo:hi, …)` |
+//! | `xypad` | two `Continuous` controls, `channel("x", "y")`, `rangeX(min, max, value)`, `rangeY(…)` |
+//! | `checkbox` | `Toggle`, 0..1 |
+//! | `button` | `Button`, 0..1 |
+//! | `combobox` | `Menu(items)`, 1..=n (1 is the first item) |
+//! | `optionbutton` | `Menu(items)`, 0..=n-1 (Cabbage counts its items from 0) |
+//!
+//! Identifiers read: `channel`/`channels`, `range(min, max[, value[, skew[, incr]]])`,
+//! `rangeX`/`rangeY`, `value`, `valueX`/`valueY`, `minValue`/`maxValue`, `min`, `max`,
+//! `increment`, `sliderSkew`, `text`/`items`, `caption`, plus `channelType`, `populate`,
+//! `file` and `mode` to recognise menus whose items are not in the text. Other identifiers
+//! (`bounds`, colours, …) are ignored, and so are widgets that only show something
+//! (`form`, `label`, `image`, `groupbox`, `keyboard`, `gentable`, `texteditor`, …) even when
+//! they have a channel. Names of widgets and identifiers are matched ignoring case.
+//!
+//! Defaults are Cabbage's own (its `CabbageWidgetData` initialisers): sliders and ranges
+//! 0..1, value 0, skew 1, increment 0.001; `nslider` 0..100, increment 0.01; `encoder`
+//! −10000..10000, increment 1; a `combobox` without items has "Item 1" … "Item 7", an
+//! `optionbutton` "Item 1" … "Item 3". As in Cabbage, identifiers take effect in the order
+//! written, so a later `value()` overrides the default given in `range()` and vice versa.
+//!
+//! Where the result differs from a literal reading of Cabbage:
+//! - The default is clamped into `min..=max` (JUCE's sliders do this when they show it) and
+//!   snapped to the step for `Integer` controls. A `checkbox` or `button` default is 1 for
+//!   any non-zero `value()`.
+//! - A `combobox` without `value()` starts at 1 (the first item). Cabbage starts it at 0,
+//!   "no selection", which is outside the menu's values.
+//! - `range(min, max)` with two numbers is read (the Cabbage docs allow it; Cabbage's
+//!   parser ignores a `range` with fewer than three).
+//! - A channel used by several widgets (e.g. a knob and a number box showing the same
+//!   value) gives one control, from the first widget.
+//!
+//! Syntax accepted: `;` and `//` comments to the end of the line and `/* … */` comments
+//! (outside quotes), CRLF line ends, a `\` at the end of a line continuing it, a widget
+//! whose parentheses are still open at the end of a line continuing on the next one,
+//! `#define NAME text` macros used as `$NAME`, `{`/`}` around plants, commas or spaces
+//! between identifiers, quoted or bare arguments, quotes holding commas or parentheses.
+//! A widget that cannot be read (unclosed parenthesis, a number that is not one, an empty
+//! range, a skew ≤ 0, a negative increment) is skipped, as is a widget without a channel,
+//! and menus Cabbage fills at run time (`populate`, `file`, `channelType("string")`,
+//! `mode("resize")`). Cabbage 3's JSON form of the section is not read.
+
+use crate::controls::{Control, ControlKind, ControlSource};
+use std::collections::HashSet;
+
+/// The input controls declared by the `<Cabbage>` section of `csd`, one per channel, in
+/// document order (an `xypad` or `hrange`/`vrange` gives two). Empty if there is no
+/// section. See the [module docs](self) for the widgets and identifiers read.
+pub fn cabbage_controls(csd: &str) -> Vec<Control> {
+    parse(csd).controls
+}
+
+/// The channels of the `<Cabbage>` section's meters (`vmeter`, `hmeter`, `meter`): values
+/// the patch writes for the editor to show. In document order, each channel once, and none
+/// that is also an input control.
+pub fn cabbage_displays(csd: &str) -> Vec<String> {
+    parse(csd).displays
+}
+
+/// Both lists from one pass.
+struct Parsed {
+    controls: Vec<Control>,
+    displays: Vec<String>,
+}
+
+fn parse(csd: &str) -> Parsed {
+    let mut parsed = Parsed {
+        controls: Vec::new(),
+        displays: Vec::new(),
+    };
+    let Some(section) = section(csd) else {
+        return parsed;
+    };
+    let cleaned = strip_comments(section);
+    let lines = logical_lines(&cleaned);
+    let macros = macros(&lines);
+
+    let mut outputs = Vec::new();
+    for line in &lines {
+        if line.starts_with('#') {
+            continue;
+        }
+        let line = expand_macros(line, &macros);
+        let Some(widget) = parse_widget(&line) else {
+            continue;
+        };
+        match family(&widget.kind) {
+            Family::Display => {
+                let channel = widget
+                    .identifiers
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name == "channel" || name == "channels");
+                if let Some((_, args)) = channel {
+                    outputs.extend(channels_of(args));
+                }
+            }
+            Family::Other => {}
+            family => {
+                if let Some(controls) = build(family, &widget) {
+                    parsed.controls.extend(controls);
+                }
+            }
+        }
+    }
+
+    let mut seen = HashSet::new();
+    parsed
+        .controls
+        .retain(|control| seen.insert(control.channel.clone()));
+    for channel in outputs {
+        if seen.insert(channel.clone()) {
+            parsed.displays.push(channel);
+        }
+    }
+    parsed
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding the section, comments, lines, macros
+
+/// The text between `<Cabbage>` (at the start of a line, after optional whitespace) and
+/// `</Cabbage>`; without a closing tag, up to the next line starting with `<`.
+fn section(csd: &str) -> Option<&str> {
+    let lower = csd.to_ascii_lowercase();
+    let mut offset = 0;
+    let mut start = None;
+    for line in lower.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if trimmed.starts_with("<cabbage>") {
+            start = Some(offset + (line.len() - trimmed.len()) + "<cabbage>".len());
+            break;
+        }
+        offset += line.len();
+    }
+    let start = start?;
+    let rest = &lower[start..];
+    let end = match rest.find("</cabbage>") {
+        Some(end) => start + end,
+        None => {
+            let mut end = lower.len();
+            let mut offset = start;
+            for (index, line) in rest.split_inclusive('\n').enumerate() {
+                if index > 0 && line.trim_start().starts_with('<') {
+                    end = offset;
+                    break;
+                }
+                offset += line.len();
+            }
+            end
+        }
+    };
+    csd.get(start..end)
+}
+
+/// Removes `;`, `//` and `/* */` comments outside quotes, keeping line breaks.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_quote = false;
+    let mut in_block = false;
+    let mut in_line = false;
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            out.push('\n');
+            in_quote = false;
+            in_line = false;
+            continue;
+        }
+        if in_block {
+            if c == '*' && chars.peek() == Some(&'/') {
+                chars.next();
+                in_block = false;
+                out.push(' ');
+            }
+            continue;
+        }
+        if in_line {
+            continue;
+        }
+        if in_quote {
+            in_quote = c != '"';
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => {
+                in_quote = true;
+                out.push(c);
+            }
+            ';' => in_line = true,
+            '/' if chars.peek() == Some(&'/') => in_line = true,
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                in_block = true;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every widget type Cabbage knows, input or not: a line starting with one of these
+/// starts a new widget.
+const WIDGET_TYPES: &[&str] = &[
+    "button",
+    "checkbox",
+    "combobox",
+    "csoundoutput",
+    "cvinput",
+    "cvoutput",
+    "directorylist",
+    "encoder",
+    "eventsequencer",
+    "fftdisplay",
+    "filebutton",
+    "form",
+    "gentable",
+    "groupbox",
+    "hmeter",
+    "hostbpm",
+    "hostplaying",
+    "hostppqpos",
+    "hostrecording",
+    "hosttime",
+    "hrange",
+    "hslider",
+    "hslider2",
+    "hslider3",
+    "image",
+    "infobutton",
+    "keyboard",
+    "keyboarddisplay",
+    "label",
+    "light",
+    "line",
+    "listbox",
+    "loadbutton",
+    "meter",
+    "nslider",
+    "optionbutton",
+    "path",
+    "popupmenu",
+    "presetbutton",
+    "rslider",
+    "screw",
+    "signaldisplay",
+    "soundfiler",
+    "sourcebutton",
+    "stringsequencer",
+    "table",
+    "textbox",
+    "texteditor",
+    "unlockbutton",
+    "vmeter",
+    "vrange",
+    "vslider",
+    "vslider2",
+    "vslider3",
+    "webview",
+    "xypad",
+];
+
+/// The leading word of a line (letters, digits, `_`).
+fn first_word(line: &str) -> &str {
+    let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '{' || c == '}');
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(line.len());
+    &line[..end]
+}
+
+fn starts_widget(line: &str) -> bool {
+    let word = first_word(line);
+    WIDGET_TYPES.iter().any(|t| t.eq_ignore_ascii_case(word))
+}
+
+/// Parentheses still open at the end of `line` (outside quotes).
+fn open_parens(line: &str) -> i32 {
+    let mut depth = 0;
+    let mut in_quote = false;
+    for c in line.chars() {
+        match c {
+            '"' => in_quote = !in_quote,
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => depth -= 1,
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// Trimmed lines, with `\` continuations and lines left inside parentheses joined to the
+/// next (unless that one starts a widget or a macro).
+fn logical_lines(text: &str) -> Vec<String> {
+    let raw: Vec<&str> = text.split('\n').map(str::trim).collect();
+    let mut lines = Vec::new();
+    let mut index = 0;
+    while index < raw.len() {
+        let mut line = raw[index].to_string();
+        index += 1;
+        while index < raw.len() {
+            if let Some(stripped) = line.strip_suffix('\\') {
+                line = stripped.trim_end().to_string();
+            } else if open_parens(&line) <= 0
+                || starts_widget(raw[index])
+                || raw[index].starts_with('#')
+            {
+                break;
+            }
+            line.push(' ');
+            line.push_str(raw[index]);
+            index += 1;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// `#define NAME text` lines of the section; a later definition wins.
+fn macros(lines: &[String]) -> Vec<(String, String)> {
+    let mut macros: Vec<(String, String)> = Vec::new();
+    for line in lines {
+        let Some(rest) = line
+            .get(..7)
+            .filter(|head| head.eq_ignore_ascii_case("#define"))
+            .and_then(|_| line.get(7..))
+        else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (name, body) = rest.split_at(end);
+        if name.is_empty() {
+            continue;
+        }
+        macros.retain(|(existing, _)| existing != name);
+        macros.push((name.to_string(), body.trim().to_string()));
+    }
+    macros
+}
+
+/// Replaces `$NAME` outside quotes with the macro's text; an unknown macro is removed.
+fn expand_macros(line: &str, macros: &[(String, String)]) -> String {
+    if !line.contains('$') {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut in_quote = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        if c == '"' {
+            in_quote = !in_quote;
+        }
+        if c != '$' || in_quote {
+            out.push(c);
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        rest = &rest[end..];
+        if let Some((_, body)) = macros.iter().find(|(n, _)| n == name) {
+            out.push(' ');
+            out.push_str(body);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// One widget line
+
+/// A widget line: its type (lower case) and identifiers in written order, each with its
+/// name (lower case) and its arguments (trimmed, outer quotes removed).
+struct Widget {
+    kind: String,
+    identifiers: Vec<(String, Vec<String>)>,
+}
+
+/// Reads `type ident(args) ident(args) …`; `None` for a line that is not a widget or whose
+/// parentheses or quotes do not close.
+fn parse_widget(line: &str) -> Option<Widget> {
+    let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '{' || c == '}');
+    let kind = first_word(line);
+    if kind.is_empty() {
+        return None;
+    }
+    let chars: Vec<char> = line[kind.len()..].chars().collect();
+    let is_separator = |c: char| c.is_whitespace() || matches!(c, ',' | ')' | '{' | '}');
+    let mut identifiers = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < chars.len() && is_separator(chars[i]) {
+            i += 1;
+        }
+        if i >= chars.len() {
+            break;
+        }
+        let name_start = i;
+        while i < chars.len() && !is_separator(chars[i]) && chars[i] != '(' {
+            i += 1;
+        }
+        let name: String = chars[name_start..i].iter().collect();
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+        if chars.get(i) != Some(&'(') {
+            continue; // a bare word: not an identifier
+        }
+        i += 1;
+        let args_start = i;
+        let mut depth = 1;
+        let mut in_quote = false;
+        while i < chars.len() {
+            match chars[i] {
+                '"' => in_quote = !in_quote,
+                '(' if !in_quote => depth += 1,
+                ')' if !in_quote => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if i >= chars.len() {
+            return None;
+        }
+        identifiers.push((name.to_ascii_lowercase(), split_args(&chars[args_start..i])));
+        i += 1;
+    }
+    Some(Widget {
+        kind: kind.to_ascii_lowercase(),
+        identifiers,
+    })
+}
+
+/// Splits arguments at commas outside quotes and parentheses.
+fn split_args(chars: &[char]) -> Vec<String> {
+    let text: String = chars.iter().collect();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0;
+    let mut in_quote = false;
+    for &c in chars {
+        match c {
+            '"' => in_quote = !in_quote,
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => depth -= 1,
+            ',' if !in_quote && depth == 0 => {
+                args.push(unquote(&current));
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    args.push(unquote(&current));
+    args
+}
+
+/// Trims and removes the surrounding quotes (or, if they do not surround the whole
+/// argument, every quote, as Cabbage does).
+fn unquote(arg: &str) -> String {
+    let arg = arg.trim();
+    match arg
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+    {
+        Some(inner) if !inner.contains('"') => inner.to_string(),
+        _ => arg.replace('"', "").trim().to_string(),
+    }
+}
+
+/// A finite number (`.5`, `-1`, `1e3`, …).
+fn number(arg: &str) -> Option<f64> {
+    arg.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Argument `index` as a number: `Ok(None)` if absent or empty, `Err` if not a number.
+fn optional_number(args: &[String], index: usize) -> Result<Option<f64>, ()> {
+    match args.get(index).map(|a| a.trim()) {
+        None | Some("") => Ok(None),
+        Some(arg) => number(arg).map(Some).ok_or(()),
+    }
+}
+
+fn channels_of(args: &[String]) -> Vec<String> {
+    args.iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Widgets to controls
+
+#[derive(Clone, Copy, PartialEq)]
+enum Family {
+    Slider,
+    Range,
+    XyPad,
+    Toggle,
+    Button,
+    ComboBox,
+    OptionButton,
+    Display,
+    Other,
+}
+
+fn family(kind: &str) -> Family {
+    match kind {
+        "rslider" | "hslider" | "vslider" | "hslider2" | "hslider3" | "vslider2" | "vslider3"
+        | "nslider" | "encoder" => Family::Slider,
+        "hrange" | "vrange" => Family::Range,
+        "xypad" => Family::XyPad,
+        "checkbox" => Family::Toggle,
+        "button" => Family::Button,
+        "combobox" => Family::ComboBox,
+        "optionbutton" => Family::OptionButton,
+        "vmeter" | "hmeter" | "meter" => Family::Display,
+        _ => Family::Other,
+    }
+}
+
+/// One axis of an `xypad`.
+#[derive(Clone, Copy)]
+struct Axis {
+    min: f64,
+    max: f64,
+    value: f64,
+}
+
+/// A widget's settings, starting from Cabbage's defaults for its type.
+struct Settings {
+    channels: Vec<String>,
+    min: f64,
+    max: f64,
+    value: f64,
+    skew: f64,
+    increment: f64,
+    low: f64,
+    high: f64,
+    x: Axis,
+    y: Axis,
+    texts: Option<Vec<String>>,
+    caption: Option<String>,
+    /// Items or values only known at run time (file lists, string channels, resizing).
+    runtime_menu: bool,
+}
+
+impl Settings {
+    fn defaults(kind: &str) -> Self {
+        let unit = Axis {
+            min: 0.0,
+            max: 1.0,
+            value: 0.0,
+        };
+        let (min, max, increment) = match kind {
+            "nslider" => (0.0, 100.0, 0.01),
+            "encoder" => (-10000.0, 10000.0, 1.0),
+            _ => (0.0, 1.0, 0.001),
+        };
+        Self {
+            channels: Vec::new(),
+            min,
+            max,
+            value: 0.0,
+            skew: 1.0,
+            increment,
+            low: 0.0,
+            high: 0.0,
+            x: unit,
+            y: unit,
+            texts: None,
+            caption: None,
+            runtime_menu: false,
+        }
+    }
+
+    /// Applies one identifier; `Err` if its numbers cannot be read.
+    fn apply(&mut self, name: &str, args: &[String]) -> Result<(), ()> {
+        let first = || optional_number(args, 0);
+        match name {
+            "channel" | "channels" => self.channels = channels_of(args),
+            "range" => {
+                let (Some(min), Some(max)) = (optional_number(args, 0)?, optional_number(args, 1)?)
+                else {
+                    return Err(());
+                };
+                self.min = min;
+                self.max = max;
+                match args.get(2).map(|a| a.trim()) {
+                    Some(pair) if pair.contains(':') => {
+                        let (low, high) = pair.split_once(':').ok_or(())?;
+                        self.low = number(low).ok_or(())?;
+                        self.high = number(high).ok_or(())?;
+                    }
+                    _ => {
+                        if let Some(value) = optional_number(args, 2)? {
+                            self.value = value;
+                        }
+                    }
+                }
+                if let Some(skew) = optional_number(args, 3)? {
+                    self.skew = skew;
+                }
+                if let Some(increment) = optional_number(args, 4)? {
+                    self.increment = increment;
+                }
+            }
+            "rangex" | "rangey" => {
+                let (Some(min), Some(max)) = (optional_number(args, 0)?, optional_number(args, 1)?)
+                else {
+                    return Err(());
+                };
+                let axis = if name == "rangex" {
+                    &mut self.x
+                } else {
+                    &mut self.y
+                };
+                axis.min = min;
+                axis.max = max;
+                if let Some(value) = optional_number(args, 2)? {
+                    axis.value = value;
+                }
+            }
+            "value" => set(&mut self.value, first()?),
+            "valuex" => set(&mut self.x.value, first()?),
+            "valuey" => set(&mut self.y.value, first()?),
+            "minvalue" => set(&mut self.low, first()?),
+            "maxvalue" => set(&mut self.high, first()?),
+            "min" => set(&mut self.min, first()?),
+            "max" => set(&mut self.max, first()?),
+            "increment" => set(&mut self.increment, first()?),
+            "sliderskew" => set(&mut self.skew, first()?),
+            "text" | "items" => self.texts = Some(args.to_vec()),
+            "caption" => self.caption = args.first().cloned(),
+            "channeltype" if first_is(args, "string") => self.runtime_menu = true,
+            "populate" | "file" | "filetype" => self.runtime_menu = true,
+            "mode" if first_is(args, "resize") => self.runtime_menu = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The first non-empty `text()` item, else `caption()`.
+    fn text_label(&self) -> Option<&str> {
+        self.texts
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .find(|t| !t.is_empty())
+            .or(self.caption.as_deref().filter(|c| !c.is_empty()))
+    }
+
+    /// `caption()` (for menus, whose `text()` are the items).
+    fn caption_label(&self) -> Option<&str> {
+        self.caption.as_deref().filter(|c| !c.is_empty())
+    }
+
+    fn slider_ok(&self) -> bool {
+        self.max > self.min && self.skew > 0.0 && self.increment >= 0.0
+    }
+}
+
+/// Whether the first argument is `word` (ignoring case).
+fn first_is(args: &[String], word: &str) -> bool {
+    args.first().is_some_and(|a| a.eq_ignore_ascii_case(word))
+}
+
+fn set(target: &mut f64, value: Option<f64>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
+/// A slider's kind: whole-number steps from a whole-number minimum are `Integer`.
+fn slider_kind(min: f64, increment: f64) -> ControlKind {
+    if increment >= 1.0 && increment.fract() == 0.0 && min.fract() == 0.0 {
+        ControlKind::Integer
+    } else {
+        ControlKind::Continuous
+    }
+}
+
+/// The default as the widget shows it: on the step grid for whole-number steps, and
+/// within the range.
+fn shown_default(value: f64, min: f64, max: f64, increment: f64, kind: &ControlKind) -> f64 {
+    let value = if *kind == ControlKind::Integer {
+        min + increment * ((value - min) / increment).round()
+    } else {
+        value
+    };
+    value.clamp(min, max)
+}
+
+fn control(
+    channel: &str,
+    label: Option<String>,
+    (min, max, default): (f64, f64, f64),
+    skew: f64,
+    step: f64,
+    kind: ControlKind,
+) -> Control {
+    Control {
+        channel: channel.to_string(),
+        label: label.unwrap_or_else(|| channel.to_string()),
+        min,
+        max,
+        default,
+        skew,
+        step,
+        kind,
+        source: ControlSource::Cabbage,
+    }
+}
+
+/// The controls of one input widget; `None` if it is skipped.
+fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
+    let mut s = Settings::defaults(&widget.kind);
+    for (name, args) in &widget.identifiers {
+        s.apply(name, args).ok()?;
+    }
+    let channel = s.channels.first()?.clone();
+    let text = s.text_label().map(str::to_string);
+    let flag = |value: f64| if value != 0.0 { 1.0 } else { 0.0 };
+    let menu = |items: Vec<String>, first: f64, value: f64| {
+        let last = first + items.len() as f64 - 1.0;
+        let default = value.round().clamp(first, last.max(first));
+        let label = s.caption_label().map(str::to_string);
+        control(
+            &channel,
+            label,
+            (first, last, default),
+            1.0,
+            1.0,
+            ControlKind::Menu(items),
+        )
+    };
+    let numbered = |count: usize| (1..=count).map(|i| format!("Item {i}")).collect();
+
+    let controls = match family {
+        Family::Slider => {
+            if !s.slider_ok() {
+                return None;
+            }
+            let kind = slider_kind(s.min, s.increment);
+            let default = shown_default(s.value, s.min, s.max, s.increment, &kind);
+            vec![control(
+                &channel,
+                text,
+                (s.min, s.max, default),
+                s.skew,
+                s.increment,
+                kind,
+            )]
+        }
+        Family::Range => {
+            let high_channel = s.channels.get(1)?;
+            if !s.slider_ok() {
+                return None;
+            }
+            let kind = slider_kind(s.min, s.increment);
+            let low = shown_default(s.low, s.min, s.max, s.increment, &kind);
+            let high = shown_default(s.high, s.min, s.max, s.increment, &kind);
+            [(&channel, low, "min"), (high_channel, high, "max")]
+                .into_iter()
+                .map(|(ch, default, suffix)| {
+                    control(
+                        ch,
+                        text.as_ref().map(|t| format!("{t} {suffix}")),
+                        (s.min, s.max, default),
+                        s.skew,
+                        s.increment,
+                        kind.clone(),
+                    )
+                })
+                .collect()
+        }
+        Family::XyPad => {
+            if !(s.x.max > s.x.min && s.y.max > s.y.min) {
+                return None;
+            }
+            s.channels
+                .iter()
+                .zip([(s.x, "X"), (s.y, "Y")])
+                .map(|(ch, (axis, suffix))| {
+                    control(
+                        ch,
+                        text.as_ref().map(|t| format!("{t} {suffix}")),
+                        (axis.min, axis.max, axis.value.clamp(axis.min, axis.max)),
+                        1.0,
+                        0.0,
+                        ControlKind::Continuous,
+                    )
+                })
+                .collect()
+        }
+        Family::Toggle => vec![control(
+            &channel,
+            text,
+            (0.0, 1.0, flag(s.value)),
+            1.0,
+            1.0,
+            ControlKind::Toggle,
+        )],
+        Family::Button => vec![control(
+            &channel,
+            text,
+            (0.0, 1.0, flag(s.value)),
+            1.0,
+            1.0,
+            ControlKind::Button,
+        )],
+        Family::ComboBox | Family::OptionButton => {
+            if s.runtime_menu {
+                return None;
+            }
+            let (first, default_count) = if family == Family::ComboBox {
+                (1.0, 7)
+            } else {
+                (0.0, 3)
+            };
+            let items = s.texts.clone().unwrap_or_else(|| numbered(default_count));
+            if items.is_empty() {
+                return None;
+            }
+            vec![menu(items, first, s.value)]
+        }
+        Family::Display | Family::Other => return None,
+    };
+    Some(controls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(csd: &str) -> Control {
+        let controls = cabbage_controls(csd);
+        assert_eq!(controls.len(), 1, "{controls:?}");
+        controls.into_iter().next().expect("one control")
+    }
+
+    #[test]
+    fn section_bounds() {
+        assert_eq!(section("x\n  <Cabbage>\nab\n</Cabbage>\n"), Some("\nab\n"));
+        assert_eq!(section("<Cabbage>ab"), Some("ab"));
+        assert_eq!(
+            section("<Cabbage>\na\n<CsoundSynthesizer>\n"),
+            Some("\na\n")
+        );
+        assert_eq!(section("; see the <Cabbage> section\n"), None);
+        assert_eq!(section("\u{feff}<cabbage>\nq\n</CABBAGE>"), Some("\nq\n"));
+    }
+
+    #[test]
+    fn comments_respect_quotes() {
+        assert_eq!(
+            strip_comments("a(\"x;y//z\") ; c\nb /* q\nr */ c // d"),
+            "a(\"x;y//z\") \nb \n  c "
+        );
+    }
+
+    #[test]
+    fn identifiers_and_arguments() {
+        let w = parse_widget(r#"rslider bounds(1,2) , text("a, (b)") range ( .5, 1e3 ) x"#)
+            .expect("widget");
+        assert_eq!(w.kind, "rslider");
+        assert_eq!(
+            w.identifiers,
+            vec![
+                ("bounds".to_string(), vec!["1".to_string(), "2".to_string()]),
+                ("text".to_string(), vec!["a, (b)".to_string()]),
+                (
+                    "range".to_string(),
+                    vec![".5".to_string(), "1e3".to_string()]
+                ),
+            ]
+        );
+        assert!(parse_widget("rslider channel(\"a\"").is_none());
+        assert!(parse_widget("rslider channel(\"a)").is_none());
+        assert!(parse_widget("   ").is_none());
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number(" .5 "), Some(0.5));
+        assert_eq!(number("-1"), Some(-1.0));
+        assert_eq!(number("1e3"), Some(1000.0));
+        assert_eq!(number("inf"), None);
+        assert_eq!(number("NaN"), None);
+        assert_eq!(number("1,5"), None);
+    }
+
+    #[test]
+    fn macros_expand_outside_quotes() {
+        let macros = vec![("K".to_string(), "range(0, 2)".to_string())];
+        assert_eq!(
+            expand_macros("rslider $K text(\"$K\") $NONE", &macros),
+            "rslider  range(0, 2)  text(\"$K\") "
+        );
+    }
+
+    #[test]
+    fn integer_default_snaps_to_step() {
+        let c = one("<Cabbage>\nrslider channel(\"t\") range(2, 8, 5.2, 1, 2)\n</Cabbage>");
+        assert_eq!(c.kind, ControlKind::Integer);
+        assert_eq!(c.default, 6.0);
+    }
+}
