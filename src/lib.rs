@@ -13,6 +13,7 @@ pub mod controls;
 pub mod dry_wet;
 pub mod engine;
 pub mod flavor;
+pub mod midi_file;
 pub mod params;
 pub mod presets;
 pub mod processor;
@@ -24,9 +25,10 @@ use compiler::Compiler;
 use dry_wet::DryWet;
 use engine::block::Input;
 use engine::channels::HostInfo;
-use engine::midi::NoteEvent as CsNoteEvent;
+use engine::midi::MidiEvent;
 use engine::EngineConfig;
 use flavor::{Effect, Flavor, Instrument};
+use nice_plug::midi::MidiResult;
 use nice_plug::prelude::*;
 use params::PlugParams;
 use processor::Processor;
@@ -85,33 +87,12 @@ impl<F: Flavor> CsoundPlug<F> {
     }
 }
 
-/// Converts a host note event; other events, and notes addressed to "any key" (CLAP
-/// wildcards), are not handled yet.
-fn note_event<S>(event: &NoteEvent<S>) -> Option<CsNoteEvent> {
-    match *event {
-        NoteEvent::NoteOn {
-            timing,
-            channel,
-            key,
-            velocity,
-            ..
-        } => Some(CsNoteEvent::On {
-            offset: timing,
-            channel: channel.number().unwrap_or(0),
-            key: key.number()?,
-            velocity: (velocity * 127.0).round().clamp(1.0, 127.0) as u8,
-        }),
-        NoteEvent::NoteOff {
-            timing,
-            channel,
-            key,
-            ..
-        } => Some(CsNoteEvent::Off {
-            offset: timing,
-            channel: channel.number().unwrap_or(0),
-            key: key.number()?,
-        }),
-        _ => None,
+/// A host event as MIDI bytes for the engine; notes addressed to "any key" (CLAP
+/// wildcards) and SysEx are not passed on.
+fn midi_event<S: SysExMessage>(event: &NoteEvent<S>) -> Option<MidiEvent> {
+    match event.as_midi()? {
+        MidiResult::Basic(bytes) => MidiEvent::from_bytes(event.timing(), &bytes),
+        MidiResult::SysEx(..) => None,
     }
 }
 
@@ -122,7 +103,8 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
     const EMAIL: &'static str = "";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = F::AUDIO_IO_LAYOUTS;
-    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
+    const MIDI_INPUT: MidiConfig = MidiConfig::MidiCCs;
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::MidiCCs;
     // Blocks are split where automation changes, so a change reaches the k-cycle it
     // happens in.
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
@@ -153,6 +135,10 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             nchnls_i: (inputs > 0).then_some(inputs),
             run_forever: true,
             note_instrument: 1,
+            // An effect's always-on instrument must not be re-triggered by notes; an
+            // instrument plays notes as score events unless it uses Csound's MIDI opcodes.
+            native_midi: F::PASS_THROUGH
+                || engine::midi::uses_midi_opcodes(&self.params.patch.get()),
             sample_accurate: true,
             warm_up_cycles: 2,
         };
@@ -203,7 +189,7 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         }
         self.processor.clear_events();
         while let Some(event) = context.next_event() {
-            if let Some(event) = note_event(&event) {
+            if let Some(event) = midi_event(&event) {
                 self.processor.push_event(event);
             }
         }
@@ -249,6 +235,12 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             let (mix, gain) = (mix.smoothed.next(), gain.smoothed.next());
             let live = (1.0 - bypassed) * gain;
             (live * mix, live * (1.0 - mix) + bypassed, 1.0)
+        });
+        self.processor.drain_midi_out(frames, |offset, bytes| {
+            if let Ok(event) = NoteEvent::from_midi(offset, &bytes) {
+                // A full host queue drops the message.
+                let _ = context.try_send_event(event);
+            }
         });
         ProcessStatus::KeepAlive
     }

@@ -9,7 +9,7 @@
 use crate::compiler::{CompilerShared, Ready, Retired};
 use crate::engine::block::{BlockAdapter, Input, Kernel};
 use crate::engine::channels::HostInfo;
-use crate::engine::midi::NoteEvent;
+use crate::engine::midi::MidiEvent;
 use crate::slots::SLOT_COUNT;
 use crossbeam::channel::Sender;
 use std::sync::atomic::Ordering;
@@ -61,7 +61,7 @@ pub struct Processor {
     generation: u64,
     shared: Arc<CompilerShared>,
     retire: Sender<Retired>,
-    events: Vec<NoteEvent>,
+    events: Vec<MidiEvent>,
     crossfade_seconds: f64,
     fade_frames: usize,
     /// The block's input, copied so two engines can read it during a crossfade.
@@ -72,6 +72,8 @@ pub struct Processor {
     positions: [f32; SLOT_COUNT],
     /// The host's transport for this block.
     host: HostInfo,
+    /// Whether the transport played in the last block (a stop ends every note).
+    was_playing: bool,
 }
 
 impl Processor {
@@ -95,6 +97,7 @@ impl Processor {
             outgoing_output: Vec::new(),
             positions: [0.0; SLOT_COUNT],
             host: HostInfo::default(),
+            was_playing: false,
         }
     }
 
@@ -210,7 +213,7 @@ impl Processor {
     }
 
     /// Queues a note event for this block; dropped beyond [`EVENT_CAPACITY`].
-    pub fn push_event(&mut self, event: NoteEvent) {
+    pub fn push_event(&mut self, event: MidiEvent) {
         if self.events.len() < EVENT_CAPACITY {
             self.events.push(event);
         }
@@ -236,9 +239,14 @@ impl Processor {
                 self.retire_engine(old);
             }
         }
+        let stopped = self.was_playing && !self.host.playing;
+        self.was_playing = self.host.playing;
         if let Some(ready) = &mut self.current {
             ready.engine.set_slot_positions(&self.positions);
             ready.engine.set_host_info(&self.host);
+            if stopped {
+                ready.engine.all_notes_off();
+            }
         }
         if let Some(Fade {
             from: Outgoing::Engine(old),
@@ -318,6 +326,20 @@ impl Processor {
             self.fade = Some(fade);
         } else if let Outgoing::Engine(old) = fade.from {
             self.retire_engine(old);
+        }
+    }
+
+    /// Ends every sounding note of the running patch (the host's panic). Real-time safe.
+    pub fn all_notes_off(&mut self) {
+        if let Some(ready) = &mut self.current {
+            ready.engine.all_notes_off();
+        }
+    }
+
+    /// The MIDI the running patch sent during the last block, with frame offsets.
+    pub fn drain_midi_out(&mut self, frames: usize, send: impl FnMut(u32, [u8; 3])) {
+        if let Some(ready) = &mut self.current {
+            ready.engine.drain_midi_out(frames, send);
         }
     }
 

@@ -7,7 +7,9 @@
 use crate::engine::block::Input;
 use crate::engine::channels::HostInfo;
 use crate::engine::messages::MessageRing;
+use crate::engine::midi::{uses_midi_opcodes, MidiEvent};
 use crate::engine::{CompileError, Engine, EngineConfig};
+use crate::midi_file::TimedMidi;
 use std::sync::Arc;
 
 /// Audio fed to the patch's input, one `Vec` per channel, at the patch's rate.
@@ -44,6 +46,10 @@ pub struct RenderOptions {
     pub limit_seconds: f64,
     /// Channel values set after compiling (after every declared default is written).
     pub set: Vec<(String, f64)>,
+    /// MIDI played into the patch, at output frames (score mode, or native mode if the
+    /// patch uses Csound's MIDI opcodes). With MIDI, notes start on their own frame
+    /// (`--sample-accurate`).
+    pub midi: Vec<TimedMidi>,
 }
 
 impl Default for RenderOptions {
@@ -56,6 +62,7 @@ impl Default for RenderOptions {
             score: None,
             limit_seconds: 600.0,
             set: Vec::new(),
+            midi: Vec::new(),
         }
     }
 }
@@ -69,6 +76,8 @@ pub struct Rendered {
     pub sample_rate: u32,
     /// The engine latency that was removed, in frames.
     pub latency: usize,
+    /// MIDI the patch sent, at output frames.
+    pub midi_out: Vec<TimedMidi>,
     /// What Csound printed.
     pub log: String,
     /// Why rendering stopped.
@@ -87,6 +96,9 @@ pub enum RenderEnd {
     /// The patch never ended and the safety limit was reached.
     Limit,
 }
+
+/// Why a render with MIDI stops: the last MIDI event plus this many seconds of tail.
+const MIDI_TAIL_SECONDS: f64 = 2.0;
 
 /// Why a render failed.
 #[derive(Debug)]
@@ -116,9 +128,12 @@ pub fn render(
     mut progress: impl FnMut(u64, Option<u64>),
 ) -> Result<Rendered, RenderError> {
     let ring = Arc::new(MessageRing::new(4096));
+    let has_midi = !options.midi.is_empty();
     let config = EngineConfig {
         sample_rate: options.sample_rate,
         note_instrument: 1,
+        native_midi: has_midi && uses_midi_opcodes(code),
+        sample_accurate: has_midi,
         ..EngineConfig::default()
     };
     let (mut engine, mut log) =
@@ -151,6 +166,13 @@ pub fn render(
     let (target, target_end) = match (options.duration, &options.input) {
         (Some(d), _) => (seconds_to_frames(d), RenderEnd::Duration),
         (None, Some(input)) => (input.frames(), RenderEnd::Input),
+        (None, None) if has_midi => {
+            let last = options.midi.iter().map(|m| m.frame).max().unwrap_or(0) as usize;
+            (
+                last + seconds_to_frames(MIDI_TAIL_SECONDS),
+                RenderEnd::Duration,
+            )
+        }
         (None, None) => (seconds_to_frames(options.limit_seconds), RenderEnd::Limit),
     };
     let total_known = target_end != RenderEnd::Limit;
@@ -167,6 +189,8 @@ pub fn render(
     // Frames fed in so far; output frame `fed - latency` is the next one kept.
     let mut fed = 0usize;
     let mut end = target_end;
+    let mut midi_out = Vec::new();
+    let mut next_midi = 0;
     while fed < target + latency {
         let frames = block_sizes
             .next()
@@ -196,7 +220,24 @@ pub fn render(
             buffer_size: frames as f64,
             ..HostInfo::default()
         });
-        let ended = engine.process(&input, &mut outputs, frames, &[]);
+        // MIDI at output frame f enters at engine frame f (the latency is cut later);
+        // the list is sorted, so a cursor walks it once.
+        let mut events = Vec::new();
+        while let Some(m) = options.midi.get(next_midi) {
+            let frame = m.frame as usize;
+            if frame >= fed + frames {
+                break;
+            }
+            let offset = frame.saturating_sub(fed) as u32;
+            events.extend(MidiEvent::from_bytes(offset, m.message()));
+            next_midi += 1;
+        }
+        let ended = engine.process(&input, &mut outputs, frames, &events);
+        engine.drain_midi_out(frames, |offset, bytes| {
+            if let Some(frame) = (fed + offset as usize).checked_sub(latency) {
+                midi_out.push(TimedMidi::new(frame as u64, &bytes));
+            }
+        });
         // Keep the frames after the latency and before the end.
         let valid = ended.unwrap_or(frames);
         let skip = latency.saturating_sub(fed).min(valid);
@@ -220,6 +261,7 @@ pub fn render(
         channels: out,
         sample_rate,
         latency,
+        midi_out,
         log,
         end,
     })

@@ -155,7 +155,7 @@ unsafe impl Params for SlotParams {
         self.params
             .iter()
             .enumerate()
-            .map(|(i, p)| (format!("p{:02}", i + 1), p.as_ptr(), "Patch".to_string()))
+            .map(|(i, p)| (format!("p{:02}", i + 1), p.as_ptr(), String::new()))
             .collect()
     }
 }

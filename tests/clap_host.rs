@@ -1,6 +1,8 @@
 //! Loads the built `.clap` bundle in a CLAP host (`clack-host`) and checks what the two plugins
-//! sound like: the instrument's pitch and timing, the effect's dry path and echo, and that state
-//! (including code that does not compile) survives a save/load round trip.
+//! sound like: the instrument's pitch and timing, the effect's dry path and echo, that state
+//! (including code that does not compile) survives a save/load round trip, and that the generic
+//! parameters drive the channels a patch declares: value text, levels, automation landing on
+//! the k-cycle it falls in, and slots kept through state and recompiles.
 //!
 //! Needs the bundle: `cargo xtask bundle csound_plug --release` (or `CSOUND_PLUG_BUNDLE_DIR`).
 
@@ -9,12 +11,13 @@ mod common;
 use std::time::Duration;
 
 use clack_extensions::note_ports::NoteDialects;
+use clack_extensions::params::ParamInfoFlags;
 use common::analysis::{
     first_above, fundamental, midi_key_hz, mono, peak, rms, seconds, tone_burst,
 };
 use common::clap::{
     decode_nice_plug_state, encode_nice_plug_state, load_bundle, plugin_descriptors, HostedPlugin,
-    NoteEvent, FX_ID, INSTRUMENT_ID,
+    NoteEvent, ParamInfo, FX_ID, INSTRUMENT_ID,
 };
 use serde_json::Value;
 
@@ -606,4 +609,446 @@ fn new_code_with_another_ksmps_reports_its_latency() {
     assert_eq!(peak(&m, 0..1_000 + 64), 0.0);
     assert!(peak(&m, 1_000 + 64..1_000 + 64 + 480) > 0.0);
     assert_thread_rules_kept(&plugin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------------
+
+/// Number of generic parameters the plugin exposes.
+const SLOT_COUNT: usize = 64;
+
+/// A `.csd` playing, from the start, a 440 Hz sine at the level of the declared `gain` channel
+/// (linear 0..1, default 0.5).
+const GAIN_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k \"gain\", 1, 2, 0.5, 0, 1
+instr 1
+  kg chnget \"gain\"
+  a1 poscil kg, 440
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// Like [`GAIN_CSD`], but the output is the `gain` value itself (a constant per k-cycle), so
+/// the level in force can be read on every sample.
+const GAIN_DC_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k \"gain\", 1, 2, 0.5, 0, 1
+instr 1
+  kg chnget \"gain\"
+  a1 upsamp kg
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// Two declared channels: `gain` (linear 0..1, default 0.5) and `pitch` (exponential
+/// 110..1760 Hz, default 440).
+const GAIN_PITCH_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k \"gain\", 1, 2, 0.5, 0, 1
+chn_k \"pitch\", 1, 3, 440, 110, 1760
+instr 1
+  kg chnget \"gain\"
+  kf chnget \"pitch\"
+  a1 poscil kg, kf
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// [`GAIN_PITCH_CSD`] edited: the declarations in another order, and a new channel `attack`
+/// that sorts before both (so on a fresh slot map it would take the first slot).
+const GAIN_PITCH_ATTACK_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k \"pitch\", 1, 3, 440, 110, 1760
+chn_k \"attack\", 1, 2, 0.2, 0, 1
+chn_k \"gain\", 1, 2, 0.5, 0, 1
+instr 1
+  kg chnget \"gain\"
+  kf chnget \"pitch\"
+  a1 poscil kg, kf
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// A new instance of `id` running `code` (loaded through the state, before activation), active.
+fn plugin_with_patch(id: &str, code: &str) -> HostedPlugin {
+    let entry = load_bundle();
+    let mut plugin = HostedPlugin::new(&entry, id);
+    let state = decode_nice_plug_state(&plugin.save_state());
+    assert!(
+        plugin.load_state(&encode_nice_plug_state(&with_patch_code(&state, code))),
+        "{id}: loading a state with a patch failed"
+    );
+    plugin.activate(SR, MAX_BLOCK);
+    plugin
+}
+
+/// The generic parameter `Param {n}` (1-based).
+fn slot(plugin: &mut HostedPlugin, n: usize) -> ParamInfo {
+    plugin.param_named(&format!("Param {n}"))
+}
+
+/// The plugin's text for a parameter's current value.
+fn text_of(plugin: &mut HostedPlugin, param: &ParamInfo) -> String {
+    plugin
+        .param_text(param.id)
+        .unwrap_or_else(|| panic!("no value text for {}", param.name))
+}
+
+/// A parameter's current plain value.
+fn value_of(plugin: &mut HostedPlugin, param: &ParamInfo) -> f64 {
+    plugin
+        .param_value(param.id)
+        .unwrap_or_else(|| panic!("no value for {}", param.name))
+}
+
+/// Peak of both channels from 0.1 s on (after the latency and any crossfade).
+fn settled_peak(out: &[Vec<f32>]) -> f32 {
+    out.iter()
+        .map(|c| peak(c, seconds(0.1, SR)..c.len()))
+        .fold(0.0, f32::max)
+}
+
+/// The fundamental from 0.1 s on.
+fn settled_pitch(out: &[Vec<f32>]) -> f64 {
+    let m = mono(out);
+    fundamental(&m[seconds(0.1, SR)..], SR).expect("a pitch")
+}
+
+/// Fails unless `measured` is within 1% of `expected`.
+fn assert_level(what: &str, measured: f32, expected: f32) {
+    assert!(
+        (measured - expected).abs() <= 0.01 * expected,
+        "{what}: level {measured}, expected {expected} (within 1%)"
+    );
+}
+
+/// The `slots` map and the `p01`… values in a decoded state.
+fn saved_slots(state: &Value) -> (Value, Vec<f64>) {
+    let inner: Value = serde_json::from_str(
+        state["fields"]["state"]
+            .as_str()
+            .expect("fields.state string"),
+    )
+    .expect("fields.state is JSON");
+    let values = (1..=SLOT_COUNT)
+        .map(|n| {
+            let value = &state["params"][format!("p{n:02}")];
+            value["f32"]
+                .as_f64()
+                .or_else(|| value.as_f64())
+                .unwrap_or_else(|| panic!("no value for p{n:02} in {}", state["params"]))
+        })
+        .collect();
+    (inner["slots"].clone(), values)
+}
+
+#[test]
+fn slot_parameters_show_and_set_a_declared_channel() {
+    for id in [INSTRUMENT_ID, FX_ID] {
+        let mut plugin = plugin_with_patch(id, GAIN_CSD);
+
+        // The slots, in order, among the fixed parameters (bypass, mix, gain).
+        let all = plugin.params();
+        assert_eq!(plugin.param_count() as usize, all.len());
+        let params: Vec<ParamInfo> = all
+            .iter()
+            .filter(|p| p.name.starts_with("Param "))
+            .cloned()
+            .collect();
+        assert_eq!(params.len(), SLOT_COUNT, "{id}: {all:#?}");
+        let fixed: Vec<&str> = all
+            .iter()
+            .filter(|p| !p.name.starts_with("Param "))
+            .map(|p| p.name.as_str())
+            .collect();
+        for (i, param) in params.iter().enumerate() {
+            assert_eq!(param.name, format!("Param {}", i + 1), "{id}: {param:?}");
+            assert_eq!((param.min, param.max), (0.0, 1.0), "{id}: {param:?}");
+            assert!(
+                param.flags.contains(ParamInfoFlags::IS_AUTOMATABLE)
+                    && !param.flags.contains(ParamInfoFlags::IS_STEPPED)
+                    && !param.flags.contains(ParamInfoFlags::IS_HIDDEN),
+                "{id}: {param:?}"
+            );
+        }
+        let mut ids: Vec<u32> = all.iter().map(|p| p.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), all.len(), "{id}: parameter ids are not unique");
+
+        // The only declared channel takes the first slot at its declared default.
+        let gain = params[0].clone();
+        let unbound = params[1].clone();
+        let value = value_of(&mut plugin, &gain);
+        assert!((value - 0.5).abs() < 1e-6, "{id}: p01 is {value}");
+        assert_eq!(text_of(&mut plugin, &gain), "gain: 0.500", "{id}");
+        assert_eq!(text_of(&mut plugin, &unbound), "0.000 (unbound)", "{id}");
+        assert_eq!(
+            plugin.param_value_text(gain.id, 0.25).as_deref(),
+            Some("gain: 0.250")
+        );
+        for text in ["gain: 0.8", "0.8"] {
+            let parsed = plugin
+                .param_text_to_value(gain.id, text)
+                .unwrap_or_else(|| panic!("{id}: text_to_value({text:?}) failed"));
+            assert!((parsed - 0.8).abs() < 1e-6, "{id}: {text:?} -> {parsed}");
+        }
+
+        let frames = seconds(0.5, SR);
+        let at_default = settled_peak(&plugin.render(&[], frames, 512, &[]));
+        assert_level(&format!("{id} at the default"), at_default, 0.5);
+
+        let events = [NoteEvent::param(0, gain.id, 0.25)];
+        let moved = settled_peak(&plugin.render(&[], frames, 512, &events));
+        assert_level(&format!("{id} with p01 at 0.25"), moved, 0.25);
+        let value = value_of(&mut plugin, &gain);
+        assert!(
+            (value - 0.25).abs() < 1e-6,
+            "{id}: p01 is {value} after the event"
+        );
+        assert_eq!(text_of(&mut plugin, &gain), "gain: 0.250", "{id}");
+
+        println!(
+            "{id}: {} parameters, fixed ones {fixed:?}; p01 {:?} (module {:?}, default {}), \
+             peak {at_default:.5} at the default, {moved:.5} at 0.25; host params.rescan calls \
+             {:?}, flush requests {}",
+            all.len(),
+            gain.name,
+            gain.module,
+            gain.default,
+            plugin.param_rescans(),
+            plugin.param_flush_requests()
+        );
+        assert_thread_rules_kept(&plugin);
+    }
+}
+
+/// The level each output frame of [`GAIN_DC_CSD`] must have, with `ksmps` and a latency of one
+/// k-cycle, for `changes` (time, value) sorted by time: the k-cycle starting at sample `s` uses
+/// the last value set at or before `s + ksmps - 1`, and is heard from `s + ksmps`.
+fn expected_levels(
+    frames: usize,
+    ksmps: usize,
+    default: f32,
+    changes: &[(usize, f32)],
+) -> Vec<f32> {
+    (0..frames)
+        .map(|frame| {
+            if frame < ksmps {
+                return 0.0;
+            }
+            let cycle_end = (frame - ksmps) / ksmps * ksmps + ksmps - 1;
+            changes
+                .iter()
+                .take_while(|(time, _)| *time <= cycle_end)
+                .last()
+                .map_or(default, |&(_, value)| value)
+        })
+        .collect()
+}
+
+#[test]
+fn parameter_automation_lands_on_its_k_cycle() {
+    const KSMPS: usize = 32;
+    // 5420 is sample 300 of the host block starting at 5120 and sample 12 of the k-cycle
+    // starting at 5408. Then: a change on a k-cycle's first sample, one on its last, and two
+    // in one k-cycle (the later one wins).
+    let changes: [(usize, f32); 5] = [
+        (5_420, 0.1),
+        (6_016, 0.3),
+        (6_079, 0.7),
+        (7_100, 0.9),
+        (7_101, 0.2),
+    ];
+    let frames = 8_192;
+    let expected = expected_levels(frames, KSMPS, 0.5, &changes);
+    let mut outputs = Vec::new();
+    for (id, block) in [(INSTRUMENT_ID, 512), (INSTRUMENT_ID, 100), (FX_ID, 512)] {
+        let mut plugin = plugin_with_patch(id, GAIN_DC_CSD);
+        assert_eq!(plugin.latency() as usize, KSMPS);
+        let gain = slot(&mut plugin, 1);
+        assert_eq!(text_of(&mut plugin, &gain), "gain: 0.500");
+        let events: Vec<NoteEvent> = changes
+            .iter()
+            .map(|&(time, value)| NoteEvent::param(time, gain.id, f64::from(value)))
+            .collect();
+        let out = plugin.render(&[], frames, block, &events);
+
+        for (ch, channel) in out.iter().enumerate() {
+            let wrong: Vec<(usize, f32, f32)> = channel
+                .iter()
+                .zip(&expected)
+                .enumerate()
+                .filter(|(_, (got, want))| (*got - *want).abs() > 1e-6)
+                .map(|(i, (&got, &want))| (i, got, want))
+                .take(8)
+                .collect();
+            assert!(
+                wrong.is_empty(),
+                "{id}, blocks of {block}, channel {ch}: (frame, level, expected) {wrong:?}"
+            );
+        }
+        let left = &out[0];
+        let first_new = (5_420..frames)
+            .find(|&i| (left[i] - 0.1).abs() < 1e-6)
+            .expect("the new level arrives");
+        let expected_first = 5_420 - 5_420 % KSMPS + KSMPS;
+        assert_eq!(first_new, expected_first, "{id}, blocks of {block}");
+        assert!(
+            left[expected_first - KSMPS..expected_first]
+                .iter()
+                .all(|&s| (s - 0.5).abs() < 1e-6),
+            "{id}, blocks of {block}: the k-cycle before the change is not at the old level"
+        );
+        println!(
+            "{id}, blocks of {block}: change at 5420 heard from frame {first_new} (expected \
+             {expected_first}); frames {}..{} at {:?}..{:?}; all {frames} frames match the \
+             per-k-cycle expectation",
+            expected_first - KSMPS,
+            expected_first,
+            left[expected_first - KSMPS],
+            left[expected_first - 1]
+        );
+        assert_thread_rules_kept(&plugin);
+        outputs.push(out);
+    }
+    assert!(
+        outputs.iter().all(|out| *out == outputs[0]),
+        "the host block size or the entry changes the output"
+    );
+}
+
+#[test]
+fn parameter_values_and_slots_survive_state_and_recompile() {
+    let entry = load_bundle();
+    let mut original = plugin_with_patch(INSTRUMENT_ID, GAIN_PITCH_CSD);
+    let (gain, pitch) = (slot(&mut original, 1), slot(&mut original, 2));
+    assert_eq!(text_of(&mut original, &gain), "gain: 0.500");
+    assert_eq!(text_of(&mut original, &pitch), "pitch: 440.0");
+
+    // Gain to 0.25, pitch to 880 Hz (exponential 110..1760: 110 * 16^0.75).
+    let frames = seconds(0.5, SR);
+    let events = [
+        NoteEvent::param(0, gain.id, 0.25),
+        NoteEvent::param(0, pitch.id, 0.75),
+    ];
+    let moved = original.render(&[], frames, 512, &events);
+    assert_level("moved", settled_peak(&moved), 0.25);
+    let moved_pitch = settled_pitch(&moved);
+    assert!((moved_pitch - 880.0).abs() < 1.0, "pitch {moved_pitch}");
+    assert_eq!(text_of(&mut original, &pitch), "pitch: 880.0");
+
+    let saved = original.save_state();
+    let state = decode_nice_plug_state(&saved);
+    let (slots, values) = saved_slots(&state);
+    assert_eq!(slots, serde_json::json!({"gain": 0, "pitch": 1}));
+    assert!((values[0] - 0.25).abs() < 1e-6 && (values[1] - 0.75).abs() < 1e-6);
+
+    // A fresh instance loads the values and the map, and sounds the same from the start.
+    let mut copy = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(copy.load_state(&saved));
+    copy.activate(SR, MAX_BLOCK);
+    let (copy_gain, copy_pitch) = (slot(&mut copy, 1), slot(&mut copy, 2));
+    assert!((value_of(&mut copy, &copy_gain) - 0.25).abs() < 1e-6);
+    assert!((value_of(&mut copy, &copy_pitch) - 0.75).abs() < 1e-6);
+    assert_eq!(text_of(&mut copy, &copy_gain), "gain: 0.250");
+    assert_eq!(text_of(&mut copy, &copy_pitch), "pitch: 880.0");
+    let copied = copy.render(&[], frames, 512, &[]);
+    let difference = moved
+        .iter()
+        .zip(&copied)
+        .flat_map(|(a, b)| a.iter().zip(b).map(|(x, y)| (x - y).abs()))
+        .fold(0.0f32, f32::max);
+    assert!(
+        difference <= 1e-6,
+        "the reloaded instance sounds different: up to {difference}"
+    );
+
+    // Edited code (declarations reordered, `attack` added) loaded while active: `gain` and
+    // `pitch` keep their slots and values, `attack` takes the next free slot at its default.
+    let edited = encode_nice_plug_state(&with_patch_code(&state, GAIN_PITCH_ATTACK_CSD));
+    assert!(copy.load_state(&edited));
+    let third = slot(&mut copy, 3);
+    let (tries, ()) = eventually(|| {
+        copy.render(&[], 2_048, 512, &[]);
+        copy.service_main_thread();
+        text_of(&mut copy, &third)
+            .starts_with("attack:")
+            .then_some(())
+    })
+    .expect("the edited code was not bound");
+    assert_eq!(text_of(&mut copy, &third), "attack: 0.200");
+    assert_eq!(text_of(&mut copy, &copy_gain), "gain: 0.250");
+    assert_eq!(text_of(&mut copy, &copy_pitch), "pitch: 880.0");
+    let recompiled = copy.render(&[], frames, 512, &[]);
+    assert_level("after the recompile", settled_peak(&recompiled), 0.25);
+    let recompiled_pitch = settled_pitch(&recompiled);
+    assert!(
+        (recompiled_pitch - 880.0).abs() < 1.0,
+        "pitch {recompiled_pitch}"
+    );
+    let (slots, values) = saved_slots(&decode_nice_plug_state(&copy.save_state()));
+    assert_eq!(
+        slots,
+        serde_json::json!({"gain": 0, "pitch": 1, "attack": 2})
+    );
+    assert!((values[0] - 0.25).abs() < 1e-6 && (values[1] - 0.75).abs() < 1e-6);
+    assert!(
+        (values[2] - 0.2).abs() < 1e-6,
+        "attack's slot value {}",
+        values[2]
+    );
+
+    // Without the saved map the same code binds alphabetically: `attack` would be p01.
+    let mut fresh = plugin_with_patch(INSTRUMENT_ID, GAIN_PITCH_ATTACK_CSD);
+    let fresh_first = slot(&mut fresh, 1);
+    assert_eq!(text_of(&mut fresh, &fresh_first), "attack: 0.200");
+
+    println!(
+        "state: moved peak {:.5}, pitch {moved_pitch:.3} Hz; reloaded max difference \
+         {difference:e}; recompile bound after {tries} render(s), peak {:.5}, pitch \
+         {recompiled_pitch:.3} Hz; host params.rescan calls {:?}",
+        settled_peak(&moved),
+        settled_peak(&recompiled),
+        copy.param_rescans()
+    );
+    assert_thread_rules_kept(&copy);
 }

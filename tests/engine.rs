@@ -5,7 +5,7 @@ mod common;
 use common::analysis;
 use csound_plug::engine::block::Input;
 use csound_plug::engine::messages::MessageRing;
-use csound_plug::engine::midi::NoteEvent;
+use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
 use csound_plug::presets;
 use csound_plug::render::{render, InputAudio, RenderOptions, Rendered};
@@ -103,33 +103,20 @@ fn run(
     engine: &mut Engine,
     frames: usize,
     block: usize,
-    events: &[(usize, NoteEvent)],
+    events: &[(usize, MidiEvent)],
 ) -> Vec<f32> {
     let mut out = vec![0.0f32; frames];
     let mut right = vec![0.0f32; block];
     let mut start = 0;
     while start < frames {
         let n = block.min(frames - start);
-        let block_events: Vec<NoteEvent> = events
+        let block_events: Vec<MidiEvent> = events
             .iter()
             .filter(|(at, _)| (start..start + n).contains(at))
-            .map(|(at, e)| match *e {
-                NoteEvent::On {
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => NoteEvent::On {
-                    offset: (at - start) as u32,
-                    channel,
-                    key,
-                    velocity,
-                },
-                NoteEvent::Off { channel, key, .. } => NoteEvent::Off {
-                    offset: (at - start) as u32,
-                    channel,
-                    key,
-                },
+            .filter_map(|(at, e)| {
+                // The same message, at its offset inside this block.
+                let (bytes, len) = e.to_bytes();
+                MidiEvent::from_bytes((at - start) as u32, &bytes[..len])
             })
             .collect();
         let (left, _) = out.split_at_mut(start + n);
@@ -159,13 +146,13 @@ fn notes_play_the_pitch_of_their_key_and_stop_after_note_off() {
     let (mut engine, _) =
         Engine::compile(presets::DEFAULT_INSTRUMENT, &plugin_config(), ring).expect("compiles");
     assert_eq!(engine.latency(), 32);
-    let on = |key| NoteEvent::On {
+    let on = |key| MidiEvent::On {
         offset: 0,
         channel: 0,
         key,
         velocity: 100,
     };
-    let off = |key| NoteEvent::Off {
+    let off = |key| MidiEvent::Off {
         offset: 0,
         channel: 0,
         key,
@@ -253,7 +240,7 @@ fn notes_start_on_their_own_frame_plus_the_latency() {
                 let ring = Arc::new(MessageRing::new(64));
                 let (mut engine, _) =
                     Engine::compile(&code(ksmps), &plugin_config(), ring).expect("compiles");
-                let on = NoteEvent::On {
+                let on = MidiEvent::On {
                     offset: 0,
                     channel: 0,
                     key: 60,

@@ -5,7 +5,7 @@
 
 use csound_plug::compiler::{Compiler, Ready};
 use csound_plug::engine::block::Input;
-use csound_plug::engine::midi::NoteEvent;
+use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
 use csound_plug::presets;
 use csound_plug::processor::Processor;
@@ -58,13 +58,13 @@ fn processing_and_engine_hand_over_do_not_allocate() {
             processor.take_ready();
             processor.clear_events();
             match block % 20 {
-                0 => processor.push_event(NoteEvent::On {
+                0 => processor.push_event(MidiEvent::On {
                     offset: 17,
                     channel: 0,
                     key: 57,
                     velocity: 110,
                 }),
-                10 => processor.push_event(NoteEvent::Off {
+                10 => processor.push_event(MidiEvent::Off {
                     offset: 3,
                     channel: 0,
                     key: 57,

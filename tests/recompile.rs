@@ -7,7 +7,7 @@ use common::analysis;
 use csound_plug::compiler::{Compiler, Ready};
 use csound_plug::engine::block::Input;
 use csound_plug::engine::csound::live_instances;
-use csound_plug::engine::midi::NoteEvent;
+use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
 use csound_plug::presets;
 use csound_plug::processor::Processor;
@@ -51,7 +51,7 @@ fn start(code: &str) -> (Compiler, Processor) {
 }
 
 /// One block of silence in, returns the left channel.
-fn block(processor: &mut Processor, events: &[NoteEvent]) -> Vec<f32> {
+fn block(processor: &mut Processor, events: &[MidiEvent]) -> Vec<f32> {
     let (mut left, mut right) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
     processor.take_ready();
     processor.clear_events();
@@ -172,15 +172,15 @@ fn a_failed_compile_leaves_the_output_bit_identical() {
     let (compiler_b, mut b) = start(presets::DEFAULT_INSTRUMENT);
     let reports = compiler_b.reports();
     let broken = Arc::new(presets::DEFAULT_INSTRUMENT.replace("outs aout, aout", "outs aout aout"));
-    let notes = |n: usize| -> Vec<NoteEvent> {
+    let notes = |n: usize| -> Vec<MidiEvent> {
         match n % 40 {
-            0 => vec![NoteEvent::On {
+            0 => vec![MidiEvent::On {
                 offset: (n % 64) as u32,
                 channel: 0,
                 key: 48 + (n % 24) as u8,
                 velocity: 90,
             }],
-            25 => vec![NoteEvent::Off {
+            25 => vec![MidiEvent::Off {
                 offset: 5,
                 channel: 0,
                 key: 48 + ((n - 25) % 24) as u8,

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use csound_plug::engine::messages::MessageRing;
 use csound_plug::engine::{Engine, EngineConfig};
+use csound_plug::midi_file;
 use csound_plug::render::{self, InputAudio, RenderEnd, RenderOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,13 @@ enum Command {
         /// Extra score statements, e.g. "i 1 0 2 60 100 1" to play an instrument patch.
         #[arg(long)]
         score: Option<String>,
+        /// A standard MIDI file to play into the patch (tempo map honoured); rendering then
+        /// runs until two seconds after its last event unless --duration says otherwise.
+        #[arg(long)]
+        midi: Option<PathBuf>,
+        /// Write the MIDI the patch sends (`midiout`, `midion`…) to this MIDI file.
+        #[arg(long)]
+        midi_out: Option<PathBuf>,
         /// Set a channel: `--set cutoff=800` (repeatable); others keep their declared default.
         #[arg(long, value_name = "NAME=VALUE", value_parser = parse_set)]
         set: Vec<(String, f64)>,
@@ -69,6 +77,8 @@ fn main() -> ExitCode {
             input,
             duration,
             score,
+            midi,
+            midi_out,
             set,
             verbose,
         } => run_render(
@@ -80,6 +90,8 @@ fn main() -> ExitCode {
                 input,
                 duration,
                 score,
+                midi,
+                midi_out,
                 set,
                 verbose,
             },
@@ -159,6 +171,8 @@ struct RenderArgs {
     input: Option<PathBuf>,
     duration: Option<f64>,
     score: Option<String>,
+    midi: Option<PathBuf>,
+    midi_out: Option<PathBuf>,
     set: Vec<(String, f64)>,
     verbose: bool,
 }
@@ -182,11 +196,26 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         input,
         duration,
         score,
+        midi,
+        midi_out,
         set,
         verbose,
     } = args;
     let code = read_patch(patch)?;
     let input = input.as_deref().map(read_wav).transpose()?;
+    // MIDI frames need the rate the patch will run at.
+    let midi = match &midi {
+        Some(path) => {
+            let rate = match sr {
+                Some(sr) => f64::from(sr),
+                None => {
+                    patch_sample_rate(&code).map_err(|e| format!("{}: {e}", patch.display()))?
+                }
+            };
+            midi_file::read_midi_file(path, rate)?
+        }
+        None => Vec::new(),
+    };
     if duration.is_some_and(|d| !d.is_finite() || d < 0.0) {
         return Err("--duration must be a number of seconds ≥ 0".into());
     }
@@ -197,6 +226,7 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         duration,
         score,
         set,
+        midi,
         ..RenderOptions::default()
     };
     let bar = ProgressBar::new(0);
@@ -228,6 +258,14 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         );
     }
     write_wav(output, &rendered.channels, rendered.sample_rate)?;
+    if let Some(path) = &midi_out {
+        midi_file::write_midi_file(path, &rendered.midi_out, f64::from(rendered.sample_rate))?;
+        eprintln!(
+            "wrote {}: {} MIDI messages",
+            path.display(),
+            rendered.midi_out.len()
+        );
+    }
     let frames = rendered.channels.first().map_or(0, Vec::len);
     let peak = rendered
         .channels
@@ -243,6 +281,14 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         20.0 * f64::from(peak.max(1e-10)).log10()
     );
     Ok(())
+}
+
+/// The rate a patch runs at by itself (compiles it once).
+fn patch_sample_rate(code: &str) -> Result<f64, String> {
+    let ring = Arc::new(MessageRing::new(64));
+    Engine::compile(code, &EngineConfig::default(), ring)
+        .map(|(engine, _)| engine.sample_rate())
+        .map_err(|e| e.to_string())
 }
 
 fn run_check(patch: &Path) -> Result<(), String> {

@@ -38,8 +38,21 @@ pub struct NamedValues {
     pub outputs: Vec<(String, f64)>,
 }
 
+/// Bytes of MIDI Csound can read per k-cycle, or write.
+const MIDI_BUFFER: usize = 4096;
+
+/// Raw MIDI passed between the host and Csound's MIDI callbacks.
+struct MidiBuffers {
+    input: [u8; MIDI_BUFFER],
+    input_len: usize,
+    output: [u8; MIDI_BUFFER],
+    output_len: usize,
+}
+
 /// Where an instance's messages go; Csound hands its pointer back in the callback.
 struct HostData {
+    /// Same access rule as `named`.
+    midi: std::cell::UnsafeCell<MidiBuffers>,
     /// Only touched by the thread that owns the instance: by our methods through
     /// `&mut Csound`, and by Csound's channel callbacks inside `csoundPerformKsmps`,
     /// which that same thread runs.
@@ -86,11 +99,52 @@ extern "C" fn midi_close(_: *mut sys::CSOUND, _: *mut c_void) -> c_int {
     0
 }
 
-extern "C" fn midi_read(_: *mut sys::CSOUND, _: *mut c_void, _: *mut u8, _: c_int) -> c_int {
-    0
+/// The MIDI buffers of the instance behind `csound`.
+///
+/// # Safety
+/// As [`named_values`]: only from callbacks on the owning thread.
+unsafe fn midi_buffers<'a>(csound: *mut sys::CSOUND) -> Option<&'a mut MidiBuffers> {
+    // SAFETY: the host data is our `HostData` (see `message_callback`).
+    let host = unsafe { sys::csoundGetHostData(csound) as *const HostData };
+    // SAFETY: see the function's contract.
+    (!host.is_null()).then(|| unsafe { &mut *(*host).midi.get() })
 }
 
-extern "C" fn midi_write(_: *mut sys::CSOUND, _: *mut c_void, _: *const u8, n: c_int) -> c_int {
+/// Csound reads the host's MIDI for this k-cycle (native mode).
+extern "C" fn midi_read(csound: *mut sys::CSOUND, _: *mut c_void, buf: *mut u8, n: c_int) -> c_int {
+    // SAFETY: called inside csoundPerformKsmps on the owning thread; `buf` has room for
+    // `n` bytes.
+    unsafe {
+        let Some(midi) = midi_buffers(csound) else {
+            return 0;
+        };
+        let count = midi.input_len.min(n.max(0) as usize);
+        std::ptr::copy_nonoverlapping(midi.input.as_ptr(), buf, count);
+        midi.input.copy_within(count..midi.input_len, 0);
+        midi.input_len -= count;
+        count as c_int
+    }
+}
+
+/// Csound sends MIDI (`midiout`, `noteon`…): kept for the host, in order.
+extern "C" fn midi_write(
+    csound: *mut sys::CSOUND,
+    _: *mut c_void,
+    buf: *const u8,
+    n: c_int,
+) -> c_int {
+    // SAFETY: as in `midi_read`; `buf` holds `n` bytes.
+    unsafe {
+        if let Some(midi) = midi_buffers(csound) {
+            let count = (MIDI_BUFFER - midi.output_len).min(n.max(0) as usize);
+            std::ptr::copy_nonoverlapping(
+                buf,
+                midi.output.as_mut_ptr().add(midi.output_len),
+                count,
+            );
+            midi.output_len += count;
+        }
+    }
     n
 }
 
@@ -205,6 +259,12 @@ impl Csound {
     pub fn new(ring: Arc<MessageRing>) -> Result<Self, CsoundError> {
         initialize_library();
         let host = Box::new(HostData {
+            midi: std::cell::UnsafeCell::new(MidiBuffers {
+                input: [0; MIDI_BUFFER],
+                input_len: 0,
+                output: [0; MIDI_BUFFER],
+                output_len: 0,
+            }),
             named: Default::default(),
             log: Mutex::new(String::new()),
             realtime: AtomicBool::new(false),
@@ -286,6 +346,34 @@ impl Csound {
         // SAFETY: `&mut self` excludes our other borrows, and Csound's callbacks only run
         // inside `perform_ksmps`, which also needs `&mut self`.
         unsafe { &mut *self.host.named.get() }
+    }
+
+    /// Queues MIDI bytes for Csound's MIDI input, read at the next k-cycle (native mode).
+    /// Real-time safe; bytes that do not fit are dropped.
+    pub fn queue_midi(&mut self, bytes: &[u8]) {
+        // SAFETY: `&mut self` excludes the callbacks (they run inside `perform_ksmps`).
+        let midi = unsafe { &mut *self.host.midi.get() };
+        let count = (MIDI_BUFFER - midi.input_len).min(bytes.len());
+        midi.input[midi.input_len..midi.input_len + count].copy_from_slice(&bytes[..count]);
+        midi.input_len += count;
+    }
+
+    /// Takes the MIDI bytes Csound sent since the last call into `out`; returns the count.
+    /// Real-time safe.
+    pub fn take_midi_output(&mut self, out: &mut [u8]) -> usize {
+        // SAFETY: as in `queue_midi`.
+        let midi = unsafe { &mut *self.host.midi.get() };
+        let count = midi.output_len.min(out.len());
+        out[..count].copy_from_slice(&midi.output[..count]);
+        midi.output.copy_within(count..midi.output_len, 0);
+        midi.output_len -= count;
+        count
+    }
+
+    /// `csoundGetA4`: the patch's tuning of A4.
+    pub fn a4(&self) -> f64 {
+        // SAFETY: live instance.
+        unsafe { sys::csoundGetA4(self.raw()) }
     }
 
     /// From now on messages go into the lock-free ring (call before real-time use).

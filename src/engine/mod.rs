@@ -17,7 +17,7 @@ use channels::{HostChannels, HostInfo, OutputValues};
 use csound::{ChannelId, ChannelMode, Csound};
 use diagnostics::ErrorLine;
 use messages::MessageRing;
-use midi::NoteEvent;
+use midi::{MidiChannels, MidiEvent, ScoreAction, ScoreNotes};
 use std::sync::Arc;
 
 /// How to run a patch: `None` keeps what the patch itself says.
@@ -35,6 +35,9 @@ pub struct EngineConfig {
     pub run_forever: bool,
     /// The instrument that score-mode notes start.
     pub note_instrument: u32,
+    /// Host MIDI goes to Csound's own MIDI system (`massign`, `cpsmidi`…) instead of
+    /// becoming score events; adds `-M0`.
+    pub native_midi: bool,
     /// Csound's `--sample-accurate`: notes start on their own frame, not on the k-cycle
     /// that holds it. Changes how the patch's own score is timed too, so the offline
     /// renderer leaves it off to match `csound -o`.
@@ -95,6 +98,37 @@ struct CsoundKernel {
     cycles_in_block: usize,
     ksmps: usize,
     sample_rate: f64,
+    /// MIDI the patch sent, with the frame (relative to the current block's first) where
+    /// the audio of the k-cycle that sent it starts; fixed capacity.
+    midi_out: Vec<(isize, [u8; 3])>,
+    midi_scratch: [u8; 1024],
+}
+
+/// MIDI messages kept per block from the patch; more are dropped.
+const MIDI_OUT_CAPACITY: usize = 512;
+
+impl CsoundKernel {
+    /// Moves what the patch sent in the k-cycle that started at `start` into `midi_out`.
+    fn collect_midi_out(&mut self, start: isize) {
+        let count = self.csound.take_midi_output(&mut self.midi_scratch);
+        let bytes = &self.midi_scratch[..count];
+        let mut i = 0;
+        while i < bytes.len() {
+            let status = bytes[i];
+            let len = match status & 0xf0 {
+                0xc0 | 0xd0 => 2,
+                0x80..=0xe0 => 3,
+                _ => 1,
+            };
+            if len > 1 && i + len <= bytes.len() && self.midi_out.len() < MIDI_OUT_CAPACITY {
+                let mut message = [0; 3];
+                message[..len].copy_from_slice(&bytes[i..i + len]);
+                // Heard with the audio of this k-cycle, one latency (ksmps) later.
+                self.midi_out.push((start + self.ksmps as isize, message));
+            }
+            i += len;
+        }
+    }
 }
 
 impl Kernel for CsoundKernel {
@@ -107,8 +141,8 @@ impl Kernel for CsoundKernel {
                 entry.1 = value;
             }
         }
+        let start = self.first_cycle_start + (self.cycles_in_block * self.ksmps) as isize;
         if let Some(host_channels) = &self.host_channels {
-            let start = self.first_cycle_start + (self.cycles_in_block * self.ksmps) as isize;
             host_channels.write(&mut self.csound, &self.host, start as f64, self.sample_rate);
         }
         self.cycles_in_block += 1;
@@ -118,6 +152,7 @@ impl Kernel for CsoundKernel {
         if self.csound.perform_ksmps() {
             return true;
         }
+        self.collect_midi_out(start);
         let spout = self.csound.spout();
         let n = spout.len().min(output.len());
         output[..n].copy_from_slice(&spout[..n]);
@@ -129,7 +164,9 @@ impl Kernel for CsoundKernel {
 pub struct Engine {
     kernel: CsoundKernel,
     adapter: BlockAdapter,
-    note_instrument: u32,
+    /// Score mode's notes, or `None` in native mode.
+    notes: Option<ScoreNotes>,
+    midi_channels: Option<MidiChannels>,
     sample_accurate: bool,
     sample_rate: f64,
     ring: Arc<MessageRing>,
@@ -159,6 +196,12 @@ impl Engine {
         if config.sample_accurate {
             options.push("--sample-accurate".into());
         }
+        if config.native_midi {
+            options.push("-M0".into());
+        }
+        // MIDI the patch sends (`midiout`, `midion`…) goes to the host (or the CLI's
+        // MIDI file) through the write callback.
+        options.push("-Q0".into());
         if let Some(sr) = config.sample_rate {
             options.push(format!("--sample-rate={sr}"));
         }
@@ -208,6 +251,14 @@ impl Engine {
             }
         }
         let host_channels = HostChannels::new(&mut csound);
+        let (notes, midi_channels) = if config.native_midi {
+            (None, None)
+        } else {
+            let instr = config.note_instrument.max(1);
+            let pfields = midi::pfields_read(code, instr);
+            let notes = ScoreNotes::new([instr; 16], pfields, csound.a4());
+            (Some(notes), Some(MidiChannels::new(&mut csound)))
+        };
         // Output channels (`chn_k "x", 2` or 3; Csound may add the input flag once the
         // patch writes them with `chnset`), then Cabbage display widgets (meters). Names
         // used with `outvalue` are served by its callback instead, and our own
@@ -252,9 +303,12 @@ impl Engine {
                 cycles_in_block: 0,
                 ksmps,
                 sample_rate,
+                midi_out: Vec::with_capacity(MIDI_OUT_CAPACITY),
+                midi_scratch: [0; 1024],
             },
             adapter,
-            note_instrument: config.note_instrument.max(1),
+            notes,
+            midi_channels,
             sample_accurate: config.sample_accurate,
             sample_rate,
             ring,
@@ -329,7 +383,7 @@ impl Engine {
         input: &Input<'_, S>,
         outputs: &mut [&mut [f32]],
         frames: usize,
-        events: &[NoteEvent],
+        events: &[MidiEvent],
     ) -> Option<usize> {
         self.kernel.first_cycle_start = -(self.adapter.position() as isize);
         self.kernel.cycles_in_block = 0;
@@ -343,12 +397,7 @@ impl Engine {
                     .run(&mut self.kernel, input, outputs, start..at));
                 start = at;
             }
-            let mut pfields = midi::score_pfields(event, self.note_instrument);
-            if self.sample_accurate {
-                pfields[1] = self.sample_accurate_p2();
-            }
-            // A refused event (e.g. no such instrument) is reported by Csound itself.
-            let _ = self.kernel.csound.score_event(b'i', &pfields);
+            self.send_midi(event);
         }
         if frames > start {
             ended = ended.or(self
@@ -357,6 +406,70 @@ impl Engine {
         }
         self.publish_outputs();
         ended
+    }
+
+    /// Hands one MIDI event to Csound at the adapter's current frame.
+    fn send_midi(&mut self, event: &MidiEvent) {
+        let p2 = if self.sample_accurate {
+            self.sample_accurate_p2()
+        } else {
+            0.0
+        };
+        let csound = &mut self.kernel.csound;
+        match (&mut self.notes, &self.midi_channels) {
+            (Some(notes), channels) => notes.handle(event, &mut |action| match action {
+                ScoreAction::Event(mut p, len) => {
+                    p[1] = p2;
+                    // A refused event (e.g. no such instrument) is reported by Csound.
+                    let _ = csound.score_event(b'i', &p[..len]);
+                }
+                ScoreAction::Channel(channel, value) => {
+                    if let Some(channels) = channels {
+                        channels.set(csound, channel, value);
+                    }
+                }
+            }),
+            (None, _) => {
+                let (bytes, len) = event.to_bytes();
+                csound.queue_midi(&bytes[..len]);
+            }
+        }
+    }
+
+    /// Ends every sounding note (transport stop, panic): note-offs in score mode,
+    /// all-notes-off on every channel in native mode. Real-time safe.
+    pub fn all_notes_off(&mut self) {
+        let csound = &mut self.kernel.csound;
+        match &mut self.notes {
+            Some(notes) => notes.end_everything(&mut |action| {
+                if let ScoreAction::Event(p, len) = action {
+                    let _ = csound.score_event(b'i', &p[..len]);
+                }
+            }),
+            None => {
+                for channel in 0..16u8 {
+                    csound.queue_midi(&[0xb0 | channel, 123, 0]);
+                }
+            }
+        }
+    }
+
+    /// The MIDI the patch sent during the last block with its frame offset in that block
+    /// (at the audio it goes with); later messages wait for the next block. Call once
+    /// per block after `process`. Real-time safe.
+    pub fn drain_midi_out(&mut self, frames: usize, mut send: impl FnMut(u32, [u8; 3])) {
+        let out = &mut self.kernel.midi_out;
+        let mut kept = 0;
+        for i in 0..out.len() {
+            let (at, bytes) = out[i];
+            if at < frames as isize {
+                send(at.max(0) as u32, bytes);
+            } else {
+                out[kept] = (at - frames as isize, bytes);
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
     }
 }
 

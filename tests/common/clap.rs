@@ -5,12 +5,13 @@
 //! every `[main-thread]` call (activate, extensions, state, `on_main_thread`) is made from it.
 //! Each [`HostedPlugin::render`] runs `start_processing` / `process` / `stop_processing` on a
 //! separate audio thread, while the main thread keeps answering `request_callback`. The host
-//! declares `thread-check` (so the plugin sees the same split), `latency` and `log`.
+//! declares `thread-check` (so the plugin sees the same split), `latency`, `log` and `params`.
 //!
 //! The extensions come from `clack-extensions`: the host implements its side of `thread-check`,
-//! `latency` and `log` through the crate's `Host*Impl` traits, and reads the plugin's
-//! `audio-ports`, `note-ports`, `latency` and `state` through the crate's safe wrappers. The only
-//! `unsafe` left is loading the bundle.
+//! `latency`, `log` and `params` through the crate's `Host*Impl` traits, and reads the plugin's
+//! `audio-ports`, `note-ports`, `latency`, `params` and `state` through the crate's safe
+//! wrappers. Parameter changes reach the plugin as `CLAP_EVENT_PARAM_VALUE` events in
+//! [`HostedPlugin::render`]'s event list. The only `unsafe` left is loading the bundle.
 
 use std::cell::Cell;
 use std::ffi::{CStr, CString};
@@ -26,9 +27,13 @@ use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
 use clack_extensions::note_ports::{
     NoteDialect, NoteDialects, NotePortInfoBuffer, PluginNotePorts,
 };
+use clack_extensions::params::{
+    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
+    ParamInfoFlags, ParamRescanFlags, PluginParams,
+};
 use clack_extensions::state::PluginState;
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
-use clack_host::events::event_types::{MidiEvent, NoteOffEvent, NoteOnEvent};
+use clack_host::events::event_types::{MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent};
 use clack_host::events::Match;
 use clack_host::prelude::*;
 
@@ -108,6 +113,10 @@ pub struct TestHostShared {
     process_requested: AtomicBool,
     /// Number of `latency.changed` calls received.
     latency_changed: AtomicU32,
+    /// The flags of every `params.rescan` call received, in order.
+    param_rescans: Mutex<Vec<ParamRescanFlags>>,
+    /// Number of `params.request_flush` calls received.
+    param_flush_requests: AtomicU32,
     /// Messages the plugin sent through the `log` extension.
     log: Mutex<Vec<String>>,
     /// Host callbacks the plugin made from the wrong thread.
@@ -122,6 +131,8 @@ impl TestHostShared {
             restart_requested: AtomicBool::new(false),
             process_requested: AtomicBool::new(false),
             latency_changed: AtomicU32::new(0),
+            param_rescans: Mutex::new(Vec::new()),
+            param_flush_requests: AtomicU32::new(0),
             log: Mutex::new(Vec::new()),
             violations: Mutex::new(Vec::new()),
         }
@@ -165,7 +176,8 @@ impl HostHandlers for TestHost {
         builder
             .register::<HostThreadCheck>()
             .register::<HostLatency>()
-            .register::<HostLog>();
+            .register::<HostLog>()
+            .register::<HostParams>();
     }
 }
 
@@ -188,6 +200,33 @@ impl HostLatencyImpl for TestHostMainThread<'_> {
                 .violation("latency.changed() called off the main thread");
         }
         self.shared.latency_changed.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl HostParamsImplShared for TestHostShared {
+    fn request_flush(&self) {
+        self.param_flush_requests.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl HostParamsImplMainThread for TestHostMainThread<'_> {
+    fn rescan(&self, flags: ParamRescanFlags) {
+        if !self.shared.is_main_thread() {
+            self.shared
+                .violation("params.rescan() called off the main thread");
+        }
+        self.shared
+            .param_rescans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(flags);
+    }
+
+    fn clear(&self, _param_id: ClapId, _flags: ParamClearFlags) {
+        if !self.shared.is_main_thread() {
+            self.shared
+                .violation("params.clear() called off the main thread");
+        }
     }
 }
 
@@ -233,11 +272,31 @@ pub struct NotePortInfo {
     pub preferred_dialect: Option<NoteDialect>,
 }
 
+/// One parameter, as the plugin's `params` extension describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamInfo {
+    /// Stable parameter id (what events and `get_value` address).
+    pub id: u32,
+    /// Display name.
+    pub name: String,
+    /// Module path (group), `/`-separated.
+    pub module: String,
+    /// Lowest plain value.
+    pub min: f64,
+    /// Highest plain value.
+    pub max: f64,
+    /// Plain default value.
+    pub default: f64,
+    /// `CLAP_PARAM_*` flags.
+    pub flags: ParamInfoFlags,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
 
-/// A note event to send, at an absolute sample position from the start of a render.
+/// An input event to send (a note, MIDI, or a parameter change), at an absolute sample position
+/// from the start of a render.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NoteEvent {
     /// CLAP note-on (`velocity` 0..=1).
@@ -267,6 +326,15 @@ pub enum NoteEvent {
         /// Status and two data bytes.
         data: [u8; 3],
     },
+    /// `CLAP_EVENT_PARAM_VALUE` for every note, key and channel.
+    Param {
+        /// Sample position.
+        time: usize,
+        /// Parameter id.
+        id: u32,
+        /// New plain value.
+        value: f64,
+    },
 }
 
 impl NoteEvent {
@@ -289,10 +357,18 @@ impl NoteEvent {
         }
     }
 
+    /// A parameter change: `id` to the plain `value` at `time`.
+    pub fn param(time: usize, id: u32, value: f64) -> Self {
+        Self::Param { time, id, value }
+    }
+
     /// Sample position of the event.
     pub fn time(&self) -> usize {
         match *self {
-            Self::On { time, .. } | Self::Off { time, .. } | Self::Midi { time, .. } => time,
+            Self::On { time, .. }
+            | Self::Off { time, .. }
+            | Self::Midi { time, .. }
+            | Self::Param { time, .. } => time,
         }
     }
 
@@ -316,6 +392,12 @@ impl NoteEvent {
                 0.0,
             )),
             Self::Midi { data, .. } => buffer.push(&MidiEvent::new(offset, 0, data)),
+            Self::Param { id, value, .. } => buffer.push(&ParamValueEvent::new(
+                offset,
+                ClapId::new(id),
+                Pckn::match_all(),
+                value,
+            )),
         }
     }
 }
@@ -469,6 +551,109 @@ impl HostedPlugin {
             .access_shared_handler(|s| s.latency_changed.load(Ordering::SeqCst))
     }
 
+    /// Number of parameters (`params` extension; 0 without it).
+    pub fn param_count(&mut self) -> u32 {
+        let handle = self.instance.plugin_handle();
+        handle
+            .get_extension::<PluginParams>()
+            .map_or(0, |ext| ext.count(&handle))
+    }
+
+    /// Every parameter, in the plugin's order (`params` extension; empty without it).
+    pub fn params(&mut self) -> Vec<ParamInfo> {
+        let handle = self.instance.plugin_handle();
+        let Some(ext) = handle.get_extension::<PluginParams>() else {
+            return Vec::new();
+        };
+        let mut buffer = ParamInfoBuffer::new();
+        (0..ext.count(&handle))
+            .map(|index| {
+                let info = ext
+                    .get_info(&handle, index, &mut buffer)
+                    .unwrap_or_else(|| panic!("params get_info({index}) failed"));
+                let text = |bytes: &[u8]| {
+                    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                    String::from_utf8_lossy(&bytes[..end]).into_owned()
+                };
+                ParamInfo {
+                    id: info.id.get(),
+                    name: text(info.name),
+                    module: text(info.module),
+                    min: info.min_value,
+                    max: info.max_value,
+                    default: info.default_value,
+                    flags: info.flags,
+                }
+            })
+            .collect()
+    }
+
+    /// The parameter called `name`, panicking if there is none.
+    pub fn param_named(&mut self, name: &str) -> ParamInfo {
+        let params = self.params();
+        params
+            .iter()
+            .find(|p| p.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: no parameter named {name:?}", self.id))
+    }
+
+    fn params_ext(&mut self) -> PluginParams {
+        self.instance
+            .plugin_handle()
+            .get_extension::<PluginParams>()
+            .unwrap_or_else(|| panic!("{} has no params extension", self.id))
+    }
+
+    /// The parameter's current plain value (`params.get_value`), `None` if the plugin refuses.
+    pub fn param_value(&mut self, id: u32) -> Option<f64> {
+        let ext = self.params_ext();
+        ext.get_value(&self.instance.plugin_handle(), ClapId::new(id))
+    }
+
+    /// The plugin's text for the plain `value` of a parameter (`params.value_to_text`).
+    pub fn param_value_text(&mut self, id: u32, value: f64) -> Option<String> {
+        let ext = self.params_ext();
+        let mut buffer = [0u8; 256];
+        ext.value_to_text(
+            &self.instance.plugin_handle(),
+            ClapId::new(id),
+            value,
+            &mut buffer,
+        )
+        .ok()
+        .map(|text| String::from_utf8_lossy(text).into_owned())
+    }
+
+    /// The plugin's text for a parameter's current value.
+    pub fn param_text(&mut self, id: u32) -> Option<String> {
+        let value = self.param_value(id)?;
+        self.param_value_text(id, value)
+    }
+
+    /// The plain value the plugin reads from `text` (`params.text_to_value`).
+    pub fn param_text_to_value(&mut self, id: u32, text: &str) -> Option<f64> {
+        let ext = self.params_ext();
+        let text = CString::new(text).expect("parameter text has no NUL");
+        ext.text_to_value(&self.instance.plugin_handle(), ClapId::new(id), &text)
+    }
+
+    /// The flags of every `params.rescan` call received so far, in order.
+    pub fn param_rescans(&self) -> Vec<ParamRescanFlags> {
+        self.instance.access_shared_handler(|s| {
+            s.param_rescans
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        })
+    }
+
+    /// Number of `params.request_flush` calls received so far.
+    pub fn param_flush_requests(&self) -> u32 {
+        self.instance
+            .access_shared_handler(|s| s.param_flush_requests.load(Ordering::SeqCst))
+    }
+
     /// Saves the plugin state (`state` extension) into a byte vector.
     pub fn save_state(&mut self) -> Vec<u8> {
         self.service_main_thread();
@@ -538,9 +723,10 @@ impl HostedPlugin {
     /// and returns the main output port's channels.
     ///
     /// `main_input` feeds the main input port, channel by channel (missing channels and samples
-    /// are silence); every other input port gets silence. `events` may come in any order: they
-    /// are sorted by time and each lands in its block at `time - block_start`. Processing runs on
-    /// a separate audio thread between `start_processing` and `stop_processing`.
+    /// are silence); every other input port gets silence. `events` (notes, MIDI and parameter
+    /// changes) may come in any order: they are sorted by time (stably, so events at the same
+    /// time keep their order) and each lands in its block at `time - block_start`. Processing
+    /// runs on a separate audio thread between `start_processing` and `stop_processing`.
     pub fn render(
         &mut self,
         main_input: &[Vec<f32>],
