@@ -15,6 +15,7 @@ pub mod engine;
 pub mod flavor;
 pub mod midi_file;
 pub mod params;
+pub mod patch;
 pub mod presets;
 pub mod processor;
 pub mod render;
@@ -135,10 +136,9 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             nchnls_i: (inputs > 0).then_some(inputs),
             run_forever: true,
             note_instrument: 1,
-            // An effect's always-on instrument must not be re-triggered by notes; an
-            // instrument plays notes as score events unless it uses Csound's MIDI opcodes.
-            native_midi: F::PASS_THROUGH
-                || engine::midi::uses_midi_opcodes(&self.params.patch.get()),
+            // Each patch's metadata and code choose the MIDI mode (see `EngineConfig`).
+            native_midi: None,
+            is_effect: F::PASS_THROUGH,
             sample_accurate: true,
             warm_up_cycles: 2,
         };

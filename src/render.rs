@@ -7,7 +7,7 @@
 use crate::engine::block::Input;
 use crate::engine::channels::HostInfo;
 use crate::engine::messages::MessageRing;
-use crate::engine::midi::{uses_midi_opcodes, MidiEvent};
+use crate::engine::midi::MidiEvent;
 use crate::engine::{CompileError, Engine, EngineConfig};
 use crate::midi_file::TimedMidi;
 use std::sync::Arc;
@@ -132,7 +132,6 @@ pub fn render(
     let config = EngineConfig {
         sample_rate: options.sample_rate,
         note_instrument: 1,
-        native_midi: has_midi && uses_midi_opcodes(code),
         sample_accurate: has_midi,
         ..EngineConfig::default()
     };

@@ -20,7 +20,7 @@ fn config(native: bool) -> EngineConfig {
         nchnls_i: Some(2),
         run_forever: true,
         note_instrument: 1,
-        native_midi: native,
+        native_midi: Some(native),
         sample_accurate: true,
         warm_up_cycles: 2,
         ..EngineConfig::default()
@@ -294,4 +294,72 @@ fn a_midi_file_renders_like_the_equivalent_score() {
     println!("MIDI file vs score: max abs difference {max_diff:e} over {n} frames");
     assert!(analysis::peak(&reference, 0..n) > 0.05);
     assert!(max_diff < 1e-6, "max abs difference {max_diff}");
+}
+
+#[test]
+fn metadata_routes_notes_to_instruments_and_chooses_the_mode() {
+    // Instrument 2 plays the key's pitch, instrument 3 two octaves up; instrument 1 is
+    // silent. Channel 10 goes to 3, the other channels to 2.
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n outs a(0), a(0)\nendin\n\
+        instr 2\n a1 poscil 0.3, p7\n outs a1, a1\nendin\n\
+        instr 3\n a1 poscil 0.3, p7 * 4\n outs a1, a1\nendin\n\
+        </CsInstruments>\n<CsScore>\n</CsScore>\n\
+        <CsoundPlug>\n[midi]\ninstrument = 2\nchannels = { 10 = 3 }\n</CsoundPlug>\n</CsoundSynthesizer>\n";
+    let mut e = engine_with(code, None, false);
+    let (x, _) = run(
+        &mut e,
+        48_000,
+        128,
+        &[
+            (0, [0x90, 57, 100]),
+            (20_000, [0x80, 57, 0]),
+            (24_000, [0x99, 57, 100]),
+        ],
+    );
+    let low = analysis::fundamental(&x[4_000..18_000], SR).expect("pitch on channel 1");
+    assert!((low - 220.0).abs() < 0.5, "{low}");
+    let high = analysis::fundamental(&x[28_000..46_000], SR).expect("pitch on channel 10");
+    assert!((high - 880.0).abs() < 0.5, "{high}");
+    // An effect defaults to native mode, but metadata naming an instrument means score
+    // mode; `mode = "native"` forces native.
+    let forced = code.replace("[midi]\n", "[midi]\nmode = \"native\"\n");
+    let mut e = engine_with(&forced, None, true);
+    let (x, _) = run(&mut e, 24_000, 128, &[(0, [0x90, 57, 100])]);
+    assert_eq!(
+        analysis::peak(&x, 0..24_000),
+        0.0,
+        "native mode: no score events"
+    );
+    let mut e = engine_with(code, None, true);
+    let (x, _) = run(&mut e, 24_000, 128, &[(0, [0x90, 57, 100])]);
+    assert!(
+        analysis::peak(&x, 0..24_000) > 0.2,
+        "the effect plays notes as metadata says"
+    );
+}
+
+#[test]
+fn bad_metadata_is_reported_and_ignored() {
+    let code = presets::DEFAULT_INSTRUMENT.replace(
+        "</CsoundSynthesizer>",
+        "<CsoundPlug>\nksmps = \"many\"\n</CsoundPlug>\n</CsoundSynthesizer>",
+    );
+    let ring = Arc::new(MessageRing::new(64));
+    let (engine, log) = Engine::compile(&code, &config(false), ring).expect("still compiles");
+    assert_eq!(engine.ksmps(), 32);
+    assert!(log.contains("<CsoundPlug> line"), "{log}");
+}
+
+fn engine_with(code: &str, native: Option<bool>, effect: bool) -> Engine {
+    let config = EngineConfig {
+        native_midi: native,
+        is_effect: effect,
+        ..config(false)
+    };
+    let ring = Arc::new(MessageRing::new(1024));
+    match Engine::compile(code, &config, ring) {
+        Ok((engine, _)) => engine,
+        Err(e) => panic!("{e}"),
+    }
 }

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod midi;
 
 use crate::controls::Control;
+use crate::patch::{Metadata, MidiMode};
 use crate::slots::{SlotTable, SLOT_COUNT};
 use block::{BlockAdapter, Input, Kernel};
 use channels::{HostChannels, HostInfo, OutputValues};
@@ -33,11 +34,16 @@ pub struct EngineConfig {
     pub nchnls_i: Option<u32>,
     /// Keep performing after the score ends (`f0 z`), as a plugin must for MIDI notes.
     pub run_forever: bool,
-    /// The instrument that score-mode notes start.
+    /// The instrument that score-mode notes start (the patch's metadata may choose
+    /// another, or one per MIDI channel).
     pub note_instrument: u32,
     /// Host MIDI goes to Csound's own MIDI system (`massign`, `cpsmidi`…) instead of
-    /// becoming score events; adds `-M0`.
-    pub native_midi: bool,
+    /// becoming score events; adds `-M0`. `None`: the patch's metadata decides, else an
+    /// effect uses native mode and an instrument score mode unless its code uses
+    /// Csound's MIDI opcodes.
+    pub native_midi: Option<bool>,
+    /// The plugin's effect entry (changes the default MIDI mode).
+    pub is_effect: bool,
     /// Csound's `--sample-accurate`: notes start on their own frame, not on the k-cycle
     /// that holds it. Changes how the patch's own score is timed too, so the offline
     /// renderer leaves it off to match `csound -o`.
@@ -192,11 +198,26 @@ impl Engine {
             }
         };
         let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
+        // The patch's own settings; a bad section is reported and ignored.
+        let (metadata, metadata_note) = match crate::patch::metadata(code) {
+            Ok(m) => (m.unwrap_or_default(), None),
+            Err(e) => (
+                Metadata::default(),
+                Some(format!("[csound-plug] {e}; ignored\n")),
+            ),
+        };
+        let native_midi = config
+            .native_midi
+            .unwrap_or_else(|| match metadata.midi.mode {
+                Some(mode) => mode == MidiMode::Native,
+                None if config.is_effect => metadata.midi.instrument.is_none(),
+                None => midi::uses_midi_opcodes(code),
+            });
         let mut options = vec!["-d".to_string()];
         if config.sample_accurate {
             options.push("--sample-accurate".into());
         }
-        if config.native_midi {
+        if native_midi {
             options.push("-M0".into());
         }
         // MIDI the patch sends (`midiout`, `midion`…) goes to the host (or the CLI's
@@ -205,7 +226,7 @@ impl Engine {
         if let Some(sr) = config.sample_rate {
             options.push(format!("--sample-rate={sr}"));
         }
-        if let Some(ksmps) = config.ksmps {
+        if let Some(ksmps) = config.ksmps.or(metadata.ksmps) {
             options.push(format!("--ksmps={ksmps}"));
         }
         if let Some(n) = config.nchnls {
@@ -251,12 +272,25 @@ impl Engine {
             }
         }
         let host_channels = HostChannels::new(&mut csound);
-        let (notes, midi_channels) = if config.native_midi {
+        let (notes, midi_channels) = if native_midi {
             (None, None)
         } else {
-            let instr = config.note_instrument.max(1);
-            let pfields = midi::pfields_read(code, instr);
-            let notes = ScoreNotes::new([instr; 16], pfields, csound.a4());
+            let instruments: [u32; 16] = std::array::from_fn(|c| {
+                let chosen = metadata.instrument_for(c as u8);
+                let named = metadata.midi.instrument.is_some()
+                    || metadata.midi.channels.contains_key(&(c + 1).to_string());
+                if named {
+                    chosen
+                } else {
+                    config.note_instrument.max(1)
+                }
+            });
+            let pfields = instruments
+                .iter()
+                .map(|&i| midi::pfields_read(code, i))
+                .max()
+                .unwrap_or(5);
+            let notes = ScoreNotes::new(instruments, pfields, csound.a4());
             (Some(notes), Some(MidiChannels::new(&mut csound)))
         };
         // Output channels (`chn_k "x", 2` or 3; Csound may add the input flag once the
@@ -290,7 +324,10 @@ impl Engine {
             output_names.into_iter().chain(named_outputs).collect(),
         ));
         let ksmps = csound.ksmps();
-        let log = csound.take_log();
+        let mut log = csound.take_log();
+        if let Some(note) = metadata_note {
+            log.push_str(&note);
+        }
         csound.enter_realtime();
         let engine = Engine {
             kernel: CsoundKernel {
