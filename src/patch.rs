@@ -10,6 +10,7 @@
 //! category = "synths"
 //! tags = ["pad"]
 //! ksmps = 64              # overrides the orchestra's ksmps in the plugin
+//! follow_transport = true # the score restarts at the song position on play and locate
 //! [midi]
 //! mode = "score"          # or "native"; chosen from the code when absent
 //! instrument = 2          # the instrument score-mode notes play (default 1)
@@ -60,6 +61,10 @@ pub struct Metadata {
     pub tags: Vec<String>,
     /// ksmps override in the plugin.
     pub ksmps: Option<u32>,
+    /// The patch's score follows the host's transport: it restarts at the song position
+    /// when playback starts and when the host jumps to another position.
+    #[serde(default)]
+    pub follow_transport: bool,
     /// MIDI routing.
     #[serde(default)]
     pub midi: MidiMetadata,

@@ -370,6 +370,16 @@ impl Csound {
         count
     }
 
+    /// `csoundSetScoreOffsetSeconds` then `csoundRewindScore`: the patch's score restarts
+    /// at `seconds` (events before it are skipped), as a host's locate asks.
+    pub fn seek_score(&mut self, seconds: f64) {
+        // SAFETY: live instance; called between k-cycles by the owning thread.
+        unsafe {
+            sys::csoundSetScoreOffsetSeconds(self.raw(), seconds.max(0.0));
+            sys::csoundRewindScore(self.raw());
+        }
+    }
+
     /// `csoundGetA4`: the patch's tuning of A4.
     pub fn a4(&self) -> f64 {
         // SAFETY: live instance.

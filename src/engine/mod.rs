@@ -172,6 +172,10 @@ pub struct Engine {
     adapter: BlockAdapter,
     /// Score mode's notes, or `None` in native mode.
     notes: Option<ScoreNotes>,
+    /// The score follows the host's transport (metadata `follow_transport`).
+    follow_transport: bool,
+    /// Transport as of the last block: playing, and where the next block should start.
+    last_transport: (bool, f64),
     midi_channels: Option<MidiChannels>,
     sample_accurate: bool,
     sample_rate: f64,
@@ -240,6 +244,18 @@ impl Engine {
                 return Err(fail(Some(&mut csound), format!("{e} for `{option}`")));
             }
         }
+        // A plugin keeps performing after the score: `f 0 z` in the score itself, so a
+        // rewound score (transport following) keeps it too. It goes first in the score,
+        // before any `e`, and adds no line before the orchestra.
+        let forever;
+        let code = match (config.run_forever, code.find("<CsScore>")) {
+            (true, Some(at)) => {
+                let at = at + "<CsScore>".len();
+                forever = format!("{}\nf 0 z{}", &code[..at], &code[at..]);
+                forever.as_str()
+            }
+            _ => code,
+        };
         if let Err(e) = csound.compile_csd_text(code) {
             return Err(fail(
                 Some(&mut csound),
@@ -252,7 +268,8 @@ impl Engine {
                 format!("the patch did not start ({e})"),
             ));
         }
-        if config.run_forever {
+        if config.run_forever && !code.contains("<CsScore>") {
+            // No score section to hold it.
             if let Err(e) = csound.read_score("f0 z\n") {
                 return Err(fail(Some(&mut csound), e.to_string()));
             }
@@ -345,6 +362,8 @@ impl Engine {
             },
             adapter,
             notes,
+            follow_transport: metadata.follow_transport,
+            last_transport: (false, 0.0),
             midi_channels,
             sample_accurate: config.sample_accurate,
             sample_rate,
@@ -424,6 +443,9 @@ impl Engine {
     ) -> Option<usize> {
         self.kernel.first_cycle_start = -(self.adapter.position() as isize);
         self.kernel.cycles_in_block = 0;
+        if self.follow_transport {
+            self.follow(frames);
+        }
         let mut ended = None;
         let mut start = 0;
         for event in events {
@@ -443,6 +465,19 @@ impl Engine {
         }
         self.publish_outputs();
         ended
+    }
+
+    /// Restarts the score at the song position when playback starts or the host jumps
+    /// (the position is not where the last block left it).
+    fn follow(&mut self, frames: usize) {
+        let host = self.kernel.host;
+        let (was_playing, expected) = self.last_transport;
+        let jumped = (host.position_samples - expected).abs() > 1.0;
+        if host.playing && (!was_playing || jumped) {
+            let csound = &mut self.kernel.csound;
+            csound.seek_score(host.position_samples / self.sample_rate);
+        }
+        self.last_transport = (host.playing, host.position_samples + frames as f64);
     }
 
     /// Hands one MIDI event to Csound at the adapter's current frame.
