@@ -45,6 +45,8 @@ pub struct CsoundPlug<F: Flavor> {
     dry_input: Vec<Vec<f32>>,
     /// 0 = processing, 1 = bypassed; ramps between.
     bypass_ramp: Smoother<f32>,
+    /// The bypass state the ramp is heading for.
+    bypassed: bool,
     sample_rate: f32,
     /// Declared before `compiler` so it is dropped first (it holds a retire sender).
     processor: Processor,
@@ -73,6 +75,7 @@ impl<F: Flavor> Default for CsoundPlug<F> {
             dry_wet: DryWet::new(0),
             dry_input: Vec::new(),
             bypass_ramp: Smoother::new(SmoothingStyle::Linear(20.0)),
+            bypassed: false,
             sample_rate: 48_000.0,
             processor,
             compiler,
@@ -169,8 +172,9 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         self.dry_wet = DryWet::new(outputs as usize);
         self.dry_input = vec![vec![0.0; max_block]; outputs as usize];
         self.sample_rate = buffer_config.sample_rate;
-        let bypassed = if self.params.bypass.value() { 1.0 } else { 0.0 };
-        self.bypass_ramp.reset(bypassed);
+        self.bypassed = self.params.bypass.value();
+        self.bypass_ramp
+            .reset(if self.bypassed { 1.0 } else { 0.0 });
         true
     }
 
@@ -225,8 +229,13 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             self.processor
                 .process(&Input::<&[f32]>::Silence, outputs, frames);
         }
-        let bypass_target = if self.params.bypass.value() { 1.0 } else { 0.0 };
-        self.bypass_ramp.set_target(self.sample_rate, bypass_target);
+        let bypassed = self.params.bypass.value();
+        if bypassed != self.bypassed {
+            // Only on a change: each `set_target` restarts the ramp from where it is.
+            self.bypassed = bypassed;
+            let target = if bypassed { 1.0 } else { 0.0 };
+            self.bypass_ramp.set_target(self.sample_rate, target);
+        }
         let (mix, gain, ramp) = (&self.params.mix, &self.params.gain, &self.bypass_ramp);
         let dry = has_dry.then_some(&self.dry_input[..]);
         let latency = self.processor.latency();

@@ -2,7 +2,10 @@
 //! sound like: the instrument's pitch and timing, the effect's dry path and echo, that state
 //! (including code that does not compile) survives a save/load round trip, and that the generic
 //! parameters drive the channels a patch declares: value text, levels, automation landing on
-//! the k-cycle it falls in, and slots kept through state and recompiles.
+//! the k-cycle it falls in, and slots kept through state and recompiles. Also the host's side
+//! of the rest: the transport reaching the patch's host-information channels (and its stop
+//! ending notes), MIDI the patch sends reaching the host on time, and Bypass, Dry/Wet and
+//! Output Gain after the patch.
 //!
 //! Needs the bundle: `cargo xtask bundle csound_plug --release` (or `CSOUND_PLUG_BUNDLE_DIR`).
 
@@ -13,11 +16,11 @@ use std::time::Duration;
 use clack_extensions::note_ports::NoteDialects;
 use clack_extensions::params::ParamInfoFlags;
 use common::analysis::{
-    first_above, fundamental, midi_key_hz, mono, peak, rms, seconds, tone_burst,
+    first_above, fundamental, midi_key_hz, mono, peak, rms, seconds, sine, tone_burst,
 };
 use common::clap::{
     decode_nice_plug_state, encode_nice_plug_state, load_bundle, plugin_descriptors, HostedPlugin,
-    NoteEvent, ParamInfo, FX_ID, INSTRUMENT_ID,
+    NoteEvent, OutputEvent, ParamInfo, Transport, FX_ID, INSTRUMENT_ID,
 };
 use serde_json::Value;
 
@@ -1051,4 +1054,603 @@ fn parameter_values_and_slots_survive_state_and_recompile() {
         copy.param_rescans()
     );
     assert_thread_rules_kept(&copy);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+// ---------------------------------------------------------------------------------------------
+
+/// Tempo the transport tests play at.
+const TEMPO: f64 = 97.5;
+
+/// Host notes play a sine on the left channel (released in 0.1 s); an always-on instrument
+/// adds the host's tempo / 1000 to the left channel and writes its play state to the right.
+const TRANSPORT_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1 ; host notes
+  aenv madsr 0.005, 0, 1, 0.1
+  a1 poscil 0.2, cpsmidinn(p4)
+  outch 1, a1 * aenv
+endin
+instr 2 ; always on: the host's tempo and play state
+  kbpm chnget \"HOST_BPM\"
+  kplay chnget \"IS_PLAYING\"
+  outch 1, upsamp(kbpm / 1000)
+  outch 2, upsamp(kplay)
+endin
+</CsInstruments>
+<CsScore>
+i 2 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// Writes the host's position of each k-cycle, in samples (left) and quarter notes (right).
+const POSITION_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  ksamples chnget \"TIME_IN_SAMPLES\"
+  kbeats chnget \"HOST_PPQ_POS\"
+  outs upsamp(ksamples), upsamp(kbeats)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+/// The first of `frames` whose sample in `channel` is not `value` (bit for bit).
+fn first_not(channel: &[f32], frames: std::ops::Range<usize>, value: f32) -> Option<usize> {
+    frames.into_iter().find(|&i| channel[i] != value)
+}
+
+/// The frame from which the output carries the host information a block starting at
+/// `block_start` brings: the first k-cycle that block performs is the one ending at or after
+/// its first frame (k-cycles start at multiples of `ksmps`), heard one latency (`ksmps`) later.
+fn heard_from(block_start: usize, ksmps: usize) -> usize {
+    let cycle_start = (block_start + 1).saturating_sub(ksmps).div_ceil(ksmps) * ksmps;
+    cycle_start + ksmps
+}
+
+#[test]
+fn host_transport_reaches_the_patch_and_its_stop_ends_notes() {
+    const KSMPS: usize = 32;
+    let bpm_level = (TEMPO / 1000.0) as f32;
+
+    // A free-running host (no transport): the defaults, 120 BPM and stopped.
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, TRANSPORT_CSD);
+    assert_eq!(plugin.latency() as usize, KSMPS);
+    let out = plugin.render(&[], 4_800, 512, &[]);
+    assert_eq!(
+        first_not(&out[0], KSMPS..4_800, 0.12),
+        None,
+        "HOST_BPM / 1000 without a transport: {}",
+        out[0][KSMPS]
+    );
+    assert_eq!(
+        first_not(&out[1], KSMPS..4_800, 0.0),
+        None,
+        "IS_PLAYING without a transport: {}",
+        out[1][KSMPS]
+    );
+
+    // Playing at 97.5 BPM from 10 s into the song; a note held from 0.1 s with no note-off;
+    // the transport stops at 24 100 (a block start in blocks of 100, inside a k-cycle).
+    let block = 100;
+    let note_on = seconds(0.1, SR);
+    let stop_at = 24_100;
+    let frames = seconds(1.2, SR);
+    let play = Transport::playing(TEMPO, 10.0);
+    let transport = [(0, play), (stop_at, play.advanced(stop_at, SR).stopped())];
+    let events = [NoteEvent::on(note_on, 69, 100)];
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, TRANSPORT_CSD);
+    let out = plugin
+        .render_with(&[], frames, block, &events, &transport)
+        .audio;
+    let (left, right) = (&out[0], &out[1]);
+
+    // Nothing during the latency, then the tempo and the play state, exactly.
+    assert_eq!(
+        first_not(left, 0..KSMPS, 0.0),
+        None,
+        "left during the latency"
+    );
+    assert_eq!(
+        first_not(right, 0..KSMPS, 0.0),
+        None,
+        "right during the latency"
+    );
+    assert_eq!(
+        first_not(left, KSMPS..note_on + KSMPS, bpm_level),
+        None,
+        "HOST_BPM / 1000 is not {bpm_level} before the note: {:?}",
+        &left[KSMPS..KSMPS + 4]
+    );
+    let flip = heard_from(stop_at, KSMPS);
+    assert_eq!(
+        first_not(right, KSMPS..flip, 1.0),
+        None,
+        "IS_PLAYING is not 1 while playing"
+    );
+    // The stop flips IS_PLAYING with the first k-cycle the stopped block performs.
+    assert_eq!(
+        first_not(right, flip..frames, 0.0),
+        None,
+        "IS_PLAYING is not 0 from frame {flip} (transport stopped at {stop_at})"
+    );
+
+    // The held note sounds until the stop, then ends: silent within 0.5 s.
+    let note: Vec<f32> = left.iter().map(|s| s - bpm_level).collect();
+    let held = rms(&note, seconds(0.2, SR)..stop_at);
+    assert!(held > 0.05, "the held note does not sound: RMS {held}");
+    let after = stop_at + seconds(0.5, SR);
+    let tail = peak(&note, after..frames);
+    assert!(
+        tail <= SILENCE,
+        "the held note still sounds 0.5 s after the stop: peak {tail}"
+    );
+    let last_sound = note.iter().rposition(|s| s.abs() > SILENCE).unwrap_or(0);
+    // The note's instance is gone: the left channel is the tempo alone again, exactly.
+    let exact_from = settled_from(&out[..1], 0.0, |_, _| bpm_level);
+    assert!(
+        exact_from.is_some_and(|f| f <= after),
+        "the note has not ended 0.5 s after the stop: the left channel is exactly the tempo \
+         only from frame {exact_from:?}"
+    );
+
+    // Without the stop the same note is still held at the end.
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, TRANSPORT_CSD);
+    let out = plugin
+        .render_with(&[], frames, block, &events, &[(0, play)])
+        .audio;
+    let note: Vec<f32> = out[0].iter().map(|s| s - bpm_level).collect();
+    let still = rms(&note, seconds(1.0, SR)..frames);
+    assert!(
+        still > 0.05,
+        "without a stop the held note should still sound at 1 s: RMS {still}"
+    );
+    assert_eq!(first_not(&out[1], KSMPS..frames, 1.0), None);
+
+    println!(
+        "transport: HOST_BPM/1000 {} and IS_PLAYING 1 from frame {KSMPS}; stop at {stop_at} \
+         heard from frame {flip}; note RMS {held:.4} held, last above {SILENCE} at frame \
+         {last_sound} ({:.1} ms after the stop), left exactly the tempo again from frame \
+         {exact_from:?}; without the stop RMS {still:.4} at 1 s",
+        left[KSMPS],
+        (last_sound - stop_at) as f64 * 1000.0 / SR,
+    );
+    assert_thread_rules_kept(&plugin);
+}
+
+#[test]
+fn host_transport_position_reaches_each_k_cycle() {
+    const KSMPS: usize = 32;
+    let start_seconds = 10.0;
+    let start_samples = 480_000usize;
+    let frames = seconds(0.25, SR);
+    let play = Transport::playing(TEMPO, start_seconds);
+    // CLAP gives no position in samples: nice-plug derives it from the song position in
+    // seconds (rounded to a sample), or without that from the beats at the tempo.
+    for (what, transport) in [
+        ("seconds and beats", play),
+        ("beats only", play.beats_only()),
+    ] {
+        for block in [512, 100] {
+            let mut plugin = plugin_with_patch(INSTRUMENT_ID, POSITION_CSD);
+            let out = plugin
+                .render_with(&[], frames, block, &[], &[(0, transport)])
+                .audio;
+            let (samples, beats) = (&out[0], &out[1]);
+            assert_eq!(first_not(samples, 0..KSMPS, 0.0), None);
+            // Frame f is the output of the k-cycle starting at (f - ksmps) rounded down to a
+            // k-cycle start, which saw its own position.
+            let mut worst_beats = 0.0f64;
+            for f in KSMPS..frames {
+                let cycle = (f - KSMPS) / KSMPS * KSMPS;
+                let expected = (start_samples + cycle) as f32;
+                assert_eq!(
+                    samples[f], expected,
+                    "{what}, blocks of {block}: TIME_IN_SAMPLES at frame {f} (k-cycle at {cycle})"
+                );
+                let expected_beats = (start_seconds + cycle as f64 / SR) * TEMPO / 60.0;
+                worst_beats = worst_beats.max((f64::from(beats[f]) - expected_beats).abs());
+            }
+            assert!(
+                worst_beats < 1e-5,
+                "{what}, blocks of {block}: HOST_PPQ_POS off by up to {worst_beats}"
+            );
+            println!(
+                "{what}, blocks of {block}: TIME_IN_SAMPLES {} at frame {KSMPS}, {} at frame \
+                 {}; HOST_PPQ_POS within {worst_beats:e} of each k-cycle's beat",
+                samples[KSMPS],
+                samples[frames - 1],
+                frames - 1
+            );
+        }
+    }
+}
+
+/// Writes the time signature as `numerator * 100 + denominator` (left) and IS_RECORDING (right).
+const SIGNATURE_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  knum chnget \"TIME_SIG_NUM\"
+  kden chnget \"TIME_SIG_DENOM\"
+  krec chnget \"IS_RECORDING\"
+  outs upsamp(knum * 100 + kden), upsamp(krec)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 z
+</CsScore>
+</CsoundSynthesizer>
+";
+
+#[test]
+fn host_time_signature_and_recording_reach_the_patch() {
+    const KSMPS: usize = 32;
+    let frames = 4_800;
+    // Without a transport: 4/4, not recording.
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, SIGNATURE_CSD);
+    let out = plugin.render(&[], frames, 512, &[]);
+    assert_eq!(first_not(&out[0], KSMPS..frames, 404.0), None);
+    assert_eq!(first_not(&out[1], KSMPS..frames, 0.0), None);
+    // Recording in 7/8.
+    let transport = Transport {
+        recording: true,
+        time_signature: Some((7, 8)),
+        ..Transport::playing(TEMPO, 0.0)
+    };
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, SIGNATURE_CSD);
+    let out = plugin
+        .render_with(&[], frames, 512, &[], &[(0, transport)])
+        .audio;
+    assert_eq!(first_not(&out[0], 0..KSMPS, 0.0), None);
+    assert_eq!(
+        first_not(&out[0], KSMPS..frames, 708.0),
+        None,
+        "TIME_SIG_NUM * 100 + TIME_SIG_DENOM: {}",
+        out[0][KSMPS]
+    );
+    assert_eq!(
+        first_not(&out[1], KSMPS..frames, 1.0),
+        None,
+        "IS_RECORDING: {}",
+        out[1][KSMPS]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// MIDI out
+// ---------------------------------------------------------------------------------------------
+
+/// Echoes every host note a fifth up on MIDI channel 2, silently.
+const MIDI_ECHO_CSD: &str = "<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  midion 2, p4 + 7, p5
+  outs a(0), a(0)
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+";
+
+#[test]
+fn patch_midi_out_reaches_the_host_on_time() {
+    const KSMPS: usize = 32;
+    let (note_on, note_off) = (1_000, 5_000);
+    let events = [
+        NoteEvent::on(note_on, 60, 100),
+        NoteEvent::off(note_off, 60),
+    ];
+    // Score mode starts the note on its own sample, inside the k-cycle 992..1024; `midion`
+    // sends in that k-cycle, and the plugin times what a k-cycle sends with its audio, one
+    // latency later.
+    let expected_on = note_on / KSMPS * KSMPS + KSMPS;
+    // The note-off releases the note in the k-cycle holding it (4992..5024), where `midion`
+    // sends its note-off: heard at 5024.
+    let expected_off = note_off / KSMPS * KSMPS + KSMPS;
+    let mut received = Vec::new();
+    for block in [512, 100] {
+        let mut plugin = plugin_with_patch(INSTRUMENT_ID, MIDI_ECHO_CSD);
+        assert_eq!(plugin.latency() as usize, KSMPS);
+        let outputs = plugin.note_ports(false);
+        assert_eq!(outputs.len(), 1, "one note output port: {outputs:?}");
+        let sent = plugin.render_with(&[], 9_600, block, &events, &[]).events;
+
+        let ons: Vec<&OutputEvent> = sent
+            .iter()
+            .filter(|e| matches!(e, OutputEvent::NoteOn { velocity, .. } if *velocity > 0.0))
+            .collect();
+        assert_eq!(ons.len(), 1, "blocks of {block}: {sent:?}");
+        let OutputEvent::NoteOn {
+            time,
+            port,
+            channel,
+            key,
+            velocity,
+        } = *ons[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (port, channel, key),
+            (0, 1, 67),
+            "blocks of {block}: {sent:?}"
+        );
+        assert!(
+            (velocity - 100.0 / 127.0).abs() < 1e-6,
+            "blocks of {block}: velocity {velocity}"
+        );
+        assert_eq!(
+            time, expected_on,
+            "blocks of {block}: echo note-on at {time}, expected {expected_on}"
+        );
+
+        let offs: Vec<usize> = sent
+            .iter()
+            .filter_map(|e| match *e {
+                OutputEvent::NoteOff {
+                    time,
+                    channel: 1,
+                    key: 67,
+                    ..
+                } => Some(time),
+                OutputEvent::NoteOn {
+                    time,
+                    channel: 1,
+                    key: 67,
+                    velocity: 0.0,
+                    ..
+                } => Some(time),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            offs,
+            [expected_off],
+            "blocks of {block}: one echo note-off, at {expected_off}: {sent:?}"
+        );
+        assert!(
+            sent.iter()
+                .all(|e| matches!(e, OutputEvent::NoteOn { .. } | OutputEvent::NoteOff { .. })),
+            "blocks of {block}: unexpected events {sent:?}"
+        );
+        println!("blocks of {block}: the host received {sent:?}");
+        assert_thread_rules_kept(&plugin);
+        received.push(sent);
+    }
+    assert_eq!(
+        received[0], received[1],
+        "the host block size changes the MIDI out"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bypass, Dry/Wet, Output Gain
+// ---------------------------------------------------------------------------------------------
+
+/// Length of the bypass, Dry/Wet and Output Gain ramps (20 ms).
+const RAMP: usize = 960;
+
+/// Where the tests below move a fixed parameter: 0.35 s (inside a host block of 512), once
+/// the default effect's first echo (300 ms) makes its output differ from its input.
+const CHANGE_AT: usize = 16_800;
+
+/// The fixed parameters: (Bypass, Dry/Wet, Output Gain).
+fn fixed_params(plugin: &mut HostedPlugin) -> (ParamInfo, ParamInfo, ParamInfo) {
+    let bypass = plugin.param_named("Bypass");
+    assert!(
+        bypass.flags.contains(ParamInfoFlags::IS_BYPASS)
+            && bypass.flags.contains(ParamInfoFlags::IS_STEPPED),
+        "{bypass:?}"
+    );
+    (
+        bypass,
+        plugin.param_named("Dry/Wet"),
+        plugin.param_named("Output Gain"),
+    )
+}
+
+/// A stereo signal over the whole render: sines of 220 + 330 Hz left, 277 Hz right.
+fn fx_steady_input(frames: usize) -> Vec<Vec<f32>> {
+    let a = sine(220.0, SR, frames, 0.3);
+    let b = sine(330.0, SR, frames, 0.2);
+    let left = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+    vec![left, sine(277.0, SR, frames, 0.25)]
+}
+
+/// Largest difference between `out` and `expected(channel, frame)` over `frames`, with the
+/// frame where it is.
+fn worst_error(
+    out: &[Vec<f32>],
+    frames: std::ops::Range<usize>,
+    expected: impl Fn(usize, usize) -> f32,
+) -> (f32, usize) {
+    let mut worst = (0.0f32, frames.start);
+    for (ch, channel) in out.iter().enumerate() {
+        for f in frames.clone() {
+            let error = (channel[f] - expected(ch, f)).abs();
+            if error > worst.0 {
+                worst = (error, f);
+            }
+        }
+    }
+    worst
+}
+
+/// The frame from which every frame of `out` to the end is within `tolerance` of
+/// `expected(channel, frame)`; `None` if the last frame is not.
+fn settled_from(
+    out: &[Vec<f32>],
+    tolerance: f32,
+    expected: impl Fn(usize, usize) -> f32,
+) -> Option<usize> {
+    let frames = out[0].len();
+    let off = |f: usize| {
+        out.iter()
+            .enumerate()
+            .any(|(ch, c)| (c[f] - expected(ch, f)).abs() > tolerance)
+    };
+    match (0..frames).rev().find(|&f| off(f)) {
+        None => Some(0),
+        Some(f) if f + 1 < frames => Some(f + 1),
+        Some(_) => None,
+    }
+}
+
+#[test]
+fn fx_bypass_dry_wet_and_output_gain_mix_after_the_patch() {
+    let frames = seconds(0.7, SR);
+    let input = fx_steady_input(frames);
+    let mut plugin = active_plugin(FX_ID);
+    let latency = plugin.latency() as usize;
+    let (bypass, mix, gain) = fixed_params(&mut plugin);
+    // Output Gain's CLAP value is normalised (skewed dB range): ask the plugin for -6.02 dB.
+    let half_gain = plugin
+        .param_text_to_value(gain.id, "-6.0206 dB")
+        .expect("Output Gain reads dB");
+    assert_eq!(
+        plugin.param_value_text(gain.id, half_gain).as_deref(),
+        Some("-6.0 dB")
+    );
+    let wet = plugin.render(&input, frames, 512, &[]);
+    let dry = |ch: usize, f: usize| {
+        if f < latency {
+            0.0
+        } else {
+            input[ch][f - latency]
+        }
+    };
+    let (echo, _) = worst_error(&wet, CHANGE_AT..frames, dry);
+    assert!(
+        echo > 0.05,
+        "the patch's output hardly differs from its input: {echo}"
+    );
+
+    type Expected<'a> = Box<dyn Fn(usize, usize) -> f32 + 'a>;
+    // (what, parameter, CLAP value, expected output once the ramp is over, tolerance)
+    let cases: [(&str, &ParamInfo, f64, Expected, f32); 4] = [
+        // Bypass on, and Dry/Wet at 0: the input delayed by the latency, exactly.
+        ("bypass on", &bypass, 1.0, Box::new(dry), 0.0),
+        ("Dry/Wet 0", &mix, 0.0, Box::new(dry), 0.0),
+        // Dry/Wet at 0.5: the average of the two.
+        (
+            "Dry/Wet 0.5",
+            &mix,
+            0.5,
+            Box::new(|ch, f| wet[ch][f] * 0.5 + dry(ch, f) * 0.5),
+            1e-6,
+        ),
+        // Output Gain at -6.02 dB: half the level.
+        (
+            "Output Gain -6.02 dB",
+            &gain,
+            half_gain,
+            Box::new(|ch, f| wet[ch][f] * 0.5),
+            1e-6,
+        ),
+    ];
+    let mut figures = Vec::new();
+    let mut failures = Vec::new();
+    for (what, param, value, expected, tolerance) in cases {
+        let mut plugin = active_plugin(FX_ID);
+        let events = [NoteEvent::param(CHANGE_AT, param.id, value)];
+        let out = plugin.render(&input, frames, 512, &events);
+        assert_thread_rules_kept(&plugin);
+        let (before, before_at) = worst_error(&out, 0..CHANGE_AT, |ch, f| wet[ch][f]);
+        if before != 0.0 {
+            failures.push(format!(
+                "{what}: output changed before the change: {before:e} at frame {before_at}"
+            ));
+        }
+        let (error, at) = worst_error(&out, CHANGE_AT + RAMP..frames, &expected);
+        let from = settled_from(&out, tolerance, &expected);
+        let (at_end, _) = worst_error(&out, frames - seconds(0.01, SR)..frames, &expected);
+        let after_change = from.map(|f| f as isize - CHANGE_AT as isize);
+        let residual = error
+            / worst_error(&wet, at..at + 1, &expected)
+                .0
+                .max(f32::MIN_POSITIVE);
+        figures.push(format!(
+            "{what} (CLAP value {value:.6}): worst error {error:e} after the ramp (frame {at}, \
+             {residual:.2e} of the difference there); within {tolerance:e} from {after_change:?} \
+             frames after the change; error {at_end:e} in the last 10 ms"
+        ));
+        if error > tolerance {
+            failures.push(format!(
+                "{what}: error {error:e} at frame {at}, {} frames after the change (ramp \
+                 {RAMP}); within {tolerance:e} from {after_change:?} frames after the change",
+                at - CHANGE_AT
+            ));
+        }
+    }
+    println!(
+        "fx, latency {latency}, CLAP ids bypass {} / mix {} / gain {}, change at frame \
+         {CHANGE_AT}:\n  {}",
+        bypass.id,
+        mix.id,
+        gain.id,
+        figures.join("\n  ")
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn instrument_bypass_fades_to_silence() {
+    let frames = seconds(0.7, SR);
+    let note = NoteEvent::on(0, 69, 100);
+    let mut reference = active_plugin(INSTRUMENT_ID);
+    let held = reference.render(&[], frames, 512, &[note]);
+    let sounding = stereo_rms(&held, CHANGE_AT..frames);
+    assert!(sounding > 0.01, "the note is not held: RMS {sounding}");
+
+    let mut plugin = active_plugin(INSTRUMENT_ID);
+    let (bypass, _, _) = fixed_params(&mut plugin);
+    let events = [note, NoteEvent::param(CHANGE_AT, bypass.id, 1.0)];
+    let out = plugin.render(&[], frames, 512, &events);
+    assert_thread_rules_kept(&plugin);
+
+    // Untouched before the bypass, silent once its ramp is over.
+    let (before, at) = worst_error(&out, 0..CHANGE_AT, |ch, f| held[ch][f]);
+    assert_eq!(before, 0.0, "output changed before the bypass (frame {at})");
+    let after = CHANGE_AT + RAMP;
+    let window = |x: &[Vec<f32>], at: usize| peak(&x[0], at..at + 64);
+    let left_at_ramp_end = window(&out, after) / window(&held, after);
+    let left_at_end = window(&out, frames - 64) / window(&held, frames - 64);
+    let loudest = out
+        .iter()
+        .map(|c| peak(c, after..frames))
+        .fold(0.0, f32::max);
+    let silent_from = settled_from(&out, 0.0, |_, _| 0.0);
+    println!(
+        "instrument bypass at {CHANGE_AT}: held RMS {sounding:.4}; {left_at_ramp_end:.3e} of the \
+         note left {RAMP} frames later, {left_at_end:.3e} at the end; peak {loudest:e} after the \
+         ramp; exactly silent from frame {silent_from:?}"
+    );
+    assert_eq!(
+        loudest, 0.0,
+        "not silent {RAMP} frames after the bypass: peak {loudest}, {left_at_ramp_end:.3e} of \
+         the note left then and {left_at_end:.3e} at the end (exactly silent from frame \
+         {silent_from:?})"
+    );
 }

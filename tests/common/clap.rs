@@ -11,7 +11,9 @@
 //! `latency`, `log` and `params` through the crate's `Host*Impl` traits, and reads the plugin's
 //! `audio-ports`, `note-ports`, `latency`, `params` and `state` through the crate's safe
 //! wrappers. Parameter changes reach the plugin as `CLAP_EVENT_PARAM_VALUE` events in
-//! [`HostedPlugin::render`]'s event list. The only `unsafe` left is loading the bundle.
+//! [`HostedPlugin::render`]'s event list. [`HostedPlugin::render_with`] also gives the
+//! plugin a [`Transport`] with every block and returns the events the plugin sent
+//! ([`OutputEvent`]). The only `unsafe` left is loading the bundle.
 
 use std::cell::Cell;
 use std::ffi::{CStr, CString};
@@ -33,9 +35,13 @@ use clack_extensions::params::{
 };
 use clack_extensions::state::PluginState;
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
-use clack_host::events::event_types::{MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent};
-use clack_host::events::Match;
+use clack_host::events::event_types::{
+    MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
+};
+use clack_host::events::spaces::CoreEventSpace;
+use clack_host::events::{EventFlags, EventHeader, Match, UnknownEvent};
 use clack_host::prelude::*;
+use clack_host::utils::{BeatTime, SecondsTime};
 
 /// CLAP id of the instrument entry ("Csound Plug").
 pub const INSTRUMENT_ID: &str = "org.csound-plug.instrument";
@@ -403,6 +409,239 @@ impl NoteEvent {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Transport
+// ---------------------------------------------------------------------------------------------
+
+/// The host's transport as one block sees it (`clap_event_transport`, passed as `process`'s
+/// `transport`). `None` fields are left out of the event (their `HAS_*` flag is clear).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transport {
+    /// Tempo in BPM (`HAS_TEMPO`).
+    pub tempo: Option<f64>,
+    /// `IS_PLAYING`.
+    pub playing: bool,
+    /// `IS_RECORDING`.
+    pub recording: bool,
+    /// Song position in quarter notes (`HAS_BEATS_TIMELINE`).
+    pub beats: Option<f64>,
+    /// Song position in seconds (`HAS_SECONDS_TIMELINE`).
+    pub seconds: Option<f64>,
+    /// Time signature (numerator, denominator) (`HAS_TIME_SIGNATURE`).
+    pub time_signature: Option<(u16, u16)>,
+}
+
+impl Transport {
+    /// Playing at `tempo` from `seconds` into the song, with both timelines (the beat
+    /// position follows from the tempo) and a 4/4 time signature.
+    pub fn playing(tempo: f64, seconds: f64) -> Self {
+        Self {
+            tempo: Some(tempo),
+            playing: true,
+            recording: false,
+            beats: Some(seconds * tempo / 60.0),
+            seconds: Some(seconds),
+            time_signature: Some((4, 4)),
+        }
+    }
+
+    /// The same transport, stopped where it is.
+    pub fn stopped(self) -> Self {
+        Self {
+            playing: false,
+            ..self
+        }
+    }
+
+    /// The same transport with the song position in beats only (no seconds timeline).
+    pub fn beats_only(self) -> Self {
+        Self {
+            seconds: None,
+            ..self
+        }
+    }
+
+    /// This transport `frames` later at `sample_rate`: a playing transport has moved on (the
+    /// beat position at its tempo), a stopped one stays where it is.
+    pub fn advanced(&self, frames: usize, sample_rate: f64) -> Self {
+        if !self.playing {
+            return *self;
+        }
+        let elapsed = frames as f64 / sample_rate;
+        Self {
+            seconds: self.seconds.map(|s| s + elapsed),
+            beats: match (self.beats, self.tempo) {
+                (Some(beats), Some(tempo)) => Some(beats + elapsed * tempo / 60.0),
+                (beats, _) => beats,
+            },
+            ..*self
+        }
+    }
+
+    /// The CLAP transport event for a block (time 0).
+    fn event(&self) -> TransportEvent {
+        let mut flags = TransportFlags::empty();
+        flags.set(TransportFlags::HAS_TEMPO, self.tempo.is_some());
+        flags.set(TransportFlags::HAS_BEATS_TIMELINE, self.beats.is_some());
+        flags.set(TransportFlags::HAS_SECONDS_TIMELINE, self.seconds.is_some());
+        flags.set(
+            TransportFlags::HAS_TIME_SIGNATURE,
+            self.time_signature.is_some(),
+        );
+        flags.set(TransportFlags::IS_PLAYING, self.playing);
+        flags.set(TransportFlags::IS_RECORDING, self.recording);
+        let (numerator, denominator) = self.time_signature.unwrap_or((4, 4));
+        let beats = self.beats.unwrap_or(0.0);
+        // Bars of `numerator` notes of 1/`denominator`, in quarter notes.
+        let bar_length = f64::from(numerator) * 4.0 / f64::from(denominator.max(1));
+        let bar_number = (beats / bar_length).floor();
+        TransportEvent {
+            header: EventHeader::new_core(0, EventFlags::empty()),
+            flags,
+            song_pos_beats: BeatTime::from_float(beats),
+            song_pos_seconds: SecondsTime::from_float(self.seconds.unwrap_or(0.0)),
+            tempo: self.tempo.unwrap_or(0.0),
+            tempo_inc: 0.0,
+            loop_start_beats: BeatTime::from_int(0),
+            loop_end_beats: BeatTime::from_int(0),
+            loop_start_seconds: SecondsTime::from_int(0),
+            loop_end_seconds: SecondsTime::from_int(0),
+            bar_start: BeatTime::from_float(bar_number * bar_length),
+            bar_number: bar_number as i32,
+            time_signature_numerator: numerator,
+            time_signature_denominator: denominator,
+        }
+    }
+}
+
+/// The transport of the block starting at `block_start`: the last of `changes` (sorted
+/// `(frame, transport)` pairs) at or before it, advanced by the frames since; `None` before
+/// the first (no transport given).
+fn transport_at(
+    changes: &[(usize, Transport)],
+    block_start: usize,
+    sample_rate: f64,
+) -> Option<Transport> {
+    changes
+        .iter()
+        .take_while(|(at, _)| *at <= block_start)
+        .last()
+        .map(|(at, transport)| transport.advanced(block_start - at, sample_rate))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output events
+// ---------------------------------------------------------------------------------------------
+
+/// An event the plugin sent to the host from `process`, at an absolute sample position from the
+/// start of a render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OutputEvent {
+    /// `CLAP_EVENT_NOTE_ON`.
+    NoteOn {
+        /// Sample position.
+        time: usize,
+        /// Note port index.
+        port: i16,
+        /// MIDI channel 0..=15 (-1: any).
+        channel: i16,
+        /// Key 0..=127 (-1: any).
+        key: i16,
+        /// Velocity 0..=1.
+        velocity: f64,
+    },
+    /// `CLAP_EVENT_NOTE_OFF`.
+    NoteOff {
+        /// Sample position.
+        time: usize,
+        /// Note port index.
+        port: i16,
+        /// MIDI channel 0..=15 (-1: any).
+        channel: i16,
+        /// Key 0..=127 (-1: any).
+        key: i16,
+        /// Release velocity 0..=1.
+        velocity: f64,
+    },
+    /// `CLAP_EVENT_MIDI`.
+    Midi {
+        /// Sample position.
+        time: usize,
+        /// Note port index.
+        port: u16,
+        /// Status and two data bytes.
+        data: [u8; 3],
+    },
+    /// Any other event (parameter values and gestures, note ends, expressions…).
+    Other {
+        /// Sample position.
+        time: usize,
+        /// Event space id (0: core).
+        space_id: u16,
+        /// Event type.
+        type_id: u16,
+    },
+}
+
+impl OutputEvent {
+    /// Sample position of the event.
+    pub fn time(&self) -> usize {
+        match *self {
+            Self::NoteOn { time, .. }
+            | Self::NoteOff { time, .. }
+            | Self::Midi { time, .. }
+            | Self::Other { time, .. } => time,
+        }
+    }
+
+    /// The event read from the plugin's output list, `block_start` added to its time.
+    fn from_unknown(event: &UnknownEvent, block_start: usize) -> Self {
+        let header = event.header();
+        let time = block_start + header.time() as usize;
+        match event.as_core_event() {
+            Some(CoreEventSpace::NoteOn(e)) => {
+                let raw = e.as_raw();
+                Self::NoteOn {
+                    time,
+                    port: raw.port_index,
+                    channel: raw.channel,
+                    key: raw.key,
+                    velocity: raw.velocity,
+                }
+            }
+            Some(CoreEventSpace::NoteOff(e)) => {
+                let raw = e.as_raw();
+                Self::NoteOff {
+                    time,
+                    port: raw.port_index,
+                    channel: raw.channel,
+                    key: raw.key,
+                    velocity: raw.velocity,
+                }
+            }
+            Some(CoreEventSpace::Midi(e)) => Self::Midi {
+                time,
+                port: e.port_index(),
+                data: e.data(),
+            },
+            _ => Self::Other {
+                time,
+                space_id: header.as_raw().space_id,
+                type_id: header.type_id(),
+            },
+        }
+    }
+}
+
+/// What [`HostedPlugin::render_with`] got back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The main output port's channels.
+    pub audio: Vec<Vec<f32>>,
+    /// The plugin's output events, in the order sent.
+    pub events: Vec<OutputEvent>,
+}
+
+// ---------------------------------------------------------------------------------------------
 // The hosted plugin
 // ---------------------------------------------------------------------------------------------
 
@@ -727,6 +966,7 @@ impl HostedPlugin {
     /// changes) may come in any order: they are sorted by time (stably, so events at the same
     /// time keep their order) and each lands in its block at `time - block_start`. Processing
     /// runs on a separate audio thread between `start_processing` and `stop_processing`.
+    /// No transport is given (a free-running host).
     pub fn render(
         &mut self,
         main_input: &[Vec<f32>],
@@ -734,6 +974,30 @@ impl HostedPlugin {
         block_size: usize,
         events: &[NoteEvent],
     ) -> Vec<Vec<f32>> {
+        self.render_with(main_input, frames, block_size, events, &[])
+            .audio
+    }
+
+    /// [`render`](Self::render) with the host's transport, also returning the events the
+    /// plugin sent.
+    ///
+    /// `transport` holds `(frame, transport)` changes sorted by frame: each block gets the last
+    /// change at or before its first frame, its position advanced by the frames since (see
+    /// [`Transport::advanced`]), so a change between block starts takes effect with the next
+    /// block; blocks before the first change get none. The plugin's output events come back
+    /// with their times made absolute (block start + event time).
+    pub fn render_with(
+        &mut self,
+        main_input: &[Vec<f32>],
+        frames: usize,
+        block_size: usize,
+        events: &[NoteEvent],
+        transport: &[(usize, Transport)],
+    ) -> Rendered {
+        assert!(
+            transport.windows(2).all(|w| w[0].0 <= w[1].0),
+            "transport changes are not sorted by frame"
+        );
         self.service_main_thread();
         let config = self
             .config
@@ -774,7 +1038,7 @@ impl HostedPlugin {
         let steady_start = self.steady_time;
         let id = self.id.clone();
 
-        let (processor, output) = std::thread::scope(|scope| {
+        let (processor, output, sent) = std::thread::scope(|scope| {
             let audio = scope.spawn(move || {
                 IS_AUDIO_THREAD.with(|flag| flag.set(true));
                 let channel_counts = |ports: &[AudioPortInfo]| -> Vec<usize> {
@@ -798,6 +1062,7 @@ impl HostedPlugin {
                 let mut in_events = EventBuffer::with_capacity(events.len().max(1));
                 let mut out_events = EventBuffer::with_capacity(64);
                 let mut result = vec![Vec::with_capacity(frames); out_counts[main_output_index]];
+                let mut sent = Vec::new();
 
                 let mut started = processor
                     .start_processing()
@@ -853,6 +1118,8 @@ impl HostedPlugin {
                                 ),
                             }
                         }));
+                    let block_transport =
+                        transport_at(transport, start, config.sample_rate).map(|t| t.event());
                     started
                         .process(
                             &audio_in,
@@ -860,11 +1127,19 @@ impl HostedPlugin {
                             &in_events.as_input(),
                             &mut out_events.as_output(),
                             Some(steady_time),
-                            None,
+                            block_transport.as_ref(),
                         )
                         .unwrap_or_else(|err| {
                             panic!("process() of {id} failed in the block at sample {start}: {err}")
                         });
+                    for event in out_events.iter() {
+                        let time = event.header().time() as usize;
+                        assert!(
+                            time < n,
+                            "{id} sent an event at {time} in a block of {n} (at sample {start})"
+                        );
+                        sent.push(OutputEvent::from_unknown(event, start));
+                    }
 
                     for (channel, out) in result.iter_mut().zip(&out_bufs[main_output_index]) {
                         channel.extend_from_slice(&out[..n]);
@@ -872,7 +1147,7 @@ impl HostedPlugin {
                     steady_time += n as u64;
                     start += n;
                 }
-                (started.stop_processing(), result)
+                (started.stop_processing(), result, sent)
             });
 
             // Meanwhile, the main thread answers the plugin's main-thread callback requests.
@@ -899,7 +1174,10 @@ impl HostedPlugin {
                 );
             }
         }
-        output
+        Rendered {
+            audio: output,
+            events: sent,
+        }
     }
 }
 
