@@ -22,16 +22,7 @@ const SR: f64 = 48_000.0;
 const BLOCK: usize = 64;
 
 fn config() -> EngineConfig {
-    EngineConfig {
-        sample_rate: Some(SR),
-        nchnls: Some(2),
-        nchnls_i: Some(2),
-        run_forever: true,
-        note_instrument: 1,
-        sample_accurate: true,
-        warm_up_cycles: 2,
-        ..EngineConfig::default()
-    }
+    EngineConfig::plugin(SR, 2, 2, false)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

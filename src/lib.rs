@@ -132,19 +132,8 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             .main_input_channels
             .or_else(|| layout.aux_input_ports.first().copied())
             .map_or(0, NonZeroU32::get);
-        let config = EngineConfig {
-            sample_rate: Some(f64::from(buffer_config.sample_rate)),
-            ksmps: None,
-            nchnls: (outputs > 0).then_some(outputs),
-            nchnls_i: (inputs > 0).then_some(inputs),
-            run_forever: true,
-            note_instrument: 1,
-            // Each patch's metadata and code choose the MIDI mode (see `EngineConfig`).
-            native_midi: None,
-            is_effect: F::PASS_THROUGH,
-            sample_accurate: true,
-            warm_up_cycles: 2,
-        };
+        let sample_rate = f64::from(buffer_config.sample_rate);
+        let config = EngineConfig::plugin(sample_rate, inputs, outputs, F::PASS_THROUGH);
         let active = self.compiler.activate(config);
         let code = self.params.patch.get();
         // A new rate or block size rebuilds the patch; its input channels keep their values.

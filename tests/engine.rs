@@ -128,16 +128,7 @@ fn run(
 }
 
 fn plugin_config() -> EngineConfig {
-    EngineConfig {
-        sample_rate: Some(48_000.0),
-        nchnls: Some(2),
-        nchnls_i: Some(2),
-        run_forever: true,
-        note_instrument: 1,
-        sample_accurate: true,
-        warm_up_cycles: 2,
-        ..EngineConfig::default()
-    }
+    EngineConfig::plugin(48_000.0, 2, 2, false)
 }
 
 #[test]
@@ -303,20 +294,35 @@ fn host_information_channels_follow_the_transport_every_k_cycle() {
 
 #[test]
 fn the_score_can_follow_the_host_transport() {
-    use csound_plug::engine::channels::HostInfo;
     // A note at 2 s in the patch's score; the host starts playing at 1.5 s.
     let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 16\nnchnls = 2\n0dbfs = 1\n\
         instr 1\n a1 poscil 0.3, 440\n outs a1, a1\nendin\n</CsInstruments>\n\
         <CsScore>\ni 1 2 1\n</CsScore>\n<CsoundPlug>\nfollow_transport = true\n</CsoundPlug>\n</CsoundSynthesizer>\n";
     let ring = Arc::new(MessageRing::new(256));
     let (mut engine, _) = Engine::compile(code, &plugin_config(), ring).expect("compiles");
+    let out = play_from(&mut engine, 1.5, 200);
+    assert!(!engine.is_finished(), "the performance outlives the score");
+    // The note starts 0.5 s after playback started (plus the latency), not 2 s.
+    let onset = analysis::first_above(&out, 0.01).expect("the note plays");
+    assert!((24_000..24_000 + 16 + 48).contains(&onset), "onset {onset}");
+    // A locate back to 1.9 s plays the note again 0.1 s later.
+    let again = play_from(&mut engine, 1.9, 40);
+    let onset = analysis::first_above(&again, 0.01).expect("the note plays again");
+    assert!(
+        (4_800..4_800 + 16 + 48).contains(&onset),
+        "onset after locate {onset}"
+    );
+}
+
+/// Plays `blocks` blocks of 480 frames with the transport running from `seconds`.
+fn play_from(engine: &mut Engine, seconds: f64, blocks: usize) -> Vec<f32> {
+    use csound_plug::engine::channels::HostInfo;
     let block = 480;
     let mut out = Vec::new();
-    let mut position = 1.5 * 48_000.0;
-    for _ in 0..200 {
+    for n in 0..blocks {
         engine.set_host_info(&HostInfo {
             playing: true,
-            position_samples: position,
+            position_samples: seconds * 48_000.0 + (n * block) as f64,
             ..HostInfo::default()
         });
         let (mut l, mut r) = (vec![0.0f32; block], vec![0.0f32; block]);
@@ -327,34 +333,6 @@ fn the_score_can_follow_the_host_transport() {
             &[],
         );
         out.extend(l);
-        position += block as f64;
     }
-    // The note starts 0.5 s after playback started (plus the latency), not 2 s.
-    assert!(!engine.is_finished(), "the performance outlives the score");
-    let onset = analysis::first_above(&out, 0.01).expect("the note plays");
-    assert!((24_000..24_000 + 16 + 48).contains(&onset), "onset {onset}");
-    // A locate back to 1.9 s plays the note again 0.1 s later.
-    let mut again = Vec::new();
-    let mut position = 1.9 * 48_000.0;
-    for _ in 0..40 {
-        engine.set_host_info(&HostInfo {
-            playing: true,
-            position_samples: position,
-            ..HostInfo::default()
-        });
-        let (mut l, mut r) = (vec![0.0f32; block], vec![0.0f32; block]);
-        engine.process(
-            &Input::<&[f32]>::Silence,
-            &mut [&mut l[..], &mut r[..]],
-            block,
-            &[],
-        );
-        again.extend(l);
-        position += block as f64;
-    }
-    let onset = analysis::first_above(&again, 0.01).expect("the note plays again");
-    assert!(
-        (4_800..4_800 + 16 + 48).contains(&onset),
-        "onset after locate {onset}"
-    );
+    out
 }

@@ -15,15 +15,8 @@ const SR: f64 = 48_000.0;
 
 fn config(native: bool) -> EngineConfig {
     EngineConfig {
-        sample_rate: Some(SR),
-        nchnls: Some(2),
-        nchnls_i: Some(2),
-        run_forever: true,
-        note_instrument: 1,
         native_midi: Some(native),
-        sample_accurate: true,
-        warm_up_cycles: 2,
-        ..EngineConfig::default()
+        ..EngineConfig::plugin(SR, 2, 2, false)
     }
 }
 

@@ -23,16 +23,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     let compiler = Compiler::new();
     let shared = compiler.shared().clone();
     let mut processor = Processor::new(shared.clone(), compiler.retire_sender(), false);
-    let config = EngineConfig {
-        sample_rate: Some(48_000.0),
-        nchnls: Some(2),
-        nchnls_i: Some(2),
-        run_forever: true,
-        note_instrument: 1,
-        sample_accurate: true,
-        warm_up_cycles: 2,
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig::plugin(48_000.0, 2, 2, false);
     let generation = compiler.activate(config.clone()).generation;
     let code = Arc::new(presets::DEFAULT_INSTRUMENT.to_string());
     let (engine, _) = Engine::compile(&code, &config, shared.ring.clone()).expect("compiles");

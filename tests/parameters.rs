@@ -34,16 +34,7 @@ fn patch(declarations: &str) -> String {
 }
 
 fn config() -> EngineConfig {
-    EngineConfig {
-        sample_rate: Some(48_000.0),
-        nchnls: Some(2),
-        nchnls_i: Some(2),
-        run_forever: true,
-        note_instrument: 1,
-        sample_accurate: true,
-        warm_up_cycles: 2,
-        ..EngineConfig::default()
-    }
+    EngineConfig::plugin(48_000.0, 2, 2, false)
 }
 
 fn slot_of(compiler: &Compiler, channel: &str) -> Option<usize> {
@@ -74,30 +65,14 @@ fn declared_controls_take_slots_start_at_their_default_and_drive_the_sound() {
 
     let mut processor = Processor::new(compiler.shared().clone(), compiler.retire_sender(), false);
     processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);
-    let mut render = |blocks: usize| {
-        let mut out = Vec::new();
-        for _ in 0..blocks {
-            let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
-            for slot in 0..SLOT_COUNT {
-                processor.slot_positions_mut()[slot] = values.position(slot);
-            }
-            processor.process(
-                &Input::<&[f32]>::Silence,
-                &mut [&mut l[..], &mut r[..]],
-                512,
-            );
-            out.extend_from_slice(&l);
-        }
-        out
-    };
-    let at_default = render(20);
+    let at_default = render(&mut processor, &values, 20);
     let peak = analysis::peak(&at_default, 4_000..10_240);
     assert!(
         (peak - 0.5).abs() < 0.01,
         "default gain 0.5 gives peak {peak}"
     );
     values.set_position(1, 0.2);
-    let turned_down = render(20);
+    let turned_down = render(&mut processor, &values, 20);
     let peak = analysis::peak(&turned_down, 1_000..10_240);
     assert!((peak - 0.2).abs() < 0.01, "gain 0.2 gives peak {peak}");
 }
@@ -173,19 +148,7 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
         .expect("compiles");
     let mut processor = Processor::new(compiler.shared().clone(), compiler.retire_sender(), false);
     processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);
-    let mut left = Vec::new();
-    for _ in 0..20 {
-        let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
-        for slot in 0..SLOT_COUNT {
-            processor.slot_positions_mut()[slot] = values.position(slot);
-        }
-        processor.process(
-            &Input::<&[f32]>::Silence,
-            &mut [&mut l[..], &mut r[..]],
-            512,
-        );
-        left.extend(l);
-    }
+    let left = render(&mut processor, &values, 20);
     let peak = analysis::peak(&left, 2_000..10_240);
     assert!(
         (peak - 0.4).abs() < 0.01,
@@ -197,4 +160,22 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
     assert!((level - 4.0).abs() < 1e-6, "level {level}");
     // 20 blocks of 512 frames = 320 k-cycles, plus the two warm-up cycles.
     assert_eq!(outputs.get("cycles"), Some(322.0));
+}
+
+/// `blocks` blocks of 512 frames with the host's slot values; the left channel.
+fn render(processor: &mut Processor, values: &Values, blocks: usize) -> Vec<f32> {
+    let mut out = Vec::new();
+    for _ in 0..blocks {
+        let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
+        for slot in 0..SLOT_COUNT {
+            processor.slot_positions_mut()[slot] = values.position(slot);
+        }
+        processor.process(
+            &Input::<&[f32]>::Silence,
+            &mut [&mut l[..], &mut r[..]],
+            512,
+        );
+        out.extend_from_slice(&l);
+    }
+    out
 }

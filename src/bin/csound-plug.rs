@@ -1,6 +1,6 @@
 //! `csound-plug`: render and check Csound patches through the plugin's engine.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use csound_plug::engine::messages::MessageRing;
 use csound_plug::engine::{Engine, EngineConfig};
 use csound_plug::midi_file;
@@ -27,34 +27,8 @@ enum Command {
         /// Output WAV file.
         #[arg(short, long)]
         output: PathBuf,
-        /// Sample rate override (the patch's `sr` otherwise).
-        #[arg(long)]
-        sr: Option<u32>,
-        /// Host block size in frames; the output does not depend on it.
-        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
-        block: u32,
-        /// Audio fed to the patch's input (WAV, at the patch's sample rate).
-        #[arg(long)]
-        input: Option<PathBuf>,
-        /// Seconds to render (otherwise until the score ends, or the input ends).
-        #[arg(long)]
-        duration: Option<f64>,
-        /// Extra score statements, e.g. "i 1 0 2 60 100 1" to play an instrument patch.
-        #[arg(long)]
-        score: Option<String>,
-        /// A standard MIDI file to play into the patch (tempo map honoured); rendering then
-        /// runs until two seconds after its last event unless --duration says otherwise.
-        #[arg(long)]
-        midi: Option<PathBuf>,
-        /// Write the MIDI the patch sends (`midiout`, `midion`…) to this MIDI file.
-        #[arg(long)]
-        midi_out: Option<PathBuf>,
-        /// Set a channel: `--set cutoff=800` (repeatable); others keep their declared default.
-        #[arg(long, value_name = "NAME=VALUE", value_parser = parse_set)]
-        set: Vec<(String, f64)>,
-        /// Print Csound's messages.
-        #[arg(short, long)]
-        verbose: bool,
+        #[command(flatten)]
+        args: RenderArgs,
     },
     /// Compile a patch and report errors with line numbers (exit code 1 on error).
     Check {
@@ -72,30 +46,8 @@ fn main() -> ExitCode {
         Command::Render {
             patch,
             output,
-            sr,
-            block,
-            input,
-            duration,
-            score,
-            midi,
-            midi_out,
-            set,
-            verbose,
-        } => run_render(
-            &patch,
-            &output,
-            RenderArgs {
-                sr,
-                block,
-                input,
-                duration,
-                score,
-                midi,
-                midi_out,
-                set,
-                verbose,
-            },
-        ),
+            args,
+        } => run_render(&patch, &output, args),
         Command::Check {
             patch,
             watch: false,
@@ -165,15 +117,35 @@ fn write_wav(path: &Path, channels: &[Vec<f32>], sample_rate: u32) -> Result<(),
 }
 
 /// `render`'s options besides the patch and output paths.
+#[derive(Args, Debug)]
 struct RenderArgs {
+    /// Sample rate override (the patch's `sr` otherwise).
+    #[arg(long)]
     sr: Option<u32>,
+    /// Host block size in frames; the output does not depend on it.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     block: u32,
+    /// Audio fed to the patch's input (WAV, at the patch's sample rate).
+    #[arg(long)]
     input: Option<PathBuf>,
+    /// Seconds to render (otherwise until the score ends, or the input ends).
+    #[arg(long)]
     duration: Option<f64>,
+    /// Extra score statements, e.g. "i 1 0 2 60 100 1" to play an instrument patch.
+    #[arg(long)]
     score: Option<String>,
+    /// A standard MIDI file to play into the patch (tempo map honoured); rendering then
+    /// runs until two seconds after its last event unless --duration says otherwise.
+    #[arg(long)]
     midi: Option<PathBuf>,
+    /// Write the MIDI the patch sends (`midiout`, `midion`…) to this MIDI file.
+    #[arg(long)]
     midi_out: Option<PathBuf>,
+    /// Set a channel: `--set cutoff=800` (repeatable); others keep their declared default.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_set)]
     set: Vec<(String, f64)>,
+    /// Print Csound's messages.
+    #[arg(short, long)]
     verbose: bool,
 }
 
@@ -360,5 +332,16 @@ fn watch_check(patch: &Path) -> Result<(), String> {
             println!("-- watching {} (Ctrl+C to stop)", patch.display());
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -232,6 +232,11 @@ impl std::fmt::Display for CsoundError {
     }
 }
 
+/// `text` as a C string for `action`; text with a NUL byte cannot reach Csound.
+fn c_string(text: &str, action: &'static str) -> Result<CString, CsoundError> {
+    CString::new(text).map_err(|_| CsoundError { action, code: -1 })
+}
+
 fn check(action: &'static str, code: c_int) -> Result<(), CsoundError> {
     if code == sys::CSOUND_SUCCESS {
         Ok(())
@@ -305,10 +310,7 @@ impl Csound {
 
     /// `csoundSetOption`: one command-line style option, before compiling.
     pub fn set_option(&mut self, option: &str) -> Result<(), CsoundError> {
-        let option = CString::new(option).map_err(|_| CsoundError {
-            action: "csoundSetOption (option contains NUL)",
-            code: -1,
-        })?;
+        let option = c_string(option, "csoundSetOption (option contains NUL)")?;
         // SAFETY: live instance, NUL-terminated string that Csound copies.
         check("csoundSetOption", unsafe {
             sys::csoundSetOption(self.raw(), option.as_ptr())
@@ -317,10 +319,7 @@ impl Csound {
 
     /// `csoundCompileCsdText`: compiles a whole `.csd` given as text.
     pub fn compile_csd_text(&mut self, text: &str) -> Result<(), CsoundError> {
-        let text = CString::new(text).map_err(|_| CsoundError {
-            action: "csoundCompileCsdText (text contains a NUL byte)",
-            code: -1,
-        })?;
+        let text = c_string(text, "csoundCompileCsdText (text contains a NUL byte)")?;
         // SAFETY: live instance, NUL-terminated text that Csound copies.
         check("csoundCompileCsdText", unsafe {
             sys::csoundCompileCsdText(self.raw(), text.as_ptr())
@@ -503,10 +502,7 @@ impl Csound {
         name: &str,
         mode: ChannelMode,
     ) -> Result<ChannelId, CsoundError> {
-        let name = CString::new(name).map_err(|_| CsoundError {
-            action: "csoundGetChannelPtr (name contains NUL)",
-            code: -1,
-        })?;
+        let name = c_string(name, "csoundGetChannelPtr (name contains NUL)")?;
         let direction = match mode {
             ChannelMode::Input => sys::CSOUND_INPUT_CHANNEL,
             ChannelMode::Output => sys::CSOUND_OUTPUT_CHANNEL,
@@ -547,10 +543,7 @@ impl Csound {
 impl Csound {
     /// `csoundReadScore`: adds score text (with the full score syntax, e.g. `f0 z`).
     pub fn read_score(&mut self, score: &str) -> Result<(), CsoundError> {
-        let score = CString::new(score).map_err(|_| CsoundError {
-            action: "csoundReadScore (text contains NUL)",
-            code: -1,
-        })?;
+        let score = c_string(score, "csoundReadScore (text contains NUL)")?;
         // SAFETY: live instance; Csound copies the text.
         check("csoundReadScore", unsafe {
             sys::csoundReadScore(self.raw(), score.as_ptr())

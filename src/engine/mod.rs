@@ -54,6 +54,26 @@ pub struct EngineConfig {
     pub warm_up_cycles: usize,
 }
 
+impl EngineConfig {
+    /// How the plugin runs patches: at the host's rate with its bus layout (0 channels
+    /// keeps the patch's own), notes on their own sample, performing after the score
+    /// ends, two warm-up cycles, the MIDI mode chosen per patch.
+    pub fn plugin(sample_rate: f64, inputs: u32, outputs: u32, is_effect: bool) -> Self {
+        Self {
+            sample_rate: Some(sample_rate),
+            ksmps: None,
+            nchnls: (outputs > 0).then_some(outputs),
+            nchnls_i: (inputs > 0).then_some(inputs),
+            run_forever: true,
+            note_instrument: 1,
+            native_midi: None,
+            is_effect,
+            sample_accurate: true,
+            warm_up_cycles: 2,
+        }
+    }
+}
+
 /// A patch that did not compile or start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileError {
