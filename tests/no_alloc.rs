@@ -60,8 +60,21 @@ fn processing_and_engine_hand_over_do_not_allocate() {
                     channel: 0,
                     key: 57,
                 }),
+                // Controllers, pitch bend, the sustain pedal and all-notes-off too.
+                5 => {
+                    for bytes in [[0xb0, 74, 90], [0xe0, 0, 80], [0xb0, 64, 127]] {
+                        processor.push_event(MidiEvent::Message { offset: 9, bytes });
+                    }
+                }
+                15 => {
+                    for bytes in [[0xb0, 64, 0], [0xb0, 123, 0]] {
+                        processor.push_event(MidiEvent::Message { offset: 30, bytes });
+                    }
+                }
                 _ => {}
             }
+            processor.host_info_mut().playing = block % 40 < 30;
+            processor.host_info_mut().position_samples = (block * frames) as f64;
             let mut outputs = [&mut left[..], &mut right[..]];
             processor.process(&Input::Buffers(&sidechain[..]), &mut outputs, frames);
         });
