@@ -14,6 +14,10 @@ pedalboard behaviour relied on (pedalboard 0.9.x, pedalboard/_pedalboard.py):
   `raw_state` counts) or the first `.parameters`, and is cached. A patch loaded through
   `raw_state` binds its channels only when the plugin is activated (pedalboard's first
   render), so the cache still holds the unbound texts; `fresh_parameters` drops it.
+- The plugins' hidden per-channel MIDI controller parameters ("MIDI Ch. 1 CC 7", ...)
+  are left out of pedalboard's list by the `pedalboard` fixture (conftest.py), only to
+  save the time it takes to sample them; `.parameters` holds the 64 slots and the fixed
+  parameters (bypass, dry/wet, output gain).
 - The value pedalboard reports (`raw_value`) is JUCE's copy of the host value; it only
   changes when the host sets it or reloads the state.
 """
