@@ -356,3 +356,26 @@ fn engine_with(code: &str, native: Option<bool>, effect: bool) -> Engine {
         Err(e) => panic!("{e}"),
     }
 }
+
+#[test]
+fn fourteen_bit_controllers_combine_their_two_halves() {
+    // Only the 14-bit channel is named: the plugin creates the channels a patch names.
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 16\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n kv chnget \"CC1_14BIT.1\"\n kvol chnget \"CC7_14BIT\"\n outs upsamp(kv / 16384), upsamp(kvol / 16384)\nendin\n\
+        </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
+    let mut e = engine(code, false);
+    let (x, _) = run(&mut e, 4_800, 64, &[cc(1_000, 1, 64), cc(2_000, 33, 1)]);
+    assert_eq!(x[900], 0.0);
+    assert_eq!(x[1_500], (64.0 * 128.0 / 16384.0) as f32);
+    assert_eq!(x[3_000], ((64.0 * 128.0 + 1.0) / 16384.0) as f32);
+    let mut right = vec![0.0f32; 64];
+    let mut left = vec![0.0f32; 64];
+    e.process(
+        &Input::<&[f32]>::Silence,
+        &mut [&mut left[..], &mut right[..]],
+        64,
+        &[],
+    );
+    // Volume starts at 100 (MSB), so its 14-bit value is 100·128.
+    assert_eq!(right[0], (100.0 * 128.0 / 16384.0) as f32);
+}

@@ -384,45 +384,65 @@ fn controller_values(bytes: &[u8; 3]) -> impl Iterator<Item = (MidiChannel, f64)
 /// Cached pointers to every controller channel of one instance, created at compile.
 pub struct MidiChannels {
     ids: Vec<Option<ChannelId>>,
+    /// Last 7-bit value of CC 0–63, omni then per MIDI channel, for the 14-bit pairs.
+    raw: [[u8; 64]; 17],
 }
 
 impl MidiChannels {
-    /// Creates the controller channels at their initial values. Not for the audio thread.
-    pub fn new(csound: &mut Csound) -> Self {
+    /// Creates, at their initial values, the controller channels whose names `code`
+    /// spells out as strings (`chnget "CC74"`): all of them would be some 5000 channels
+    /// per instance, several times the compile time and memory of a small patch. Not for
+    /// the audio thread.
+    pub fn new(csound: &mut Csound, code: &str) -> Self {
+        let named: std::collections::HashSet<&str> = code.split('"').skip(1).step_by(2).collect();
         let mut ids = vec![None; (163 + 128) * 17];
         for channel in MidiChannel::all() {
-            if let Ok(id) = csound.control_channel(&channel.name(), ChannelMode::Input) {
+            let name = channel.name();
+            if !named.contains(name.as_str()) {
+                continue;
+            }
+            if let Ok(id) = csound.control_channel(&name, ChannelMode::Input) {
                 csound.set_control(id, channel.initial());
                 ids[channel.index()] = Some(id);
             }
         }
-        Self { ids }
+        let mut first = [0u8; 64];
+        for n in 0..64u8 {
+            first[usize::from(n)] = MidiChannel {
+                kind: ChannelKind::Cc(n),
+                channel: None,
+            }
+            .initial() as u8;
+        }
+        Self {
+            ids,
+            raw: [first; 17],
+        }
     }
 
     /// Writes a controller value, keeping 14-bit pairs up to date. Real-time safe.
-    pub fn set(&self, csound: &mut Csound, channel: MidiChannel, value: f64) {
-        let Some(Some(id)) = self.ids.get(channel.index()).copied() else {
+    pub fn set(&mut self, csound: &mut Csound, channel: MidiChannel, value: f64) {
+        if let Some(Some(id)) = self.ids.get(channel.index()).copied() {
+            csound.set_control(id, value);
+        }
+        let ChannelKind::Cc(n) = channel.kind else {
             return;
         };
-        csound.set_control(id, value);
-        if let ChannelKind::Cc(n) = channel.kind {
-            if n < 64 {
-                let msb = n % 32;
-                let pair = |n| MidiChannel {
-                    kind: ChannelKind::Cc(n),
-                    ..channel
-                };
-                let read =
-                    |c: MidiChannel| self.ids[c.index()].map_or(0.0, |id| csound.control(id));
-                let combined = read(pair(msb)) * 128.0 + read(pair(msb + 32));
-                let wide = MidiChannel {
-                    kind: ChannelKind::Cc14(msb),
-                    ..channel
-                };
-                if let Some(id) = self.ids[wide.index()] {
-                    csound.set_control(id, combined);
-                }
-            }
+        if n >= 64 {
+            return;
+        }
+        // The 14-bit pair from the last MSB (0–31) and LSB (32–63) seen.
+        let raw = &mut self.raw[channel.channel.map_or(0, |c| usize::from(c) + 1)];
+        raw[usize::from(n)] = value as u8;
+        let msb = n % 32;
+        let combined =
+            f64::from(raw[usize::from(msb)]) * 128.0 + f64::from(raw[usize::from(msb) + 32]);
+        let wide = MidiChannel {
+            kind: ChannelKind::Cc14(msb),
+            ..channel
+        };
+        if let Some(Some(id)) = self.ids.get(wide.index()).copied() {
+            csound.set_control(id, combined);
         }
     }
 }

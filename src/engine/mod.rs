@@ -328,7 +328,7 @@ impl Engine {
                 .max()
                 .unwrap_or(5);
             let notes = ScoreNotes::new(instruments, pfields, csound.a4());
-            (Some(notes), Some(MidiChannels::new(&mut csound)))
+            (Some(notes), Some(MidiChannels::new(&mut csound, code)))
         };
         // Output channels (`chn_k "x", 2` or 3; Csound may add the input flag once the
         // patch writes them with `chnset`), then Cabbage display widgets (meters). Names
@@ -508,7 +508,7 @@ impl Engine {
             0.0
         };
         let csound = &mut self.kernel.csound;
-        match (&mut self.notes, &self.midi_channels) {
+        match (&mut self.notes, &mut self.midi_channels) {
             (Some(notes), channels) => notes.handle(event, &mut |action| match action {
                 ScoreAction::Event(mut p, len) => {
                     p[1] = p2;
