@@ -11,6 +11,7 @@
 //! tags = ["pad"]
 //! ksmps = 64              # overrides the orchestra's ksmps in the plugin
 //! follow_transport = true # the score restarts at the song position on play and locate
+//! crossfade_ms = 50       # fade from the running patch to this one (default 20)
 //! [midi]
 //! mode = "score"          # or "native"; chosen from the code when absent
 //! instrument = 2          # the instrument score-mode notes play (default 1)
@@ -61,6 +62,9 @@ pub struct Metadata {
     pub tags: Vec<String>,
     /// ksmps override in the plugin.
     pub ksmps: Option<u32>,
+    /// Length of the crossfade when this patch replaces the running one, in ms (20 when
+    /// absent; 0 switches at once).
+    pub crossfade_ms: Option<f64>,
     /// The patch's score follows the host's transport: it restarts at the song position
     /// when playback starts and when the host jumps to another position.
     #[serde(default)]

@@ -63,6 +63,8 @@ pub struct Processor {
     retire: Sender<Retired>,
     events: Vec<MidiEvent>,
     crossfade_seconds: f64,
+    sample_rate: f64,
+    /// Length of the crossfade in progress.
     fade_frames: usize,
     /// The block's input, copied so two engines can read it during a crossfade.
     input_copy: Vec<Vec<f32>>,
@@ -92,6 +94,7 @@ impl Processor {
             retire,
             events: Vec::with_capacity(EVENT_CAPACITY),
             crossfade_seconds: DEFAULT_CROSSFADE_SECONDS,
+            sample_rate: 48_000.0,
             fade_frames: 0,
             input_copy: Vec::new(),
             outgoing_output: Vec::new(),
@@ -101,7 +104,8 @@ impl Processor {
         }
     }
 
-    /// Sets the crossfade length used from the next `activate` on (0 switches hard).
+    /// Sets the default crossfade length (0 switches at once); a patch's `crossfade_ms`
+    /// overrides it.
     pub fn set_crossfade_seconds(&mut self, seconds: f64) {
         self.crossfade_seconds = seconds.max(0.0);
     }
@@ -128,7 +132,7 @@ impl Processor {
         self.generation = generation;
         self.fade = None;
         self.current = ready;
-        self.fade_frames = (self.crossfade_seconds * sample_rate).round() as usize;
+        self.sample_rate = sample_rate;
         self.input_copy = vec![vec![0.0; max_block]; inputs];
         self.outgoing_output = vec![vec![0.0; max_block]; outputs];
     }
@@ -181,6 +185,13 @@ impl Processor {
                 None => Outgoing::Fallback,
             };
             self.fallback.silenced = false;
+            // The new patch may ask for its own crossfade length.
+            let seconds = self
+                .current
+                .as_ref()
+                .and_then(|r| r.engine.crossfade_seconds())
+                .unwrap_or(self.crossfade_seconds);
+            self.fade_frames = (seconds * self.sample_rate).round() as usize;
             if self.fade_frames > 0 {
                 self.fade = Some(Fade { from, done: 0 });
             } else if let Outgoing::Engine(old) = from {

@@ -246,3 +246,48 @@ fn non_finite_output_becomes_silence_until_a_good_compile() {
     }
     assert!(after > 0.2, "sound came back (peak {after})");
 }
+
+#[test]
+fn the_crossfade_length_follows_the_patch() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dc = |level: f64, metadata: &str| {
+        format!(
+            "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 16\nnchnls = 2\n0dbfs = 1\n\
+             instr 1\n outs a({level}), a({level})\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n\
+             {metadata}</CsoundSynthesizer>\n"
+        )
+    };
+    // Frames that are neither the old level nor the new one: the crossfade's length.
+    let mixed_frames = |metadata: &str| {
+        let (compiler, mut processor) = start(&dc(0.5, ""));
+        let reports = compiler.reports();
+        compiler.requester().compile(Arc::new(dc(0.2, metadata)));
+        let mut out = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while reports.try_recv().is_err() {
+            assert!(Instant::now() < deadline, "no compile report");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        for _ in 0..200 {
+            out.extend(block(&mut processor, &[]));
+        }
+        assert!(
+            (out[out.len() - 1] - 0.2).abs() < 1e-6,
+            "the new patch plays"
+        );
+        out.iter()
+            .filter(|&&s| (s - 0.5).abs() > 1e-6 && (s - 0.2).abs() > 1e-6)
+            .count()
+    };
+    assert_eq!(
+        mixed_frames("<CsoundPlug>\ncrossfade_ms = 0\n</CsoundPlug>\n"),
+        0
+    );
+    let default = mixed_frames("");
+    assert!(
+        (955..=960).contains(&default),
+        "default 20 ms: {default} frames"
+    );
+    let long = mixed_frames("<CsoundPlug>\ncrossfade_ms = 50\n</CsoundPlug>\n");
+    assert!((2_395..=2_400).contains(&long), "50 ms: {long} frames");
+}

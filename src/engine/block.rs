@@ -87,6 +87,14 @@ impl BlockAdapter {
         self.pos
     }
 
+    /// Fills the first k-cycle's output (otherwise silence) with `output`, e.g. the last
+    /// warm-up cycle of a new engine, so that taking over from another engine leaves no
+    /// `ksmps`-long hole.
+    pub fn prime(&mut self, output: &[f64]) {
+        let n = self.output.len().min(output.len());
+        self.output[..n].copy_from_slice(&output[..n]);
+    }
+
     /// Whether the kernel has reported the end of its performance.
     pub fn is_finished(&self) -> bool {
         self.finished

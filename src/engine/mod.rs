@@ -194,6 +194,8 @@ pub struct Engine {
     notes: Option<ScoreNotes>,
     /// The score follows the host's transport (metadata `follow_transport`).
     follow_transport: bool,
+    /// Crossfade into this engine, from metadata `crossfade_ms`.
+    crossfade_seconds: Option<f64>,
     /// Transport as of the last block: playing, and where the next block should start.
     last_transport: (bool, f64),
     midi_channels: Option<MidiChannels>,
@@ -295,18 +297,23 @@ impl Engine {
             }
         }
         let zero_dbfs = csound.zero_dbfs();
-        let adapter = BlockAdapter::new(
+        let mut adapter = BlockAdapter::new(
             csound.ksmps(),
             csound.nchnls_input(),
             csound.nchnls(),
             zero_dbfs,
         );
         let sample_rate = csound.sr();
+        let mut warmed_up = false;
         for _ in 0..config.warm_up_cycles {
             csound.spin().fill(0.0);
             if csound.perform_ksmps() {
                 break;
             }
+            warmed_up = true;
+        }
+        if warmed_up {
+            adapter.prime(csound.spout());
         }
         let host_channels = HostChannels::new(&mut csound);
         let (notes, midi_channels) = if native_midi {
@@ -383,6 +390,10 @@ impl Engine {
             adapter,
             notes,
             follow_transport: metadata.follow_transport,
+            crossfade_seconds: metadata
+                .crossfade_ms
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                .map(|ms| ms / 1000.0),
             last_transport: (false, 0.0),
             midi_channels,
             sample_accurate: config.sample_accurate,
@@ -392,6 +403,12 @@ impl Engine {
             outputs,
         };
         Ok((engine, log))
+    }
+
+    /// How long to crossfade into this engine when it replaces another, if the patch
+    /// says (`crossfade_ms`).
+    pub fn crossfade_seconds(&self) -> Option<f64> {
+        self.crossfade_seconds
     }
 
     /// Latency in frames (= ksmps).
