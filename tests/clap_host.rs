@@ -11,6 +11,7 @@
 
 mod common;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use clack_extensions::note_ports::NoteDialects;
@@ -22,6 +23,7 @@ use common::clap::{
     decode_nice_plug_state, encode_nice_plug_state, load_bundle, plugin_descriptors, HostedPlugin,
     NoteEvent, OutputEvent, ParamInfo, Transport, FX_ID, INSTRUMENT_ID,
 };
+use common::csd::csd;
 use serde_json::Value;
 
 /// Host sample rate for every test.
@@ -539,13 +541,9 @@ fn fx_state_with_broken_code_passes_audio_through() {
 }
 
 /// A patch that remembers the last note's pitch in an input channel and plays it.
-const MEMORY_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-chn_k \"memory\", 3
+static MEMORY_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "chn_k \"memory\", 3
 instr 1 ; a note stores its pitch
   chnset cpsmidinn(p4), \"memory\"
 endin
@@ -554,12 +552,11 @@ instr 2 ; always on: plays the stored pitch
   a1 poscil (kf > 0 ? 0.3 : 0), kf
   outs a1, a1
 endin
-</CsInstruments>
-<CsScore>
-i 2 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 2 0 z
+",
+    )
+});
 
 /// Pitch of the last 0.3 s of a render, if it sounds.
 fn tail_pitch(out: &[Vec<f32>], sample_rate: f64) -> Option<f64> {
@@ -576,7 +573,8 @@ fn sample_rate_change_keeps_channel_values() {
     let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
     let state = decode_nice_plug_state(&plugin.save_state());
     assert!(plugin.load_state(&encode_nice_plug_state(&with_patch_code(
-        &state, MEMORY_CSD
+        &state,
+        &MEMORY_CSD
     ))));
     plugin.activate(SR, MAX_BLOCK);
     let out = plugin.render(&[], seconds(0.5, SR), 256, &[NoteEvent::on(100, 81, 100)]);
@@ -623,55 +621,41 @@ const SLOT_COUNT: usize = 64;
 
 /// A `.csd` playing, from the start, a 440 Hz sine at the level of the declared `gain` channel
 /// (linear 0..1, default 0.5).
-const GAIN_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-chn_k \"gain\", 1, 2, 0.5, 0, 1
+static GAIN_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "chn_k \"gain\", 1, 2, 0.5, 0, 1
 instr 1
   kg chnget \"gain\"
   a1 poscil kg, 440
   outs a1, a1
 endin
-</CsInstruments>
-<CsScore>
-i 1 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 1 0 z
+",
+    )
+});
 
 /// Like [`GAIN_CSD`], but the output is the `gain` value itself (a constant per k-cycle), so
 /// the level in force can be read on every sample.
-const GAIN_DC_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-chn_k \"gain\", 1, 2, 0.5, 0, 1
+static GAIN_DC_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "chn_k \"gain\", 1, 2, 0.5, 0, 1
 instr 1
   kg chnget \"gain\"
   a1 upsamp kg
   outs a1, a1
 endin
-</CsInstruments>
-<CsScore>
-i 1 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 1 0 z
+",
+    )
+});
 
 /// Two declared channels: `gain` (linear 0..1, default 0.5) and `pitch` (exponential
 /// 110..1760 Hz, default 440).
-const GAIN_PITCH_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-chn_k \"gain\", 1, 2, 0.5, 0, 1
+static GAIN_PITCH_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "chn_k \"gain\", 1, 2, 0.5, 0, 1
 chn_k \"pitch\", 1, 3, 440, 110, 1760
 instr 1
   kg chnget \"gain\"
@@ -679,22 +663,17 @@ instr 1
   a1 poscil kg, kf
   outs a1, a1
 endin
-</CsInstruments>
-<CsScore>
-i 1 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 1 0 z
+",
+    )
+});
 
 /// [`GAIN_PITCH_CSD`] edited: the declarations in another order, and a new channel `attack`
 /// that sorts before both (so on a fresh slot map it would take the first slot).
-const GAIN_PITCH_ATTACK_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-chn_k \"pitch\", 1, 3, 440, 110, 1760
+static GAIN_PITCH_ATTACK_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "chn_k \"pitch\", 1, 3, 440, 110, 1760
 chn_k \"attack\", 1, 2, 0.2, 0, 1
 chn_k \"gain\", 1, 2, 0.5, 0, 1
 instr 1
@@ -703,12 +682,11 @@ instr 1
   a1 poscil kg, kf
   outs a1, a1
 endin
-</CsInstruments>
-<CsScore>
-i 1 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 1 0 z
+",
+    )
+});
 
 /// A new instance of `id` running `code` (loaded through the state, before activation), active.
 fn plugin_with_patch(id: &str, code: &str) -> HostedPlugin {
@@ -786,7 +764,7 @@ fn saved_slots(state: &Value) -> (Value, Vec<f64>) {
 #[test]
 fn slot_parameters_show_and_set_a_declared_channel() {
     for id in [INSTRUMENT_ID, FX_ID] {
-        let mut plugin = plugin_with_patch(id, GAIN_CSD);
+        let mut plugin = plugin_with_patch(id, &GAIN_CSD);
 
         // The slots, in order, among the fixed parameters (bypass, mix, gain).
         let all = plugin.params();
@@ -905,7 +883,7 @@ fn parameter_automation_lands_on_its_k_cycle() {
     let expected = expected_levels(frames, KSMPS, 0.5, &changes);
     let mut outputs = Vec::new();
     for (id, block) in [(INSTRUMENT_ID, 512), (INSTRUMENT_ID, 100), (FX_ID, 512)] {
-        let mut plugin = plugin_with_patch(id, GAIN_DC_CSD);
+        let mut plugin = plugin_with_patch(id, &GAIN_DC_CSD);
         assert_eq!(plugin.latency() as usize, KSMPS);
         let gain = slot(&mut plugin, 1);
         assert_eq!(text_of(&mut plugin, &gain), "gain: 0.500");
@@ -962,7 +940,7 @@ fn parameter_automation_lands_on_its_k_cycle() {
 #[test]
 fn parameter_values_and_slots_survive_state_and_recompile() {
     let entry = load_bundle();
-    let mut original = plugin_with_patch(INSTRUMENT_ID, GAIN_PITCH_CSD);
+    let mut original = plugin_with_patch(INSTRUMENT_ID, &GAIN_PITCH_CSD);
     let (gain, pitch) = (slot(&mut original, 1), slot(&mut original, 2));
     assert_eq!(text_of(&mut original, &gain), "gain: 0.500");
     assert_eq!(text_of(&mut original, &pitch), "pitch: 440.0");
@@ -1007,7 +985,7 @@ fn parameter_values_and_slots_survive_state_and_recompile() {
 
     // Edited code (declarations reordered, `attack` added) loaded while active: `gain` and
     // `pitch` keep their slots and values, `attack` takes the next free slot at its default.
-    let edited = encode_nice_plug_state(&with_patch_code(&state, GAIN_PITCH_ATTACK_CSD));
+    let edited = encode_nice_plug_state(&with_patch_code(&state, &GAIN_PITCH_ATTACK_CSD));
     assert!(copy.load_state(&edited));
     let third = slot(&mut copy, 3);
     let (tries, ()) = eventually(|| {
@@ -1041,7 +1019,7 @@ fn parameter_values_and_slots_survive_state_and_recompile() {
     );
 
     // Without the saved map the same code binds alphabetically: `attack` would be p01.
-    let mut fresh = plugin_with_patch(INSTRUMENT_ID, GAIN_PITCH_ATTACK_CSD);
+    let mut fresh = plugin_with_patch(INSTRUMENT_ID, &GAIN_PITCH_ATTACK_CSD);
     let fresh_first = slot(&mut fresh, 1);
     assert_eq!(text_of(&mut fresh, &fresh_first), "attack: 0.200");
 
@@ -1065,13 +1043,9 @@ const TEMPO: f64 = 97.5;
 
 /// Host notes play a sine on the left channel (released in 0.1 s); an always-on instrument
 /// adds the host's tempo / 1000 to the left channel and writes its play state to the right.
-const TRANSPORT_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-instr 1 ; host notes
+static TRANSPORT_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "instr 1 ; host notes
   aenv madsr 0.005, 0, 1, 0.1
   a1 poscil 0.2, cpsmidinn(p4)
   outch 1, a1 * aenv
@@ -1082,31 +1056,25 @@ instr 2 ; always on: the host's tempo and play state
   outch 1, upsamp(kbpm / 1000)
   outch 2, upsamp(kplay)
 endin
-</CsInstruments>
-<CsScore>
-i 2 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 2 0 z
+",
+    )
+});
 
 /// Writes the host's position of each k-cycle, in samples (left) and quarter notes (right).
-const POSITION_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-instr 1
+static POSITION_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "instr 1
   ksamples chnget \"TIME_IN_SAMPLES\"
   kbeats chnget \"HOST_PPQ_POS\"
   outs upsamp(ksamples), upsamp(kbeats)
 endin
-</CsInstruments>
-<CsScore>
-i 1 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 1 0 z
+",
+    )
+});
 
 /// The first of `frames` whose sample in `channel` is not `value` (bit for bit).
 fn first_not(channel: &[f32], frames: std::ops::Range<usize>, value: f32) -> Option<usize> {
@@ -1127,7 +1095,7 @@ fn host_transport_reaches_the_patch_and_its_stop_ends_notes() {
     let bpm_level = (TEMPO / 1000.0) as f32;
 
     // A free-running host (no transport): the defaults, 120 BPM and stopped.
-    let mut plugin = plugin_with_patch(INSTRUMENT_ID, TRANSPORT_CSD);
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &TRANSPORT_CSD);
     assert_eq!(plugin.latency() as usize, KSMPS);
     let out = plugin.render(&[], 4_800, 512, &[]);
     assert_eq!(
@@ -1152,7 +1120,7 @@ fn host_transport_reaches_the_patch_and_its_stop_ends_notes() {
     let play = Transport::playing(TEMPO, 10.0);
     let transport = [(0, play), (stop_at, play.advanced(stop_at, SR).stopped())];
     let events = [NoteEvent::on(note_on, 69, 100)];
-    let mut plugin = plugin_with_patch(INSTRUMENT_ID, TRANSPORT_CSD);
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &TRANSPORT_CSD);
     let out = plugin
         .render_with(&[], frames, block, &events, &transport)
         .audio;
@@ -1208,7 +1176,7 @@ fn host_transport_reaches_the_patch_and_its_stop_ends_notes() {
     );
 
     // Without the stop the same note is still held at the end.
-    let mut plugin = plugin_with_patch(INSTRUMENT_ID, TRANSPORT_CSD);
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &TRANSPORT_CSD);
     let out = plugin
         .render_with(&[], frames, block, &events, &[(0, play)])
         .audio;
@@ -1245,7 +1213,7 @@ fn host_transport_position_reaches_each_k_cycle() {
         ("beats only", play.beats_only()),
     ] {
         for block in [512, 100] {
-            let mut plugin = plugin_with_patch(INSTRUMENT_ID, POSITION_CSD);
+            let mut plugin = plugin_with_patch(INSTRUMENT_ID, &POSITION_CSD);
             let out = plugin
                 .render_with(&[], frames, block, &[], &[(0, transport)])
                 .audio;
@@ -1280,31 +1248,26 @@ fn host_transport_position_reaches_each_k_cycle() {
 }
 
 /// Writes the time signature as `numerator * 100 + denominator` (left) and IS_RECORDING (right).
-const SIGNATURE_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-instr 1
+static SIGNATURE_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "instr 1
   knum chnget \"TIME_SIG_NUM\"
   kden chnget \"TIME_SIG_DENOM\"
   krec chnget \"IS_RECORDING\"
   outs upsamp(knum * 100 + kden), upsamp(krec)
 endin
-</CsInstruments>
-<CsScore>
-i 1 0 z
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "i 1 0 z
+",
+    )
+});
 
 #[test]
 fn host_time_signature_and_recording_reach_the_patch() {
     const KSMPS: usize = 32;
     let frames = 4_800;
     // Without a transport: 4/4, not recording.
-    let mut plugin = plugin_with_patch(INSTRUMENT_ID, SIGNATURE_CSD);
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &SIGNATURE_CSD);
     let out = plugin.render(&[], frames, 512, &[]);
     assert_eq!(first_not(&out[0], KSMPS..frames, 404.0), None);
     assert_eq!(first_not(&out[1], KSMPS..frames, 0.0), None);
@@ -1314,7 +1277,7 @@ fn host_time_signature_and_recording_reach_the_patch() {
         time_signature: Some((7, 8)),
         ..Transport::playing(TEMPO, 0.0)
     };
-    let mut plugin = plugin_with_patch(INSTRUMENT_ID, SIGNATURE_CSD);
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &SIGNATURE_CSD);
     let out = plugin
         .render_with(&[], frames, 512, &[], &[(0, transport)])
         .audio;
@@ -1338,21 +1301,16 @@ fn host_time_signature_and_recording_reach_the_patch() {
 // ---------------------------------------------------------------------------------------------
 
 /// Echoes every host note a fifth up on MIDI channel 2, silently.
-const MIDI_ECHO_CSD: &str = "<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-instr 1
+static MIDI_ECHO_CSD: LazyLock<String> = LazyLock::new(|| {
+    csd(
+        "instr 1
   midion 2, p4 + 7, p5
   outs a(0), a(0)
 endin
-</CsInstruments>
-<CsScore>
-</CsScore>
-</CsoundSynthesizer>
-";
+",
+        "",
+    )
+});
 
 #[test]
 fn patch_midi_out_reaches_the_host_on_time() {
@@ -1371,7 +1329,7 @@ fn patch_midi_out_reaches_the_host_on_time() {
     let expected_off = note_off / KSMPS * KSMPS + KSMPS;
     let mut received = Vec::new();
     for block in [512, 100] {
-        let mut plugin = plugin_with_patch(INSTRUMENT_ID, MIDI_ECHO_CSD);
+        let mut plugin = plugin_with_patch(INSTRUMENT_ID, &MIDI_ECHO_CSD);
         assert_eq!(plugin.latency() as usize, KSMPS);
         let outputs = plugin.note_ports(false);
         assert_eq!(outputs.len(), 1, "one note output port: {outputs:?}");

@@ -5,6 +5,7 @@ mod common;
 
 use atomic_float::AtomicF32;
 use common::analysis;
+use common::csd::csd;
 use csound_plug::compiler::Compiler;
 use csound_plug::engine::block::Input;
 use csound_plug::engine::EngineConfig;
@@ -26,10 +27,9 @@ impl SlotValues for Values {
 }
 
 fn patch(declarations: &str) -> String {
-    format!(
-        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
-         {declarations}\ninstr 1\n kg chnget \"gain\"\n a1 poscil kg, 440\n outs a1, a1\nendin\n\
-         </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n"
+    csd(
+        &format!("{declarations}\ninstr 1\n kg chnget \"gain\"\n a1 poscil kg, 440\n outs a1, a1\nendin\n"),
+        "i 1 0 z\n",
     )
 }
 

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: a CLAP host harness and sound analysis.
+//! Helpers shared by the integration tests: a CLAP host harness, sound analysis and
+//! test patches.
 //!
 //! Each test binary uses only part of this, hence the `dead_code` allowance.
 
@@ -6,3 +7,4 @@
 
 pub mod analysis;
 pub mod clap;
+pub mod csd;
