@@ -62,7 +62,6 @@ pub struct Processor {
     shared: Arc<CompilerShared>,
     retire: Sender<Retired>,
     events: Vec<MidiEvent>,
-    crossfade_seconds: f64,
     sample_rate: f64,
     /// Length of the crossfade in progress.
     fade_frames: usize,
@@ -93,7 +92,6 @@ impl Processor {
             shared,
             retire,
             events: Vec::with_capacity(EVENT_CAPACITY),
-            crossfade_seconds: DEFAULT_CROSSFADE_SECONDS,
             sample_rate: 48_000.0,
             fade_frames: 0,
             input_copy: Vec::new(),
@@ -102,12 +100,6 @@ impl Processor {
             host: HostInfo::default(),
             was_playing: false,
         }
-    }
-
-    /// Sets the default crossfade length (0 switches at once); a patch's `crossfade_ms`
-    /// overrides it.
-    pub fn set_crossfade_seconds(&mut self, seconds: f64) {
-        self.crossfade_seconds = seconds.max(0.0);
     }
 
     /// Off the audio thread (in `activate`): starts `generation` with `ready`, or with the
@@ -190,7 +182,7 @@ impl Processor {
                 .current
                 .as_ref()
                 .and_then(|r| r.engine.crossfade_seconds())
-                .unwrap_or(self.crossfade_seconds);
+                .unwrap_or(DEFAULT_CROSSFADE_SECONDS);
             self.fade_frames = (seconds * self.sample_rate).round() as usize;
             if self.fade_frames > 0 {
                 self.fade = Some(Fade { from, done: 0 });

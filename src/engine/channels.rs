@@ -126,15 +126,6 @@ impl OutputValues {
         Some(f64::from_bits(self.values[i].load(Ordering::Relaxed)))
     }
 
-    /// Every output's name and latest value.
-    pub fn snapshot(&self) -> Vec<(String, f64)> {
-        self.names
-            .iter()
-            .zip(&self.values)
-            .map(|(n, v)| (n.clone(), f64::from_bits(v.load(Ordering::Relaxed))))
-            .collect()
-    }
-
     /// Publishes output `index` (real-time safe).
     pub fn store(&self, index: usize, value: f64) {
         if let Some(slot) = self.values.get(index) {

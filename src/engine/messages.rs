@@ -101,11 +101,6 @@ impl MessageRing {
         out.push_str(&String::from_utf8_lossy(&bytes));
         self.dropped.swap(0, Ordering::Relaxed)
     }
-
-    /// Pops one chunk, for callers that care about message kinds.
-    pub fn pop(&self) -> Option<MessageChunk> {
-        self.queue.pop()
-    }
 }
 
 #[cfg(test)]

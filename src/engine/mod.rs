@@ -685,11 +685,6 @@ impl Engine {
     pub fn set_channel(&mut self, name: &str, value: f64) {
         self.kernel.csound.set_control_channel(name, value);
     }
-
-    /// Reads a control channel by name (a look-up: not for the audio thread).
-    pub fn channel(&mut self, name: &str) -> Option<f64> {
-        self.kernel.csound.get_control_channel(name)
-    }
 }
 
 impl Engine {
