@@ -6,15 +6,14 @@
 //!
 //! Needs the `csound` command line (Debian package `csound`) on `PATH`.
 
-use std::fs::File;
+mod common;
+
+use common::process::{csound_available, limit_file_size, read_float_wav, run, Wav};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
-
-/// Longest any single command may run before the test gives up on it.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The input signal given to patches that process audio input.
 #[derive(Clone, Copy)]
@@ -60,89 +59,6 @@ fn cli_path() -> &'static str {
     env!("CARGO_BIN_EXE_csound-plug")
 }
 
-/// What a finished command left behind.
-struct Output {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn describe(&self) -> String {
-        format!(
-            "exit status: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `cmd` with its output captured in files under `dir` (no pipe can fill up), and
-/// kills it if it runs longer than `COMMAND_TIMEOUT`.
-fn run(mut cmd: Command, dir: &Path, label: &str) -> Output {
-    let out_path = dir.join(format!("{label}.stdout"));
-    let err_path = dir.join(format!("{label}.stderr"));
-    let out_file = File::create(&out_path).expect("create stdout capture file");
-    let err_file = File::create(&err_path).expect("create stderr capture file");
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::from(out_file))
-        .stderr(Stdio::from(err_file));
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            break status;
-        }
-        if started.elapsed() > COMMAND_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} did not finish within {COMMAND_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let read =
-        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
-    Output {
-        status,
-        stdout: read(&out_path),
-        stderr: read(&err_path),
-    }
-}
-
-/// A WAV file read as interleaved 32-bit float samples.
-struct Wav {
-    sample_rate: u32,
-    channels: u16,
-    samples: Vec<f32>,
-}
-
-impl Wav {
-    fn frames(&self) -> usize {
-        self.samples.len() / self.channels as usize
-    }
-}
-
-fn read_float_wav(path: &Path) -> Wav {
-    let reader = hound::WavReader::open(path)
-        .unwrap_or_else(|e| panic!("cannot read {} as WAV: {e}", path.display()));
-    let spec = reader.spec();
-    assert!(
-        spec.sample_format == hound::SampleFormat::Float && spec.bits_per_sample == 32,
-        "{} is not a 32-bit float WAV: {spec:?}",
-        path.display()
-    );
-    let samples = reader
-        .into_samples::<f32>()
-        .collect::<Result<Vec<f32>, _>>()
-        .unwrap_or_else(|e| panic!("cannot read samples of {}: {e}", path.display()));
-    Wav {
-        sample_rate: spec.sample_rate,
-        channels: spec.channels,
-        samples,
-    }
-}
-
 /// Writes a deterministic test signal: on the left a 220 Hz sine gated on for 0.3 s of
 /// every second, on the right a vibrato sine at 331 Hz plus a little LCG noise, so that
 /// a swapped, missing or shifted input channel changes the output.
@@ -176,15 +92,6 @@ fn write_input_wav(path: &Path, input: InputSpec) {
     writer.finalize().expect("finish input WAV");
 }
 
-fn csound_available() -> bool {
-    Command::new("csound")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
 /// Renders `patch` with the `csound` command line into `dir/ref.wav`.
 fn render_reference(patch: &Path, input: Option<&Path>, dir: &Path) -> Wav {
     assert!(
@@ -199,6 +106,8 @@ fn render_reference(patch: &Path, input: Option<&Path>, dir: &Path) -> Wav {
         cmd.arg("-i").arg(input);
     }
     cmd.arg("-o").arg(&out).arg(patch);
+    // The longest reference is 10 MB; a score that never ends stops at 256 MB.
+    limit_file_size(&mut cmd, 256 << 20);
     let result = run(cmd, dir, "csound");
     assert!(
         result.status.success() && out.exists(),
@@ -625,4 +534,18 @@ fn check_watch_reports_each_save() {
     wait_for(&|l| l.contains(": ok ("), "ok after the fix");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn file_size_limit_stops_a_runaway_writer() {
+    let dir = TempDir::new().expect("temp dir");
+    let file = dir.path().join("big");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("head -c 1000000 /dev/zero > '{}'", file.display()));
+    limit_file_size(&mut cmd, 64 << 10);
+    let result = run(cmd, dir.path(), "writer");
+    assert!(!result.status.success(), "{}", result.describe());
+    let written = std::fs::metadata(&file).map_or(0, |m| m.len());
+    assert!(written <= 64 << 10, "{written} bytes written");
 }

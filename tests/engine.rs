@@ -7,9 +7,13 @@ use csound_plug::engine::block::Input;
 use csound_plug::engine::messages::MessageRing;
 use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
-use csound_plug::presets;
 use csound_plug::render::{render, InputAudio, RenderOptions, Rendered};
 use std::sync::Arc;
+
+/// The first default instrument, kept as a fixture: tests edit its text.
+const TWO_OSC_SYNTH: &str = include_str!("patches/first_defaults/two_osc_synth.csd");
+/// The first default effect, kept as a fixture: tests edit its text.
+const PING_PONG_ECHO: &str = include_str!("patches/first_defaults/ping_pong_echo.csd");
 
 fn patch(name: &str) -> String {
     let path = format!("{}/tests/patches/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -78,7 +82,7 @@ fn effect_output_does_not_depend_on_host_block_sizes() {
         channels: vec![left, right],
         sample_rate: sr,
     };
-    let code = presets::DEFAULT_FX.replace("i 1 0 z", "i 1 0 3");
+    let code = PING_PONG_ECHO.replace("i 1 0 z", "i 1 0 3");
     let reference = render_blocks(&code, vec![512], Some(input.clone()));
     for blocks in [vec![1], vec![37], vec![4096], random_blocks(31)] {
         let what = format!("blocks {:?}", &blocks[..blocks.len().min(4)]);
@@ -134,8 +138,7 @@ fn plugin_config() -> EngineConfig {
 #[test]
 fn notes_play_the_pitch_of_their_key_and_stop_after_note_off() {
     let ring = Arc::new(MessageRing::new(256));
-    let (mut engine, _) =
-        Engine::compile(presets::DEFAULT_INSTRUMENT, &plugin_config(), ring).expect("compiles");
+    let (mut engine, _) = Engine::compile(TWO_OSC_SYNTH, &plugin_config(), ring).expect("compiles");
     assert_eq!(engine.latency(), 32);
     let on = |key| MidiEvent::On {
         offset: 0,
@@ -173,7 +176,7 @@ fn notes_play_the_pitch_of_their_key_and_stop_after_note_off() {
 
 #[test]
 fn compile_errors_name_their_line() {
-    let code = presets::DEFAULT_INSTRUMENT.replace("outs aout, aout", "outs aout, aout bogus");
+    let code = TWO_OSC_SYNTH.replace("outs aout, aout", "outs aout, aout bogus");
     let line = code.lines().position(|l| l.contains("bogus")).unwrap() + 1;
     let ring = Arc::new(MessageRing::new(64));
     let error = match Engine::compile(&code, &plugin_config(), ring) {
@@ -204,7 +207,7 @@ fn zero_dbfs_scales_both_ways() {
 
 #[test]
 fn device_options_in_the_patch_open_nothing_and_change_nothing() {
-    let plain = presets::DEFAULT_INSTRUMENT.replace("<CsScore>", "<CsScore>\ni 1 0 0.5 64 100 1");
+    let plain = TWO_OSC_SYNTH.replace("<CsScore>", "<CsScore>\ni 1 0 0.5 64 100 1");
     let with_devices = plain.replace(
         "<CsOptions>",
         "<CsOptions>\n-odac -iadc -Ma -Q0 -+rtmidi=alsa -+rtaudio=jack -b 128 -B 512",

@@ -7,13 +7,15 @@ use csound_plug::compiler::{Compiler, Ready};
 use csound_plug::engine::block::Input;
 use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
-use csound_plug::presets;
 use csound_plug::processor::Processor;
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The first default instrument, kept as a fixture: tests edit its text.
+const TWO_OSC_SYNTH: &str = include_str!("patches/first_defaults/two_osc_synth.csd");
 
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;
@@ -25,7 +27,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     let mut processor = Processor::new(shared.clone(), compiler.retire_sender(), false);
     let config = EngineConfig::plugin(48_000.0, 2, 2, false);
     let generation = compiler.activate(config.clone()).generation;
-    let code = Arc::new(presets::DEFAULT_INSTRUMENT.to_string());
+    let code = Arc::new(TWO_OSC_SYNTH.to_string());
     let (engine, _) = Engine::compile(&code, &config, shared.ring.clone()).expect("compiles");
     let ready = Ready {
         engine,
@@ -34,7 +36,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     };
     processor.activate(Some(Box::new(ready)), generation, (2, 2), 256, 48_000.0);
     // A second patch, compiled on the compiler thread while this thread processes.
-    let louder = Arc::new(presets::DEFAULT_INSTRUMENT.replace("iamp   = 0.25", "iamp   = 0.5"));
+    let louder = Arc::new(TWO_OSC_SYNTH.replace("iamp   = 0.25", "iamp   = 0.5"));
     compiler.requester().compile(louder.clone());
 
     let frames = 256;

@@ -9,10 +9,12 @@ use csound_plug::engine::block::Input;
 use csound_plug::engine::csound::live_instances;
 use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
-use csound_plug::presets;
 use csound_plug::processor::Processor;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The first default instrument, kept as a fixture: tests edit its text.
+const TWO_OSC_SYNTH: &str = include_str!("patches/first_defaults/two_osc_synth.csd");
 
 /// The tests count live Csound instances, so they run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -159,10 +161,10 @@ fn two_hundred_recompiles_while_audio_runs() {
 #[test]
 fn a_failed_compile_leaves_the_output_bit_identical() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (_compiler_a, mut a) = start(presets::DEFAULT_INSTRUMENT);
-    let (compiler_b, mut b) = start(presets::DEFAULT_INSTRUMENT);
+    let (_compiler_a, mut a) = start(TWO_OSC_SYNTH);
+    let (compiler_b, mut b) = start(TWO_OSC_SYNTH);
     let reports = compiler_b.reports();
-    let broken = Arc::new(presets::DEFAULT_INSTRUMENT.replace("outs aout, aout", "outs aout aout"));
+    let broken = Arc::new(TWO_OSC_SYNTH.replace("outs aout, aout", "outs aout aout"));
     let notes = |n: usize| -> Vec<MidiEvent> {
         match n % 40 {
             0 => vec![MidiEvent::On {

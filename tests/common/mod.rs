@@ -8,3 +8,4 @@
 pub mod analysis;
 pub mod clap;
 pub mod csd;
+pub mod process;
