@@ -4,12 +4,15 @@
 mod common;
 
 use common::analysis;
+use common::csd::csd;
 use csound_plug::engine::block::Input;
 use csound_plug::engine::messages::MessageRing;
 use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
-use csound_plug::presets;
 use std::sync::Arc;
+
+/// The first default instrument, kept as a fixture: tests edit its text.
+const TWO_OSC_SYNTH: &str = include_str!("patches/first_defaults/two_osc_synth.csd");
 
 const SR: f64 = 48_000.0;
 
@@ -76,7 +79,7 @@ fn silent_after(x: &[f32], from: usize) -> bool {
 
 #[test]
 fn overlapping_notes_sustain_and_all_notes_off_leave_no_hung_note() {
-    let mut e = engine(presets::DEFAULT_INSTRUMENT, false);
+    let mut e = engine(TWO_OSC_SYNTH, false);
     // Same key struck twice before either ends, then both ended.
     let (x, _) = run(
         &mut e,
@@ -90,7 +93,7 @@ fn overlapping_notes_sustain_and_all_notes_off_leave_no_hung_note() {
     );
     assert!(silent_after(&x, 14_400 + 24_000), "both notes end");
     // The pedal holds note-offs until it lifts.
-    let mut e = engine(presets::DEFAULT_INSTRUMENT, false);
+    let mut e = engine(TWO_OSC_SYNTH, false);
     let (x, _) = run(
         &mut e,
         144_000,
@@ -111,7 +114,7 @@ fn overlapping_notes_sustain_and_all_notes_off_leave_no_hung_note() {
         "ended when the pedal lifts"
     );
     // All notes off ends notes whose note-off never comes.
-    let mut e = engine(presets::DEFAULT_INSTRUMENT, false);
+    let mut e = engine(TWO_OSC_SYNTH, false);
     let (x, _) = run(
         &mut e,
         96_000,
@@ -121,7 +124,7 @@ fn overlapping_notes_sustain_and_all_notes_off_leave_no_hung_note() {
     assert!(analysis::peak(&x, 20_000..24_000) > 0.01);
     assert!(silent_after(&x, 24_000 + 24_000));
     // And so does the transport stopping (the processor calls this).
-    let mut e = engine(presets::DEFAULT_INSTRUMENT, false);
+    let mut e = engine(TWO_OSC_SYNTH, false);
     let _ = run(&mut e, 4_800, 256, &[on(0, 60)]);
     e.all_notes_off();
     let (x, _) = run(&mut e, 48_000, 256, &[]);
@@ -241,7 +244,7 @@ fn a_midi_file_renders_like_the_equivalent_score() {
     assert_eq!(midi.len(), 8);
     let total = 3.0;
     let ours = render(
-        presets::DEFAULT_INSTRUMENT,
+        TWO_OSC_SYNTH,
         &RenderOptions {
             midi,
             duration: Some(total),
@@ -252,8 +255,7 @@ fn a_midi_file_renders_like_the_equivalent_score() {
     )
     .expect("renders");
     // The reference: the same notes as a score, through `csound -o`.
-    let csd = presets::DEFAULT_INSTRUMENT
-        .replace("<CsScore>", &format!("<CsScore>\n{score}f 0 {total}\n"));
+    let csd = TWO_OSC_SYNTH.replace("<CsScore>", &format!("<CsScore>\n{score}f 0 {total}\n"));
     let csd_path = dir.path().join("phrase.csd");
     std::fs::write(&csd_path, csd).expect("write csd");
     let wav = dir.path().join("ref.wav");
@@ -334,7 +336,7 @@ fn metadata_routes_notes_to_instruments_and_chooses_the_mode() {
 
 #[test]
 fn bad_metadata_is_reported_and_ignored() {
-    let code = presets::DEFAULT_INSTRUMENT.replace(
+    let code = TWO_OSC_SYNTH.replace(
         "</CsoundSynthesizer>",
         "<CsoundPlug>\nksmps = \"many\"\n</CsoundPlug>\n</CsoundSynthesizer>",
     );
@@ -378,4 +380,21 @@ fn fourteen_bit_controllers_combine_their_two_halves() {
     );
     // Volume starts at 100 (MSB), so its 14-bit value is 100·128.
     assert_eq!(right[0], (100.0 * 128.0 / 16384.0) as f32);
+}
+
+/// In the effect entry, a patch without MIDI opcodes runs its always-on instrument from
+/// the score; host notes on channel 1 must not start a second instance of it (Csound's
+/// native MIDI would, by default, map channel 1 to instr 1).
+#[test]
+fn effect_notes_do_not_retrigger_an_always_on_instrument() {
+    let code = csd("instr 1\n  outs a(1), a(1)\nendin\n", "i 1 0 z\n");
+    let ring = Arc::new(MessageRing::new(1024));
+    let config = EngineConfig::plugin(SR, 2, 2, true);
+    let (mut e, _) = Engine::compile(&code, &config, ring).expect("compiles");
+    let (out, _) = run(&mut e, 9600, 64, &[on(100, 60), on(200, 64)]);
+    let after = analysis::peak(&out, 4800..9600);
+    assert!(
+        (after - 1.0).abs() < 1e-6,
+        "one instance plays 1.0; with notes: {after}"
+    );
 }

@@ -326,6 +326,15 @@ impl Csound {
         })
     }
 
+    /// `csoundCompileOrc`: compiles more orchestra code; its global code runs now.
+    pub fn compile_orc(&mut self, text: &str) -> Result<(), CsoundError> {
+        let text = c_string(text, "csoundCompileOrc (text contains a NUL byte)")?;
+        // SAFETY: live instance, NUL-terminated text that Csound copies.
+        check("csoundCompileOrc", unsafe {
+            sys::csoundCompileOrc(self.raw(), text.as_ptr())
+        })
+    }
+
     /// `csoundStart`: runs the header and instr 0, prepares performance.
     pub fn start(&mut self) -> Result<(), CsoundError> {
         // SAFETY: live instance.

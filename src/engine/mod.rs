@@ -290,6 +290,16 @@ impl Engine {
                 format!("the patch did not start ({e})"),
             ));
         }
+        // An effect that chose native MIDI only because it is an effect (no MIDI opcodes,
+        // no metadata) must not have host notes start its instruments: Csound maps
+        // channel n to instr n by default, which would start a second always-on
+        // instrument.
+        let auto_native = config.native_midi.is_none() && metadata.midi.mode.is_none();
+        if native_midi && auto_native && config.is_effect && !midi::uses_midi_opcodes(code) {
+            if let Err(e) = csound.compile_orc("massign 0, 0\n") {
+                return Err(fail(Some(&mut csound), e.to_string()));
+            }
+        }
         if config.run_forever && !code.contains("<CsScore>") {
             // No score section to hold it.
             if let Err(e) = csound.read_score("f0 z\n") {
