@@ -91,10 +91,16 @@ pub struct CompilerShared {
 }
 
 impl CompilerShared {
-    /// Compiles `code` for `active`, binds its controls to slots (new channels start at
-    /// their declared default, changed ranges keep the value where they can), and reports
-    /// the result. Never on the audio thread.
-    pub fn build(&self, code: Arc<String>, active: &Active) -> Result<Box<Ready>, CompileError> {
+    /// Compiles `code` for `active`, binds its controls to slots and reports the result.
+    /// New channels start at their start value (saved with the patch, else declared),
+    /// changed ranges keep the value where they can; with `load_values` (a preset was
+    /// loaded) every bound slot moves to its start value. Never on the audio thread.
+    pub fn build(
+        &self,
+        code: Arc<String>,
+        active: &Active,
+        load_values: bool,
+    ) -> Result<Box<Ready>, CompileError> {
         let (mut engine, log) = match Engine::compile(&code, &active.config, self.ring.clone()) {
             Ok(built) => built,
             Err(error) => {
@@ -107,7 +113,7 @@ impl CompilerShared {
             }
         };
         let controls = engine.declared_controls(&code);
-        self.bind(&mut engine, &controls);
+        self.bind(&mut engine, &controls, load_values);
         self.outputs.store(engine.outputs());
         self.console.append(&log);
         self.console.set_compile_result(None);
@@ -122,16 +128,24 @@ impl CompilerShared {
         }))
     }
 
-    fn bind(&self, engine: &mut Engine, controls: &[Control]) {
+    fn bind(&self, engine: &mut Engine, controls: &[Control], load_values: bool) {
         let mut map = SlotMap::clone(&self.slots.map.load());
+        if load_values {
+            // A preset replaces the patch: channels it does not declare give up their
+            // slots (an edit keeps them, so a channel deleted by mistake keeps its lane).
+            map.retain_declared(controls);
+        }
         let binding = map.bind(controls);
         engine.bind_slots(&binding.table, &binding.unslotted);
         let old = self.slots.table.load_full();
         if let Some(values) = self.slots.values.get() {
             for slot in 0..SLOT_COUNT {
                 let position = match (&old.0[slot], &binding.table.0[slot]) {
-                    (_, Some(new)) if binding.fresh.contains(&slot) => new.position_of(new.default),
-                    (Some(old), Some(new)) if old != new => {
+                    (_, Some(new)) if load_values || binding.fresh.contains(&slot) => {
+                        new.position_of(engine.start_value(new))
+                    }
+                    (Some(old), Some(new)) if old.channel == new.channel && old != new => {
+                        // The same channel with a new declaration: keep its value.
                         let value = old.value_at(f64::from(values.position(slot)));
                         new.position_of(value)
                     }
@@ -162,7 +176,8 @@ impl CompilerShared {
 
 /// A request to the compiler thread.
 enum Request {
-    Compile(Arc<String>),
+    /// Code to compile; `true` when its saved values replace the current ones.
+    Compile(Arc<String>, bool),
     Notice(String),
     Stop,
 }
@@ -284,9 +299,16 @@ pub struct CompileRequester {
 }
 
 impl CompileRequester {
-    /// Asks for `code` to be compiled for the current activation.
+    /// Asks for `code` to be compiled for the current activation; the parameters keep
+    /// their values.
     pub fn compile(&self, code: Arc<String>) {
-        let _ = self.requests.send(Request::Compile(code));
+        let _ = self.requests.send(Request::Compile(code, false));
+    }
+
+    /// Asks for a preset's `code` to be compiled; its parameters move to the values saved
+    /// with it (else their declared defaults).
+    pub fn load(&self, code: Arc<String>) {
+        let _ = self.requests.send(Request::Compile(code, true));
     }
 
     /// Puts a notice of ours in the console (from any thread, without locking).
@@ -297,8 +319,8 @@ impl CompileRequester {
 
 fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &Sender<Retired>) {
     loop {
-        let mut code = match requests.recv_timeout(DRAIN_INTERVAL) {
-            Ok(Request::Compile(code)) => code,
+        let (mut code, mut load_values) = match requests.recv_timeout(DRAIN_INTERVAL) {
+            Ok(Request::Compile(code, load)) => (code, load),
             Ok(Request::Notice(text)) => {
                 shared.console.notice(&text);
                 continue;
@@ -319,7 +341,11 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
         let mut stop = false;
         while let Ok(request) = requests.try_recv() {
             match request {
-                Request::Compile(newer) => code = newer,
+                Request::Compile(newer, load) => {
+                    // A preset load stays a load when edits follow it before its compile.
+                    code = newer;
+                    load_values |= load;
+                }
                 Request::Notice(text) => shared.console.notice(&text),
                 Request::Stop => stop = true,
             }
@@ -330,7 +356,7 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
         let Some(active) = shared.active.load_full() else {
             continue;
         };
-        if let Ok(mut ready) = shared.build(code, &active) {
+        if let Ok(mut ready) = shared.build(code, &active, load_values) {
             // Make room by retiring what the audio thread has not taken yet.
             while let Err(back) = shared.ready.push(ready) {
                 ready = back;

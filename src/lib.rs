@@ -121,6 +121,10 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         self.params.clone()
     }
 
+    fn filter_state(state: &mut PluginState) {
+        state::check_fields(&mut state.fields);
+    }
+
     fn activate(
         &mut self,
         layout: &AudioIOLayout,
@@ -143,7 +147,7 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         let ready = self
             .compiler
             .shared()
-            .build(code, &active)
+            .build(code, &active, false)
             .ok()
             .map(|mut ready| {
                 ready.engine.restore_control_values(&carried);

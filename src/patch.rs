@@ -99,6 +99,64 @@ pub fn section<'a>(csd: &'a str, name: &str) -> Option<&'a str> {
     Some(&csd[start..end])
 }
 
+/// `csd` with its `<CsoundPlug>` section changed by `edit`, which gets the section's TOML
+/// (empty when the patch has none; the section is then added before
+/// `</CsoundSynthesizer>`). Comments and keys `edit` leaves alone stay as they were.
+pub fn edit_metadata(
+    csd: &str,
+    edit: impl FnOnce(&mut toml_edit::DocumentMut),
+) -> Result<String, String> {
+    const OPEN: &str = "<CsoundPlug>";
+    const CLOSE: &str = "</CsoundPlug>";
+    metadata(csd)?;
+    let (before, text, after) = match section(csd, "CsoundPlug") {
+        Some(text) => {
+            let start = csd.find(OPEN).expect("the section was found") + OPEN.len();
+            (&csd[..start], text, &csd[start + text.len()..])
+        }
+        None => ("", "", ""),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("<CsoundPlug>: {e}"))?;
+    edit(&mut doc);
+    let mut toml = doc.to_string();
+    if !toml.starts_with('\n') {
+        toml.insert(0, '\n');
+    }
+    if !toml.ends_with('\n') {
+        toml.push('\n');
+    }
+    let edited = if before.is_empty() {
+        // No section yet: a new one just before the end tag, or at the end.
+        let section = format!("{OPEN}{toml}{CLOSE}\n");
+        match csd.rfind("</CsoundSynthesizer>") {
+            Some(end) => format!("{}{section}{}", &csd[..end], &csd[end..]),
+            None if csd.is_empty() || csd.ends_with('\n') => format!("{csd}{section}"),
+            None => format!("{csd}\n{section}"),
+        }
+    } else {
+        format!("{before}{toml}{after}")
+    };
+    metadata(&edited)?;
+    Ok(edited)
+}
+
+/// `csd` saved as the preset `name` with `values` as its saved parameter values (the
+/// `[params]` table is replaced; the rest of the section is kept).
+pub fn with_saved_values(
+    csd: &str,
+    name: &str,
+    values: &BTreeMap<String, f64>,
+) -> Result<String, String> {
+    edit_metadata(csd, |doc| {
+        doc["name"] = toml_edit::value(name);
+        let mut params = toml_edit::Table::new();
+        for (channel, value) in values {
+            params[channel.as_str()] = toml_edit::value(*value);
+        }
+        doc["params"] = toml_edit::Item::Table(params);
+    })
+}
+
 /// The patch's metadata: `Ok(None)` without a section, `Err` with a one-line reason
 /// when the section is not valid TOML of the expected shape.
 pub fn metadata(csd: &str) -> Result<Option<Metadata>, String> {
@@ -149,6 +207,30 @@ mod tests {
             metadata("<CsoundSynthesizer></CsoundSynthesizer>").unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn saved_values_replace_the_params_and_keep_the_rest() {
+        let mut values = BTreeMap::new();
+        values.insert("cutoff".to_string(), 0.1 + 0.2);
+        values.insert("odd name ♪".to_string(), -3.0);
+        let commented = PATCH.replace("ksmps = 64", "ksmps = 64 # keep me");
+        let saved = with_saved_values(&commented, "Mine", &values).unwrap();
+        assert!(saved.contains("ksmps = 64 # keep me"), "{saved}");
+        let m = metadata(&saved).unwrap().unwrap();
+        assert_eq!(m.name.as_deref(), Some("Mine"));
+        assert_eq!(m.params, values);
+        assert_eq!(m.midi.instrument, Some(2));
+        // Without a section, one is added before the end tag.
+        let bare = "<CsoundSynthesizer>\n<CsInstruments>\n</CsInstruments>\n</CsoundSynthesizer>\n";
+        let saved = with_saved_values(bare, "New", &values).unwrap();
+        assert!(
+            saved.ends_with("</CsoundPlug>\n</CsoundSynthesizer>\n"),
+            "{saved}"
+        );
+        assert_eq!(metadata(&saved).unwrap().unwrap().params, values);
+        // Broken metadata is not overwritten.
+        assert!(with_saved_values(&PATCH.replace("ksmps = 64", "ksmps ="), "X", &values).is_err());
     }
 
     #[test]

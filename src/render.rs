@@ -142,11 +142,12 @@ pub fn render(
             .read_score(&format!("{score}\n"))
             .map_err(|e| RenderError::Other(format!("the extra score was refused: {e}")))?;
     }
-    // As in the plugin: declared defaults are written (Csound keeps them only as hints),
-    // then the values asked for.
+    // As in the plugin: declared defaults, or the values the patch was saved with, are
+    // written (Csound keeps defaults only as hints), then the values asked for.
     let controls = engine.declared_controls(code);
     for control in &controls {
-        engine.set_channel(&control.channel, control.default);
+        let value = engine.start_value(control);
+        engine.set_channel(&control.channel, value);
     }
     for (name, value) in &options.set {
         engine.set_channel(name, *value);

@@ -71,6 +71,12 @@ impl SlotMap {
         binding
     }
 
+    /// Frees the slots of channels `controls` does not declare.
+    pub fn retain_declared(&mut self, controls: &[Control]) {
+        self.0
+            .retain(|channel, _| controls.iter().any(|c| c.channel == *channel));
+    }
+
     /// Frees a channel's slot for the next new channel.
     pub fn free(&mut self, channel: &str) {
         self.0.remove(channel);
@@ -199,6 +205,12 @@ mod tests {
         map.free("res");
         let third = map.bind(&[control("new")]);
         assert_eq!(third.fresh, vec![1]);
+        // A preset load keeps only the channels it declares, in their slots.
+        map.retain_declared(&[control("gain"), control("other")]);
+        assert_eq!(map.0.len(), 1);
+        let fourth = map.bind(&[control("gain"), control("other")]);
+        assert_eq!((map.0["gain"], map.0["other"]), (2, 0));
+        assert_eq!(fourth.fresh, vec![0]);
     }
 
     #[test]

@@ -20,8 +20,9 @@ use common::analysis::{
     first_above, fundamental, midi_key_hz, mono, peak, rms, seconds, sine, tone_burst,
 };
 use common::clap::{
-    decode_nice_plug_state, encode_nice_plug_state, load_bundle, plugin_descriptors, HostedPlugin,
-    NoteEvent, OutputEvent, ParamInfo, Transport, FX_ID, INSTRUMENT_ID,
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, plugin_descriptors,
+    with_patch_code, HostedPlugin, NoteEvent, OutputEvent, ParamInfo, Transport, FX_ID,
+    INSTRUMENT_ID,
 };
 use common::csd::csd;
 use serde_json::Value;
@@ -36,6 +37,10 @@ const SILENCE: f32 = 1e-5;
 const ONSET: f32 = 1e-4;
 /// Sample offset of the note-on in the instrument renders.
 const NOTE_ON_AT: usize = 1000;
+
+/// The first default instrument, kept as a fixture: a subtractive synth that starts every
+/// note the same way.
+const TWO_OSC_SYNTH: &str = include_str!("patches/first_defaults/two_osc_synth.csd");
 
 /// A complete `.csd` whose instrument has a syntax error (unclosed parenthesis).
 const BROKEN_CSD: &str = "<CsoundSynthesizer>
@@ -205,8 +210,9 @@ fn instrument_note_onsets_are_sample_accurate() {
     // Notes at different places inside a k-cycle (ksmps 32) and a host block (100): the sound
     // must start the same number of samples after each, not on a k-cycle or block boundary.
     let mut delays = Vec::new();
+    // A fixed patch (the factory default starts its oscillators at random phases).
     for note_on in [992, 1000, 1017, 1023, 1500] {
-        let mut plugin = active_plugin(INSTRUMENT_ID);
+        let mut plugin = plugin_with_patch(INSTRUMENT_ID, TWO_OSC_SYNTH);
         let latency = plugin.latency() as usize;
         let out = plugin.render(&[], 2048, 100, &[NoteEvent::on(note_on, 69, 100)]);
         let start =
@@ -358,33 +364,6 @@ fn fx_passes_dry_signal_and_echoes_it() {
         "fx: latency {latency}, dry error {dry:e}, gap peak {gap_peak:e}, echo/burst RMS {ratio:.3}"
     );
     assert_thread_rules_kept(&plugin);
-}
-
-/// The `.csd` text inside a saved state.
-fn patch_code(state: &Value) -> String {
-    let inner = state["fields"]["state"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no fields.state string in {state}"));
-    let inner: Value = serde_json::from_str(inner).expect("fields.state is JSON");
-    assert_eq!(inner["version"], 1, "state version: {inner}");
-    inner["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no code in {inner}"))
-        .to_owned()
-}
-
-/// `state` with its `.csd` text replaced by `code`, everything else kept.
-fn with_patch_code(state: &Value, code: &str) -> Value {
-    let mut state = state.clone();
-    let mut inner: Value = serde_json::from_str(
-        state["fields"]["state"]
-            .as_str()
-            .expect("fields.state string"),
-    )
-    .expect("fields.state is JSON");
-    inner["code"] = Value::String(code.to_owned());
-    state["fields"]["state"] = Value::String(inner.to_string());
-    state
 }
 
 /// Calls `attempt` until it returns `Some` (up to about 10 s: a recompile may finish on another

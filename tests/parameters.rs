@@ -50,7 +50,10 @@ fn declared_controls_take_slots_start_at_their_default_and_drive_the_sound() {
     let code = Arc::new(patch(
         "chn_k \"gain\", 1, 2, 0.5, 0, 1\nchn_k \"cutoff\", 1, 3, 1000, 20, 20000",
     ));
-    let ready = compiler.shared().build(code, &active).expect("compiles");
+    let ready = compiler
+        .shared()
+        .build(code, &active, false)
+        .expect("compiles");
     // Csound lists channels alphabetically: cutoff, then gain.
     assert_eq!(slot_of(&compiler, "cutoff"), Some(0));
     assert_eq!(slot_of(&compiler, "gain"), Some(1));
@@ -88,7 +91,7 @@ fn surviving_channels_keep_their_slots_across_recompiles() {
     );
     compiler
         .shared()
-        .build(Arc::new(first), &active)
+        .build(Arc::new(first), &active, false)
         .expect("compiles");
     let before: Vec<_> = ["bright", "drive", "gain"]
         .iter()
@@ -102,7 +105,7 @@ fn surviving_channels_keep_their_slots_across_recompiles() {
     );
     compiler
         .shared()
-        .build(Arc::new(second), &active)
+        .build(Arc::new(second), &active, false)
         .expect("compiles");
     assert_eq!(slot_of(&compiler, "bright"), Some(0));
     assert_eq!(slot_of(&compiler, "gain"), Some(2));
@@ -128,6 +131,35 @@ fn surviving_channels_keep_their_slots_across_recompiles() {
     assert!((values.position(3) - 0.25).abs() < 1e-6);
 }
 
+/// A loaded state can give a slot to another channel than the one it drove: the slot's
+/// value (restored by the host with the state) is the new channel's, not a rescaled
+/// value of the old one.
+#[test]
+fn a_slot_given_to_another_channel_keeps_the_hosts_value() {
+    let compiler = Compiler::new();
+    let values = Arc::new(Values(std::array::from_fn(|_| AtomicF32::new(0.0))));
+    assert!(compiler.shared().slots.values.set(values.clone()).is_ok());
+    let active = compiler.activate(config());
+    let attack = patch("chn_k \"attack\", 1, 3, 0.005, 0.001, 4\nchn_k \"gain\", 1, 2, 0.5, 0, 1");
+    compiler
+        .shared()
+        .build(Arc::new(attack), &active, false)
+        .expect("compiles");
+    assert_eq!(slot_of(&compiler, "attack"), Some(0));
+    // The host loads a session where slot 0 is `gain` at 0.3.
+    let mut map = csound_plug::slots::SlotMap::default();
+    map.0.insert("gain".into(), 0);
+    compiler.shared().slots.map.store(Arc::new(map));
+    values.set_position(0, 0.3);
+    let gain = patch("chn_k \"gain\", 1, 2, 0.5, 0, 1");
+    compiler
+        .shared()
+        .build(Arc::new(gain), &active, false)
+        .expect("compiles");
+    assert_eq!(slot_of(&compiler, "gain"), Some(0));
+    assert_eq!(values.position(0), 0.3);
+}
+
 #[test]
 fn invalue_reads_the_controls_and_outputs_are_published() {
     let compiler = Compiler::new();
@@ -144,7 +176,7 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
         </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
     let ready = compiler
         .shared()
-        .build(Arc::new(code.into()), &active)
+        .build(Arc::new(code.into()), &active, false)
         .expect("compiles");
     let mut processor = Processor::new(compiler.shared().clone(), compiler.retire_sender(), false);
     processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);

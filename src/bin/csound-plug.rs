@@ -1,9 +1,12 @@
 //! `csound-plug`: render and check Csound patches through the plugin's engine.
 
 use clap::{Args, Parser, Subcommand};
+use csound_plug::engine::diagnostics;
 use csound_plug::engine::messages::MessageRing;
 use csound_plug::engine::{Engine, EngineConfig};
 use csound_plug::midi_file;
+use csound_plug::patch;
+use csound_plug::presets::{self, library::Library, Preset};
 use csound_plug::render::{self, InputAudio, RenderEnd, RenderOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -38,9 +41,67 @@ enum Command {
         #[arg(short, long)]
         watch: bool,
     },
+    /// Factory and user presets: list, show, export, import, rename, delete.
+    #[command(subcommand)]
+    Presets(PresetsCommand),
+}
+
+/// `presets` subcommands. NAME is a preset's name (any case); `factory:NAME` or
+/// `user:NAME` picks one kind when both have it.
+#[derive(Subcommand, Debug)]
+enum PresetsCommand {
+    /// List factory and user presets by category.
+    List {
+        /// Only names, one per line (for scripts).
+        #[arg(long)]
+        names: bool,
+    },
+    /// Show a preset: what its metadata says and the parameters it declares.
+    Show {
+        /// The preset.
+        name: String,
+    },
+    /// Write a preset's .csd (runs in the `csound` command line as it is).
+    Export {
+        /// The preset.
+        name: String,
+        /// Where to write it; `-` for standard output. Default: NAME.csd here.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Copy a .csd into the user presets.
+    Import {
+        /// The .csd file.
+        file: PathBuf,
+        /// Save it under this name (default: its metadata name, else its file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// A saved parameter value: `--set cutoff=800` (repeatable).
+        #[arg(long, value_name = "NAME=VALUE", value_parser = parse_set)]
+        set: Vec<(String, f64)>,
+    },
+    /// Rename a user preset.
+    Rename {
+        /// Its name now.
+        name: String,
+        /// Its new name.
+        new_name: String,
+    },
+    /// Delete a user preset.
+    Delete {
+        /// The preset.
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes away
+    // (`csound-plug presets list | head`) instead of panicking in `println!`.
+    #[cfg(unix)]
+    // SAFETY: called first, before any other thread exists; restores the default action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render {
@@ -53,6 +114,7 @@ fn main() -> ExitCode {
             watch: false,
         } => run_check(&patch),
         Command::Check { patch, watch: true } => watch_check(&patch),
+        Command::Presets(command) => run_presets(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -60,6 +122,128 @@ fn main() -> ExitCode {
             eprintln!("csound-plug: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn run_presets(command: PresetsCommand) -> Result<(), String> {
+    let library = Library::user_default()?;
+    match command {
+        PresetsCommand::List { names } => {
+            let listing = library.list();
+            let mut category = None;
+            for preset in &listing.presets {
+                if names {
+                    println!("{}", preset.name);
+                    continue;
+                }
+                if category != Some(&preset.category) {
+                    category = Some(&preset.category);
+                    println!("{}", preset.category);
+                }
+                let origin = if preset.is_factory() { "" } else { " (user)" };
+                println!("  {:<28} {}{origin}", preset.name, preset.description);
+            }
+            for problem in &listing.problems {
+                eprintln!("csound-plug: skipped {problem}");
+            }
+            Ok(())
+        }
+        PresetsCommand::Show { name } => show_preset(&library.find(&name)?),
+        PresetsCommand::Export { name, output } => {
+            let preset = library.find(&name)?;
+            match output.as_deref() {
+                Some(path) if path == Path::new("-") => {
+                    print!("{}", preset.code);
+                    Ok(())
+                }
+                _ => {
+                    let path =
+                        output.unwrap_or_else(|| PathBuf::from(format!("{}.csd", preset.name)));
+                    library.export(&name, &path)?;
+                    eprintln!("wrote {}", path.display());
+                    Ok(())
+                }
+            }
+        }
+        PresetsCommand::Import { file, name, set } => {
+            let mut preset = library.import(&file)?;
+            if name.is_some() || !set.is_empty() {
+                let imported = preset.name.clone();
+                let mut values = patch::metadata(&preset.code)?.unwrap_or_default().params;
+                values.extend(set);
+                let name = name.unwrap_or_else(|| imported.clone());
+                library.delete(&imported)?;
+                preset = library.save(&name, &preset.code, &values)?;
+            }
+            eprintln!(
+                "imported '{}' into {}",
+                preset.name,
+                library.user_dir().display()
+            );
+            Ok(())
+        }
+        PresetsCommand::Rename { name, new_name } => {
+            let preset = library.rename(&name, &new_name)?;
+            eprintln!("renamed '{name}' to '{}'", preset.name);
+            Ok(())
+        }
+        PresetsCommand::Delete { name } => {
+            library.delete(&name)?;
+            eprintln!("deleted '{name}'");
+            Ok(())
+        }
+    }
+}
+
+/// Prints what a preset is and the parameters it declares (compiling it to find them).
+fn show_preset(preset: &Preset) -> Result<(), String> {
+    println!("{}", preset.name);
+    println!("  category: {}", preset.category);
+    match &preset.origin {
+        presets::Origin::Factory => println!("  factory preset"),
+        presets::Origin::User(path) => println!("  user preset: {}", path.display()),
+    }
+    if !preset.author.is_empty() {
+        println!("  author: {}", preset.author);
+    }
+    if !preset.tags.is_empty() {
+        println!("  tags: {}", preset.tags.join(", "));
+    }
+    if !preset.description.is_empty() {
+        println!("  {}", preset.description);
+    }
+    if let Some(problem) = &preset.problem {
+        println!("  metadata problem: {problem}");
+    }
+    let ring = Arc::new(MessageRing::new(64));
+    let (mut engine, _) = Engine::compile(&preset.code, &EngineConfig::default(), ring)
+        .map_err(|e| format!("'{}' does not compile: {e}", preset.name))?;
+    print_parameters(&mut engine, &preset.code);
+    Ok(())
+}
+
+/// The declared parameters, one line each, with the value the patch starts at.
+fn print_parameters(engine: &mut Engine, code: &str) {
+    let controls = engine.declared_controls(code);
+    if controls.is_empty() {
+        println!("no declared parameters");
+    }
+    for c in &controls {
+        let start = engine.start_value(c);
+        let saved = if start == c.default {
+            String::new()
+        } else {
+            format!(", saved at {}", c.format(start))
+        };
+        println!(
+            "parameter {}: {} to {}, default {}{saved} ({:?}{})",
+            c.channel,
+            c.format(c.min),
+            c.format(c.max),
+            c.format(c.default),
+            c.kind,
+            if c.skew.is_nan() { ", exponential" } else { "" }
+        );
     }
 }
 
@@ -222,6 +406,14 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
     let rendered = rendered.map_err(|e| format!("{}: {e}", patch.display()))?;
     if verbose {
         eprint!("{}", rendered.log);
+    } else {
+        // Instruments that failed at init are silent but do not stop a render: say so.
+        for error in diagnostics::performance_errors(&rendered.log)
+            .iter()
+            .take(10)
+        {
+            eprintln!("csound-plug: warning: {error}");
+        }
     }
     if rendered.end == RenderEnd::Limit {
         eprintln!(
@@ -277,21 +469,7 @@ fn run_check(patch: &Path) -> Result<(), String> {
                 engine.nchnls_input(),
                 engine.zero_dbfs()
             );
-            let controls = engine.declared_controls(&code);
-            if controls.is_empty() {
-                println!("no declared parameters");
-            }
-            for c in &controls {
-                println!(
-                    "parameter {}: {} to {}, default {} ({:?}{})",
-                    c.channel,
-                    c.format(c.min),
-                    c.format(c.max),
-                    c.format(c.default),
-                    c.kind,
-                    if c.skew.is_nan() { ", exponential" } else { "" }
-                );
-            }
+            print_parameters(&mut engine, &code);
             Ok(())
         }
         Err(error) => {

@@ -18,6 +18,20 @@ pub struct ErrorLine {
     pub message: String,
 }
 
+/// The distinct init-time and performance errors in a performance's log (an instrument
+/// that failed at init stays silent while the performance goes on).
+pub fn performance_errors(log: &str) -> Vec<&str> {
+    let mut errors: Vec<&str> = Vec::new();
+    for line in log.lines().map(str::trim) {
+        if (line.starts_with("INIT ERROR") || line.starts_with("PERF ERROR"))
+            && !errors.contains(&line)
+        {
+            errors.push(line);
+        }
+    }
+    errors
+}
+
 /// Finds the errors in a compile log of `code`.
 pub fn error_lines(log: &str, code: &str) -> Vec<ErrorLine> {
     let lines: Vec<&str> = log.lines().collect();
@@ -107,6 +121,21 @@ fn locate(code: &str, source: &str, near: Option<usize>) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn performance_errors_are_listed_once() {
+        let log = "SECTION 1:\nINIT ERROR in instr 1 (opcode tablei.a) line 10: no ftable 99\n\
+                   \t  B  0.000 - note deleted.  i1 had 1 init errors\n\
+                   INIT ERROR in instr 1 (opcode tablei.a) line 10: no ftable 99\n\
+                   PERF ERROR in instr 2 (opcode oscili) line 14: bad\n";
+        assert_eq!(
+            performance_errors(log),
+            vec![
+                "INIT ERROR in instr 1 (opcode tablei.a) line 10: no ftable 99",
+                "PERF ERROR in instr 2 (opcode oscili) line 14: bad"
+            ]
+        );
+    }
 
     #[test]
     fn syntax_error_line_comes_from_the_next_line() {

@@ -19,6 +19,7 @@ use csound::{ChannelId, ChannelMode, Csound};
 use diagnostics::ErrorLine;
 use messages::MessageRing;
 use midi::{MidiChannels, MidiEvent, ScoreAction, ScoreNotes};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// How to run a patch: `None` keeps what the patch itself says.
@@ -194,6 +195,8 @@ pub struct Engine {
     notes: Option<ScoreNotes>,
     /// The score follows the host's transport (metadata `follow_transport`).
     follow_transport: bool,
+    /// Parameter values the patch was saved with (metadata `[params]`), by channel.
+    saved_values: BTreeMap<String, f64>,
     /// Crossfade into this engine, from metadata `crossfade_ms`.
     crossfade_seconds: Option<f64>,
     /// Transport as of the last block: playing, and where the next block should start.
@@ -400,6 +403,7 @@ impl Engine {
             adapter,
             notes,
             follow_transport: metadata.follow_transport,
+            saved_values: metadata.params,
             crossfade_seconds: metadata
                 .crossfade_ms
                 .filter(|ms| ms.is_finite() && *ms >= 0.0)
@@ -651,10 +655,23 @@ impl Engine {
         controls
     }
 
+    /// The value `control` starts at: the one the patch was saved with (its metadata's
+    /// `[params]`), else its declared default.
+    pub fn start_value(&self, control: &Control) -> f64 {
+        match self.saved_values.get(&control.channel) {
+            Some(v) if v.is_finite() => {
+                v.clamp(control.min.min(control.max), control.max.max(control.min))
+            }
+            _ => control.default,
+        }
+    }
+
     /// Drives the channels bound in `table` from slot positions from now on, and writes
-    /// the declared default of each control in `unslotted` once (Csound keeps a `chn_k`
+    /// the start value ([`Engine::start_value`]) of each control in `unslotted` once (Csound keeps a `chn_k`
     /// default only as a hint). Not for the audio thread.
     pub fn bind_slots(&mut self, table: &SlotTable, unslotted: &[Control]) {
+        let unslotted: Vec<(&Control, f64)> =
+            unslotted.iter().map(|c| (c, self.start_value(c))).collect();
         let csound = &mut self.kernel.csound;
         let mut bindings = Vec::new();
         // `invalue` reads the same values as the channels: every declared control.
@@ -668,12 +685,13 @@ impl Engine {
                     control: control.clone(),
                     named: named.len(),
                 });
+                // Replaced by the slot's value at the first k-cycle.
                 named.push((control.channel.clone(), control.default));
             }
         }
-        for control in unslotted {
-            csound.set_control_channel(&control.channel, control.default);
-            named.push((control.channel.clone(), control.default));
+        for (control, value) in unslotted {
+            csound.set_control_channel(&control.channel, value);
+            named.push((control.channel.clone(), value));
         }
         csound.named_values().inputs = named;
         self.kernel.bindings = bindings;

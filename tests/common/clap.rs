@@ -23,6 +23,8 @@ use std::sync::Mutex;
 use std::thread::ThreadId;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
@@ -61,8 +63,27 @@ pub fn bundle_path() -> PathBuf {
     dir.join(BUNDLE_NAME)
 }
 
+/// Where the plugins loaded by this test process log (set before the first load).
+static LOG_FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// What the plugins of this test process have logged so far (all instances).
+pub fn plugin_log() -> String {
+    LOG_FILE
+        .get()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .unwrap_or_default()
+}
+
 /// Loads the bundle's CLAP entry, panicking with a hint when the bundle has not been built.
 pub fn load_bundle() -> PluginEntry {
+    // The plugin's log (nice-plug's logger reads this once, at the first load).
+    LOG_FILE.get_or_init(|| {
+        let path =
+            std::env::temp_dir().join(format!("csound-plug-test-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        std::env::set_var("NICE_LOG", &path);
+        path
+    });
     let path = bundle_path();
     assert!(
         path.exists(),
@@ -1215,4 +1236,31 @@ pub fn encode_nice_plug_state(state: &serde_json::Value) -> Vec<u8> {
     let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
     bytes.extend_from_slice(&json);
     bytes
+}
+
+/// The `.csd` text inside a saved state.
+pub fn patch_code(state: &Value) -> String {
+    let inner = state["fields"]["state"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no fields.state string in {state}"));
+    let inner: Value = serde_json::from_str(inner).expect("fields.state is JSON");
+    assert_eq!(inner["version"], 2, "state version: {inner}");
+    inner["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code in {inner}"))
+        .to_owned()
+}
+
+/// `state` with its `.csd` text replaced by `code`, everything else kept.
+pub fn with_patch_code(state: &Value, code: &str) -> Value {
+    let mut state = state.clone();
+    let mut inner: Value = serde_json::from_str(
+        state["fields"]["state"]
+            .as_str()
+            .expect("fields.state string"),
+    )
+    .expect("fields.state is JSON");
+    inner["code"] = Value::String(code.to_owned());
+    state["fields"]["state"] = Value::String(inner.to_string());
+    state
 }

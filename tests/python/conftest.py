@@ -40,6 +40,17 @@ INITIALIZATION_TIMEOUT = 5.0
 HIDDEN_MIDI_PARAMETER_NAME = re.compile(r"MIDI Ch\. \d+ ")
 
 
+# The plugins' log (nice-plug reads NICE_LOG when the first plugin loads): tests read
+# the plugin's messages from it.
+PLUGIN_LOG = REPO_ROOT / "target" / f"pytest-plugin-{os.getpid()}.log"
+os.environ["NICE_LOG"] = str(PLUGIN_LOG)
+
+
+def plugin_log_text() -> str:
+    """Everything the plugins logged in this test run."""
+    return PLUGIN_LOG.read_text(errors="replace") if PLUGIN_LOG.exists() else ""
+
+
 def bundle_dir() -> Path:
     env = os.environ.get("CSOUND_PLUG_BUNDLE_DIR")
     return Path(env).expanduser().resolve() if env else REPO_ROOT / "target" / "bundled"

@@ -7,7 +7,7 @@ the component state in JUCE's own base64 variant ("<byte count>.<chars>", alphab
 ".A-Za-z0-9+", bits packed least-significant first), and a trailing NUL byte.
 
 The component state is nice-plug's JSON ({"params": ..., "fields": {...}}); the
-plugin's persisted field "state" is a JSON string holding {"version": 1, "code": ...}.
+plugin's persisted field "state" is a JSON string holding {"version": 2, "code": ..., "slots": ..., "preset": ...}.
 """
 
 from __future__ import annotations
@@ -97,10 +97,19 @@ class PluginState:
     def version(self):
         return self.inner.get("version")
 
-    def with_code(self, code: str) -> bytes:
-        """The raw state with the patch code replaced (everything else kept)."""
+    def with_code(self, code: str, keep_slots: bool = False) -> bytes:
+        """The raw state of a session playing `code`: the patch code replaced and, unless
+        `keep_slots`, the slot map emptied (as in a session where only this patch ever
+        played; otherwise the channels of the patch it replaces keep their slots)."""
         inner = dict(self.inner)
         inner["code"] = code
+        if not keep_slots:
+            inner["slots"] = {}
+            inner["preset"] = None
+        return self.with_inner(inner)
+
+    def with_inner(self, inner: dict) -> bytes:
+        """The raw state with the plugin's own state object replaced."""
         outer = json.loads(json.dumps(self.outer))
         container, key = _find_state_field(outer)
         container[key] = json.dumps(inner) if self.inner_was_string else inner

@@ -110,8 +110,9 @@ def test_slots_are_64_generic_parameters(load_fx):
         assert params[key].name == f"Param {n}", (key, params[key].name)
     first = params["param_1"].string_value
     assert first.startswith("gain: "), first
-    unbound = {params[f"param_{n}"].string_value for n in range(2, SLOT_COUNT + 1)}
-    assert unbound == {"0.000 (unbound)"}, unbound
+    # The others drive nothing (they keep whatever value the state gave them).
+    unbound = [params[f"param_{n}"].string_value for n in range(2, SLOT_COUNT + 1)]
+    assert all(text.endswith(" (unbound)") for text in unbound), unbound
     print(f"param_1: {params['param_1']!r}")
 
 

@@ -149,7 +149,7 @@ fn install(args: &[String]) -> Result {
         .arg(&patch)
         .args([
             "--score",
-            "i 1 0 1.5 57 100 1\ni 1 0.5 1 64 90 1\ni 1 1 1 69 80 1",
+            "i 1 0 1.5 57 100 1 220\ni 1 0.5 1 64 90 1 329.63\ni 1 1 1 69 80 1 440",
             "--duration",
             "3",
             "-o",
