@@ -14,8 +14,9 @@ use crate::slots::{SlotMap, SlotTable, SlotValues, SLOT_COUNT};
 use arc_swap::{ArcSwap, ArcSwapOption};
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use crossbeam::queue::ArrayQueue;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -71,6 +72,19 @@ pub struct SlotState {
     pub values: OnceLock<Arc<dyn SlotValues>>,
 }
 
+/// What the newest good compile runs at, for the editor's status bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EngineFacts {
+    /// Frames per second.
+    pub sample_rate: f64,
+    /// Frames per k-cycle.
+    pub ksmps: usize,
+    /// Reported latency in frames.
+    pub latency: usize,
+    /// Output channels.
+    pub nchnls: usize,
+}
+
 /// What the compiler thread, the plugin and the audio thread share.
 pub struct CompilerShared {
     active: ArcSwapOption<Active>,
@@ -88,6 +102,8 @@ pub struct CompilerShared {
     pub slots: SlotState,
     /// The newest engine's output values (`chn_k` outputs, `outvalue`, meters).
     pub outputs: ArcSwap<OutputValues>,
+    /// What the newest good compile runs at.
+    pub facts: ArcSwapOption<EngineFacts>,
 }
 
 impl CompilerShared {
@@ -101,6 +117,10 @@ impl CompilerShared {
         active: &Active,
         load_values: bool,
     ) -> Result<Box<Ready>, CompileError> {
+        // Each compile starts a fresh console (the running patch's messages since the last
+        // compile go with it).
+        self.console.drain(&self.ring);
+        self.console.clear();
         let (mut engine, log) = match Engine::compile(&code, &active.config, self.ring.clone()) {
             Ok(built) => built,
             Err(error) => {
@@ -115,6 +135,12 @@ impl CompilerShared {
         let controls = engine.declared_controls(&code);
         self.bind(&mut engine, &controls, load_values);
         self.outputs.store(engine.outputs());
+        self.facts.store(Some(Arc::new(EngineFacts {
+            sample_rate: engine.sample_rate(),
+            ksmps: engine.ksmps(),
+            latency: engine.latency(),
+            nchnls: engine.nchnls(),
+        })));
         self.console.append(&log);
         self.console.set_compile_result(None);
         self.report(CompileReport {
@@ -164,6 +190,25 @@ impl CompilerShared {
         self.slots.table.store(Arc::new(binding.table));
     }
 
+    /// Binds `code`'s declared controls to slots at their start values now, before any
+    /// activation compiles it, so a host that reads a new instance's parameters sees the
+    /// starting patch's values (and does not see them move at activation).
+    pub fn bind_declared(&self, code: &str) {
+        let declared = declared(code);
+        let controls: Vec<Control> = declared.iter().map(|(c, _)| c.clone()).collect();
+        let mut map = SlotMap::clone(&self.slots.map.load());
+        let binding = map.bind(&controls);
+        if let Some(values) = self.slots.values.get() {
+            for (slot, control) in binding.table.0.iter().enumerate() {
+                if let Some(control) = control.as_ref().filter(|_| binding.fresh.contains(&slot)) {
+                    values.set_position(slot, start_position(&declared, control));
+                }
+            }
+        }
+        self.slots.map.store(Arc::new(map));
+        self.slots.table.store(Arc::new(binding.table));
+    }
+
     /// Queues a report, dropping the oldest when nobody has read them.
     fn report(&self, report: CompileReport) {
         let (tx, rx) = &self.reports;
@@ -172,6 +217,58 @@ impl CompilerShared {
             let _ = tx.try_send(report);
         }
     }
+}
+
+/// Declared controls with their start values.
+type Declared = Vec<(Control, f64)>;
+
+/// `code`'s declared controls with their start values, compiled once per process for
+/// each code text (the plugins' starting patches). Not for the audio thread.
+fn declared(code: &str) -> Declared {
+    static DECLARED: OnceLock<Mutex<HashMap<String, Declared>>> = OnceLock::new();
+    let mut cache = DECLARED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(code.to_string())
+        .or_insert_with(|| {
+            let ring = Arc::new(MessageRing::new(64));
+            match Engine::compile(code, &EngineConfig::default(), ring) {
+                Ok((mut engine, _)) => engine
+                    .declared_controls(code)
+                    .into_iter()
+                    .map(|c| {
+                        let start = engine.start_value(&c);
+                        (c, start)
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            }
+        })
+        .clone()
+}
+
+fn start_position(declared: &[(Control, f64)], control: &Control) -> f32 {
+    let start = declared
+        .iter()
+        .find(|(c, _)| c.channel == control.channel)
+        .map_or(control.default, |(_, v)| *v);
+    control.position_of(start) as f32
+}
+
+/// The slot positions of a new instance starting with `code`: its declared controls in
+/// the slots a new map gives them, at their start values, and 0 elsewhere. These are the
+/// host parameters' defaults, so a host's "reset" returns to the starting patch.
+pub fn default_positions(code: &str) -> [f32; SLOT_COUNT] {
+    let declared = declared(code);
+    let controls: Vec<Control> = declared.iter().map(|(c, _)| c.clone()).collect();
+    let binding = SlotMap::default().bind(&controls);
+    std::array::from_fn(|slot| {
+        binding.table.0[slot]
+            .as_ref()
+            .map_or(0.0, |control| start_position(&declared, control))
+    })
 }
 
 /// A request to the compiler thread.
@@ -207,6 +304,7 @@ impl Compiler {
             reports: channel::bounded(REPORT_CAPACITY),
             slots: SlotState::default(),
             outputs: ArcSwap::default(),
+            facts: ArcSwapOption::empty(),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);

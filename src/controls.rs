@@ -185,26 +185,60 @@ impl Control {
 
 /// A number with as many decimals as `step` has, or about four significant digits.
 fn format_number(value: f64, step: f64) -> String {
-    if value.abs() >= 10_000.0 {
+    // The precision follows the value as shown, not as given, so a value just below a
+    // boundary (9999.7 shown as "10.00 k", 999.97 as "1000") reads back to the same text.
+    if value.abs().round() >= 10_000.0 {
         return format!("{:.2} k", value / 1000.0);
     }
     let decimals = if step > 0.0 {
         (-step.log10().floor()).clamp(0.0, 6.0) as usize
-    } else if value.abs() >= 1000.0 {
+    } else {
+        let first = decimals_for(value.abs());
+        let shown: f64 = format!("{value:.first$}").parse().unwrap_or(value);
+        first.min(decimals_for(shown.abs()))
+    };
+    format!("{value:.decimals$}")
+}
+
+/// Decimals shown for a continuous value of this size: about four significant digits.
+fn decimals_for(magnitude: f64) -> usize {
+    if magnitude >= 1000.0 {
         0
-    } else if value.abs() >= 100.0 {
+    } else if magnitude >= 100.0 {
         1
-    } else if value.abs() >= 10.0 {
+    } else if magnitude >= 10.0 {
         2
     } else {
         3
-    };
-    format!("{value:.decimals$}")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_text_reads_back_to_the_same_text() {
+        let c = control(ControlKind::Continuous, 20.0, 20_000.0, f64::NAN, 0.0);
+        for i in 0..=20_000 {
+            let p = f64::from(i) / 20_000.0;
+            let text = c.format(c.value_at(p));
+            let back = c.parse(&text).expect("parses");
+            // Through a host's f32 position, as clap-validator does.
+            let again = c.format(c.value_at(f64::from(c.position_of(back) as f32)));
+            assert_eq!(again, text, "position {p}");
+        }
+        for v in [999.96, 9999.7, 99.996, 9.9996] {
+            let text = format_number(v, 0.0);
+            let back: f64 = text.trim_end_matches(" k").parse().unwrap();
+            let back = if text.ends_with(" k") {
+                back * 1000.0
+            } else {
+                back
+            };
+            assert_eq!(format_number(back, 0.0), text, "{v}");
+        }
+    }
 
     fn control(kind: ControlKind, min: f64, max: f64, skew: f64, step: f64) -> Control {
         Control {

@@ -45,7 +45,10 @@ impl DryWet {
                     }
                     None => 0.0,
                 };
-                out[frame] = (out[frame] * wet_gain + dry_sample * dry_gain) * out_gain;
+                let mixed = (out[frame] * wet_gain + dry_sample * dry_gain) * out_gain;
+                // A decaying feedback loop ends in subnormal numbers; hosts downstream
+                // can slow down badly on them, and they are far below audibility.
+                out[frame] = if mixed.is_subnormal() { 0.0 } else { mixed };
             }
         }
         self.write = (self.write + frames) % MAX_DELAY;
@@ -66,6 +69,16 @@ mod tests {
         // Frame 5: (100 * 0.5 + input[2] * 1.0) * 2.
         assert_eq!(wet[5], (50.0 + 3.0) * 2.0);
         assert_eq!(wet[1], 100.0, "nothing delayed in yet");
+    }
+
+    #[test]
+    fn subnormal_output_becomes_zero() {
+        let mut mixer = DryWet::new(1);
+        let tiny = f32::MIN_POSITIVE / 4.0;
+        assert!(tiny.is_subnormal());
+        let mut wet = [tiny, -tiny, 0.5];
+        mixer.process(&mut [&mut wet[..]], None, 3, 0, || (1.0, 0.0, 1.0));
+        assert_eq!(wet, [0.0, 0.0, 0.5]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod compiler;
 pub mod console;
 pub mod controls;
 pub mod dry_wet;
+pub mod editor;
 pub mod engine;
 pub mod flavor;
 pub mod midi_file;
@@ -65,6 +66,7 @@ impl<F: Flavor> Default for CsoundPlug<F> {
         let params = Arc::new(PlugParams::new(F::DEFAULT_PATCH, &compiler));
         // Only set here, once; `set` fails only if already set.
         let _ = compiler.shared().slots.values.set(params.slots.clone());
+        compiler.shared().bind_declared(F::DEFAULT_PATCH);
         let processor = Processor::new(
             compiler.shared().clone(),
             compiler.retire_sender(),
@@ -113,12 +115,20 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
     // happens in.
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
-    type Editor = ();
+    type Editor = editor::PlugEditor;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(editor::EditorShared {
+            params: self.params.clone(),
+            compiler: self.compiler.shared().clone(),
+            title: F::NAME,
+        })
     }
 
     fn filter_state(state: &mut PluginState) {

@@ -37,7 +37,10 @@ impl PlugParams {
         let shared = compiler.shared();
         Self {
             patch: PatchCode::new(default_code, compiler.requester(), shared.clone()),
-            slots: Arc::new(SlotParams::new(shared.slots.table.clone())),
+            slots: Arc::new(SlotParams::new(
+                shared.slots.table.clone(),
+                crate::compiler::default_positions(default_code),
+            )),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             mix: FloatParam::new("Dry/Wet", 1.0, FloatRange::Linear { min: 0.0, max: 1.0 })
                 .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))

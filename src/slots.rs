@@ -98,15 +98,15 @@ pub struct SlotParams {
 }
 
 impl SlotParams {
-    /// The pool; value text comes from `table`.
-    pub fn new(table: Arc<ArcSwap<SlotTable>>) -> Self {
+    /// The pool with its host defaults; value text comes from `table`.
+    pub fn new(table: Arc<ArcSwap<SlotTable>>, defaults: [f32; SLOT_COUNT]) -> Self {
         let params = (0..SLOT_COUNT)
             .map(|slot| {
                 let shown = table.clone();
                 let parsed = table.clone();
                 FloatParam::new(
                     format!("Param {}", slot + 1),
-                    0.0,
+                    defaults[slot],
                     FloatRange::Linear { min: 0.0, max: 1.0 },
                 )
                 .with_value_to_string(Arc::new(move |p| match &shown.load().0[slot] {
@@ -123,6 +123,11 @@ impl SlotParams {
             })
             .collect();
         Self { params }
+    }
+
+    /// The host parameter of `slot` (for the editor's `ParamSetter`).
+    pub fn param(&self, slot: usize) -> Option<&FloatParam> {
+        self.params.get(slot)
     }
 
     /// Every slot's position, for the audio thread (atomic reads, no allocation).

@@ -212,10 +212,15 @@ impl PatchCode {
     /// whose metadata now holds the name and values.
     pub fn save_as(&self, library: &Library, name: &str) -> Result<Preset, String> {
         let preset = library.save(name, &self.get(), &self.current_values())?;
-        // Only the `<CsoundPlug>` section changed: nothing to recompile.
-        self.code.store(Arc::new(preset.code.clone()));
-        self.preset.store(Arc::new(Some(PresetRef::to(&preset))));
+        self.adopt(&preset);
         Ok(preset)
+    }
+
+    /// Takes `preset`'s text as the current code without compiling it (it differs from
+    /// the running code only in its `<CsoundPlug>` section: saved, renamed).
+    pub fn adopt(&self, preset: &Preset) {
+        self.code.store(Arc::new(preset.code.clone()));
+        self.preset.store(Arc::new(Some(PresetRef::to(preset))));
     }
 
     /// The current value of every control bound to a slot, by channel: what a saved

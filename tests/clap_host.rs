@@ -21,8 +21,8 @@ use common::analysis::{
 };
 use common::clap::{
     decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, plugin_descriptors,
-    with_patch_code, HostedPlugin, NoteEvent, OutputEvent, ParamInfo, Transport, FX_ID,
-    INSTRUMENT_ID,
+    with_edited_code, with_patch_code, HostedPlugin, NoteEvent, OutputEvent, ParamInfo, Transport,
+    FX_ID, INSTRUMENT_ID,
 };
 use common::csd::csd;
 use serde_json::Value;
@@ -780,7 +780,9 @@ fn slot_parameters_show_and_set_a_declared_channel() {
         let value = value_of(&mut plugin, &gain);
         assert!((value - 0.5).abs() < 1e-6, "{id}: p01 is {value}");
         assert_eq!(text_of(&mut plugin, &gain), "gain: 0.500", "{id}");
-        assert_eq!(text_of(&mut plugin, &unbound), "0.000 (unbound)", "{id}");
+        // Unbound slots drive nothing; they keep the value the state gave them.
+        let unbound_text = text_of(&mut plugin, &unbound);
+        assert!(unbound_text.ends_with(" (unbound)"), "{id}: {unbound_text}");
         assert_eq!(
             plugin.param_value_text(gain.id, 0.25).as_deref(),
             Some("gain: 0.250")
@@ -964,7 +966,7 @@ fn parameter_values_and_slots_survive_state_and_recompile() {
 
     // Edited code (declarations reordered, `attack` added) loaded while active: `gain` and
     // `pitch` keep their slots and values, `attack` takes the next free slot at its default.
-    let edited = encode_nice_plug_state(&with_patch_code(&state, &GAIN_PITCH_ATTACK_CSD));
+    let edited = encode_nice_plug_state(&with_edited_code(&state, &GAIN_PITCH_ATTACK_CSD));
     assert!(copy.load_state(&edited));
     let third = slot(&mut copy, 3);
     let (tries, ()) = eventually(|| {
@@ -1590,4 +1592,36 @@ fn instrument_bypass_fades_to_silence() {
          the note left then and {left_at_end:.3e} at the end (exactly silent from frame \
          {silent_from:?})"
     );
+}
+
+/// A new instance's parameters sit at their defaults after activation and processing
+/// (the starting patch's controls are bound before the host first reads them), and the
+/// starting patch's controls are bound with their names.
+#[test]
+fn a_new_instance_starts_at_its_parameter_defaults() {
+    for id in [INSTRUMENT_ID, FX_ID] {
+        let mut plugin = active_plugin(id);
+        plugin.render(&[], 2048, 512, &[]);
+        let params = plugin.params();
+        let mut bound = 0;
+        for param in &params {
+            let value = value_of(&mut plugin, param);
+            assert!(
+                (value - param.default).abs() < 1e-6,
+                "{id}: {} is {value}, default {}",
+                param.name,
+                param.default
+            );
+            if param.name.starts_with("Param ")
+                && !text_of(&mut plugin, param).ends_with("(unbound)")
+            {
+                bound += 1;
+            }
+        }
+        assert!(
+            bound >= 5,
+            "{id}: {bound} parameters bound by the starting patch"
+        );
+        println!("{id}: {bound} parameters bound, all at their defaults");
+    }
 }

@@ -61,6 +61,9 @@ struct HostData {
     log: Mutex<String>,
     /// Set once the instance performs on the audio thread: from then on messages go to `ring`.
     realtime: AtomicBool,
+    /// Set while the instance is destroyed: its closing report (end of score, overall
+    /// amps) would only bury the messages of the patch that replaced it.
+    closing: AtomicBool,
     ring: Arc<MessageRing>,
 }
 
@@ -77,6 +80,9 @@ extern "C" fn message_callback(csound: *mut sys::CSOUND, attr: c_int, text: *con
         }
         (&*host, CStr::from_ptr(text).to_bytes())
     };
+    if host.closing.load(Ordering::Acquire) {
+        return;
+    }
     if host.realtime.load(Ordering::Acquire) {
         host.ring.push(attr, text);
     } else if let Ok(mut log) = host.log.lock() {
@@ -273,6 +279,7 @@ impl Csound {
             named: Default::default(),
             log: Mutex::new(String::new()),
             realtime: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
             ring,
         });
         // SAFETY: the host data pointer stays valid for the instance's life (the Box is
@@ -333,6 +340,30 @@ impl Csound {
         check("csoundCompileOrc", unsafe {
             sys::csoundCompileOrc(self.raw(), text.as_ptr())
         })
+    }
+
+    /// The names of every opcode this Csound knows (`csoundNewOpcodeList`), sorted,
+    /// without duplicates (an opcode has one entry per type signature).
+    pub fn opcode_names(&mut self) -> Vec<String> {
+        let mut list: *mut sys::opcodeListEntry = std::ptr::null_mut();
+        // SAFETY: live instance; Csound allocates the list and returns its length.
+        let count = unsafe { sys::csoundNewOpcodeList(self.raw(), &mut list) };
+        if count <= 0 || list.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: `list` holds `count` entries with NUL-terminated names until disposed.
+        let mut names: Vec<String> = unsafe {
+            std::slice::from_raw_parts(list, count as usize)
+                .iter()
+                .filter(|entry| !entry.opname.is_null())
+                .map(|entry| CStr::from_ptr(entry.opname).to_string_lossy().into_owned())
+                .collect()
+        };
+        // SAFETY: the list came from csoundNewOpcodeList on this instance.
+        unsafe { sys::csoundDisposeOpcodeList(self.raw(), list) };
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// `csoundStart`: runs the header and instr 0, prepares performance.
@@ -483,6 +514,7 @@ impl Csound {
 
 impl Drop for Csound {
     fn drop(&mut self) {
+        self.host.closing.store(true, Ordering::Release);
         // SAFETY: the instance is live and owned; nothing uses it after this. The host
         // data is dropped afterwards, when `self.host` goes.
         unsafe { sys::csoundDestroy(self.raw()) };

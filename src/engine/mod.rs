@@ -210,6 +210,14 @@ pub struct Engine {
     outputs: Arc<OutputValues>,
 }
 
+/// The opcodes this machine's Csound knows, sorted (for the editor's colouring). Creates
+/// and destroys an instance: not for the audio thread.
+pub fn opcode_names() -> Vec<String> {
+    Csound::new(Arc::new(MessageRing::new(16)))
+        .map(|mut csound| csound.opcode_names())
+        .unwrap_or_default()
+}
+
 impl Engine {
     /// Compiles and starts `code` (a whole `.csd`). Returns the engine and what Csound
     /// printed, or the errors. Never call this on the audio thread.

@@ -1251,8 +1251,26 @@ pub fn patch_code(state: &Value) -> String {
         .to_owned()
 }
 
-/// `state` with its `.csd` text replaced by `code`, everything else kept.
+/// The state of a session playing `code`: `state` with its `.csd` text replaced and its
+/// slot map and preset emptied (as if only this code had ever played).
 pub fn with_patch_code(state: &Value, code: &str) -> Value {
+    edit_inner(state, |inner| {
+        inner["code"] = Value::String(code.to_owned());
+        inner["slots"] = serde_json::json!({});
+        inner["preset"] = Value::Null;
+    })
+}
+
+/// `state` with its `.csd` text replaced by `code`, everything else (the slot map) kept:
+/// an edit of the code the state holds.
+pub fn with_edited_code(state: &Value, code: &str) -> Value {
+    edit_inner(state, |inner| {
+        inner["code"] = Value::String(code.to_owned())
+    })
+}
+
+/// `state` with the plugin's own state object changed by `edit`.
+fn edit_inner(state: &Value, edit: impl FnOnce(&mut Value)) -> Value {
     let mut state = state.clone();
     let mut inner: Value = serde_json::from_str(
         state["fields"]["state"]
@@ -1260,7 +1278,7 @@ pub fn with_patch_code(state: &Value, code: &str) -> Value {
             .expect("fields.state string"),
     )
     .expect("fields.state is JSON");
-    inner["code"] = Value::String(code.to_owned());
+    edit(&mut inner);
     state["fields"]["state"] = Value::String(inner.to_string());
     state
 }

@@ -22,7 +22,18 @@ const BUILD_PACKAGES: &[&str] = &[
     "libxkbcommon-dev",
 ];
 /// Extra packages the tests need: the `csound` command line and Python's venv.
-const TEST_PACKAGES: &[&str] = &["csound", "python3-venv", "python3-pip"];
+const TEST_PACKAGES: &[&str] = &[
+    "csound",
+    "python3-venv",
+    "python3-pip",
+    // The editor test: a virtual X display, keyboard and mouse, screenshots, and Mesa's
+    // software OpenGL.
+    "xvfb",
+    "xdotool",
+    "x11-apps",
+    "libgl1-mesa-dri",
+    "libglx-mesa0",
+];
 /// The crate that holds the plugin.
 const PACKAGE: &str = "csound_plug";
 /// Bundle base name (see bundler.toml).

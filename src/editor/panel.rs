@@ -1,0 +1,209 @@
+//! The parameter panel: one control per declared channel, linked to its host parameter.
+//!
+//! [`entries`] is the model (what to draw for the current slot table), tested without a
+//! window; [`show`] draws it. Every change goes through nice-plug's `ParamSetter` with
+//! begin/end gestures, so the host hears about it and records automation.
+
+use crate::controls::{Control, ControlKind};
+use crate::slots::{SlotParams, SlotTable};
+use nice_plug::prelude::{Param, ParamSetter};
+
+/// How a control is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Widget {
+    /// A horizontal slider over the declared range (skew and steps included).
+    Slider,
+    /// An on/off box.
+    Toggle,
+    /// A momentary button: on while held.
+    Button,
+    /// A menu of named items.
+    Menu(Vec<String>),
+}
+
+/// One control in the panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The host parameter slot it drives.
+    pub slot: usize,
+    /// The declaration.
+    pub control: Control,
+    /// How to draw it.
+    pub widget: Widget,
+}
+
+/// The panel's controls for `table`, in slot order (the order the host lists them).
+pub fn entries(table: &SlotTable) -> Vec<Entry> {
+    table
+        .0
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, control)| {
+            let control = control.clone()?;
+            let widget = match &control.kind {
+                ControlKind::Toggle => Widget::Toggle,
+                ControlKind::Button => Widget::Button,
+                ControlKind::Menu(items) => Widget::Menu(items.clone()),
+                ControlKind::Continuous | ControlKind::Integer => Widget::Slider,
+            };
+            Some(Entry {
+                slot,
+                control,
+                widget,
+            })
+        })
+        .collect()
+}
+
+/// Draws the controls, reading and moving the slot parameters through `setter`.
+pub fn show(ui: &mut egui::Ui, entries: &[Entry], slots: &SlotParams, setter: &ParamSetter) {
+    if entries.is_empty() {
+        ui.weak("This patch declares no parameters. Add one with\nchn_k \"cutoff\", 1, 3, 1000, 20, 20000");
+        return;
+    }
+    egui::Grid::new("parameters")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            for entry in entries {
+                let Some(param) = slots.param(entry.slot) else {
+                    continue;
+                };
+                ui.label(&entry.control.label).on_hover_text(format!(
+                    "channel \"{}\", host parameter {}",
+                    entry.control.channel,
+                    entry.slot + 1
+                ));
+                control(ui, entry, param, setter);
+                ui.end_row();
+            }
+        });
+}
+
+fn control(
+    ui: &mut egui::Ui,
+    entry: &Entry,
+    param: &nice_plug::prelude::FloatParam,
+    setter: &ParamSetter,
+) {
+    let c = &entry.control;
+    let position = param.unmodulated_normalized_value();
+    let set = |position: f32| {
+        setter.begin_set_parameter(param);
+        setter.set_parameter_normalized(param, position);
+        setter.end_set_parameter(param);
+    };
+    match &entry.widget {
+        Widget::Toggle => {
+            let mut on = position >= 0.5;
+            if ui.checkbox(&mut on, "").changed() {
+                set(if on { 1.0 } else { 0.0 });
+            }
+        }
+        Widget::Button => {
+            let response = ui.add(egui::Button::new(&c.label).sense(egui::Sense::drag()));
+            if response.drag_started() {
+                setter.begin_set_parameter(param);
+                setter.set_parameter_normalized(param, 1.0);
+            }
+            if response.drag_stopped() {
+                setter.set_parameter_normalized(param, 0.0);
+                setter.end_set_parameter(param);
+            }
+        }
+        Widget::Menu(items) => {
+            let value = c.value_at(f64::from(position));
+            let index = (value - c.min).round().max(0.0) as usize;
+            let shown = items.get(index).cloned().unwrap_or_else(|| c.format(value));
+            egui::ComboBox::from_id_salt(("menu", entry.slot))
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    for (i, item) in items.iter().enumerate() {
+                        if ui.selectable_label(i == index, item).clicked() {
+                            set(c.position_of(c.min + i as f64) as f32);
+                        }
+                    }
+                });
+        }
+        Widget::Slider => {
+            let mut p = position;
+            let response = ui.add(
+                egui::Slider::new(&mut p, 0.0..=1.0)
+                    .show_value(true)
+                    .custom_formatter(|p, _| c.format(c.value_at(p)))
+                    .custom_parser(|text| c.parse(text).map(|v| c.position_of(v))),
+            );
+            if response.drag_started() {
+                setter.begin_set_parameter(param);
+            }
+            if response.changed() {
+                // Snap to the control's steps, as the host would.
+                let snapped = c.position_of(c.value_at(f64::from(p))) as f32;
+                if !response.dragged() {
+                    set(snapped);
+                } else {
+                    setter.set_parameter_normalized(param, snapped);
+                }
+            }
+            if response.drag_stopped() {
+                setter.end_set_parameter(param);
+            }
+            if response.double_clicked() {
+                set(c.position_of(c.default) as f32);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::ControlSource;
+
+    fn control(channel: &str, kind: ControlKind) -> Control {
+        Control {
+            channel: channel.into(),
+            label: channel.into(),
+            min: 0.0,
+            max: 2.0,
+            default: 1.0,
+            skew: 1.0,
+            step: 0.0,
+            kind,
+            source: ControlSource::Cabbage,
+        }
+    }
+
+    #[test]
+    fn entries_follow_slots_and_widget_kinds() {
+        let mut table = SlotTable::default();
+        table.0[3] = Some(control(
+            "mode",
+            ControlKind::Menu(vec!["a".into(), "b".into(), "c".into()]),
+        ));
+        table.0[0] = Some(control("cutoff", ControlKind::Continuous));
+        table.0[7] = Some(control("on", ControlKind::Toggle));
+        table.0[9] = Some(control("hit", ControlKind::Button));
+        table.0[12] = Some(control("voices", ControlKind::Integer));
+        let entries = entries(&table);
+        let shown: Vec<(usize, &str, &Widget)> = entries
+            .iter()
+            .map(|e| (e.slot, e.control.channel.as_str(), &e.widget))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (0, "cutoff", &Widget::Slider),
+                (
+                    3,
+                    "mode",
+                    &Widget::Menu(vec!["a".into(), "b".into(), "c".into()])
+                ),
+                (7, "on", &Widget::Toggle),
+                (9, "hit", &Widget::Button),
+                (12, "voices", &Widget::Slider),
+            ]
+        );
+        assert!(super::entries(&SlotTable::default()).is_empty());
+    }
+}
