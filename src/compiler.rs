@@ -10,6 +10,7 @@ use crate::controls::Control;
 use crate::engine::channels::OutputValues;
 use crate::engine::messages::MessageRing;
 use crate::engine::{CompileError, Engine, EngineConfig};
+use crate::meters::Meters;
 use crate::slots::{SlotMap, SlotTable, SlotValues, SLOT_COUNT};
 use arc_swap::{ArcSwap, ArcSwapOption};
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
@@ -104,6 +105,8 @@ pub struct CompilerShared {
     pub outputs: ArcSwap<OutputValues>,
     /// What the newest good compile runs at.
     pub facts: ArcSwapOption<EngineFacts>,
+    /// Peaks, load and MIDI activity, from the audio thread.
+    pub meters: Meters,
 }
 
 impl CompilerShared {
@@ -305,6 +308,7 @@ impl Compiler {
             slots: SlotState::default(),
             outputs: ArcSwap::default(),
             facts: ArcSwapOption::empty(),
+            meters: Meters::default(),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);

@@ -14,6 +14,7 @@ pub mod dry_wet;
 pub mod editor;
 pub mod engine;
 pub mod flavor;
+pub mod meters;
 pub mod midi_file;
 pub mod params;
 pub mod patch;

@@ -14,6 +14,7 @@ use crate::slots::SLOT_COUNT;
 use crossbeam::channel::Sender;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Note events kept per host block; more are dropped (hosts send far fewer).
 pub const EVENT_CAPACITY: usize = 1024;
@@ -229,6 +230,7 @@ impl Processor {
         outputs: &mut [&mut [f32]],
         frames: usize,
     ) {
+        let started = Instant::now();
         let fits = self.input_copy.iter().all(|b| b.len() >= frames)
             && self.outgoing_output.len() >= outputs.len()
             && self.outgoing_output.iter().all(|b| b.len() >= frames);
@@ -263,6 +265,10 @@ impl Processor {
             None => self.process_current(input, outputs, frames),
         }
         self.guard_non_finite(outputs, frames);
+        let meters = &self.shared.meters;
+        meters.count_midi(self.events.len());
+        let lasts = Duration::from_secs_f64(frames as f64 / self.sample_rate.max(1.0));
+        meters.record_block(outputs, frames, started.elapsed(), lasts);
     }
 
     fn process_current<S: AsRef<[f32]>>(

@@ -4,6 +4,7 @@ use super::code_view::CodeView;
 use super::panel::{self, Entry};
 use super::EditorShared;
 use crate::engine::diagnostics::ErrorLine;
+use crate::meters::METERED_CHANNELS;
 use crate::presets::library::Library;
 use crate::presets::{Origin, Preset};
 use crate::slots::SlotTable;
@@ -53,6 +54,10 @@ pub struct EditorApp {
     dialog: Option<Dialog>,
     /// One line about the last action (saved, loaded, failed).
     message: Option<(String, bool)>,
+    /// Output peaks shown (held, falling), per channel.
+    peaks: [f32; METERED_CHANNELS],
+    /// MIDI events counted at the last frame, and when the count last moved.
+    midi_seen: (u64, Option<std::time::Instant>),
 }
 
 impl EditorApp {
@@ -74,6 +79,8 @@ impl EditorApp {
             presets: Vec::new(),
             dialog: None,
             message: None,
+            peaks: [0.0; METERED_CHANNELS],
+            midi_seen: (0, None),
         }
     }
 
@@ -401,6 +408,7 @@ impl EditorApp {
                     facts.nchnls
                 ));
             }
+            self.meters(ui);
             if let Some((text, bad)) = &self.message {
                 ui.separator();
                 let colour = if *bad {
@@ -411,6 +419,59 @@ impl EditorApp {
                 ui.label(RichText::new(text).color(colour));
             }
         });
+    }
+
+    /// CPU load, output peaks and MIDI activity.
+    fn meters(&mut self, ui: &mut egui::Ui) {
+        let meters = &self.shared.compiler.meters;
+        ui.separator();
+        let load = meters.load();
+        let colour = if load > 0.7 {
+            Color32::from_rgb(255, 110, 100)
+        } else {
+            Color32::GRAY
+        };
+        ui.label(RichText::new(format!("CPU {:.0}%", load * 100.0)).color(colour))
+            .on_hover_text("Share of each audio block's time the patch took");
+        // Peaks fall by about 20 dB a second between blocks that raise them.
+        for (shown, new) in self.peaks.iter_mut().zip(meters.take_peaks()) {
+            *shown = new.max(*shown * 0.89);
+        }
+        for peak in self.peaks {
+            let db = 20.0 * peak.max(1e-6).log10();
+            let fill = ((db + 60.0) / 60.0).clamp(0.0, 1.0);
+            let colour = if peak >= 1.0 {
+                Color32::from_rgb(230, 60, 50)
+            } else if db > -6.0 {
+                Color32::from_rgb(230, 190, 60)
+            } else {
+                Color32::from_rgb(80, 180, 90)
+            };
+            ui.add(
+                egui::ProgressBar::new(fill)
+                    .desired_width(70.0)
+                    .fill(colour)
+                    .text(if peak > 1e-6 {
+                        format!("{db:.0} dB")
+                    } else {
+                        "-inf".into()
+                    }),
+            );
+        }
+        let count = meters.midi_events();
+        if count != self.midi_seen.0 {
+            self.midi_seen = (count, Some(std::time::Instant::now()));
+        }
+        let lit = self
+            .midi_seen
+            .1
+            .is_some_and(|at| at.elapsed() < Duration::from_millis(150));
+        ui.label(RichText::new("MIDI").color(if lit {
+            Color32::from_rgb(120, 220, 120)
+        } else {
+            Color32::from_gray(80)
+        }))
+        .on_hover_text(format!("{count} MIDI events received"));
     }
 
     fn console_pane(&mut self, ui: &mut egui::Ui) {
