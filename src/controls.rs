@@ -100,6 +100,17 @@ impl Control {
         self.quantize(value)
     }
 
+    /// The value at host position `position` with the fewest significant digits that
+    /// still lands on the same position: what a saved preset writes (`0.8`, not
+    /// `0.7999998241220575`), and reads back to exactly the same parameter.
+    pub fn shortest_value_at(&self, position: f32) -> f64 {
+        let value = self.value_at(f64::from(position));
+        (1..=17)
+            .filter_map(|digits| format!("{value:.*e}", digits - 1).parse::<f64>().ok())
+            .find(|v| self.position_of(*v) as f32 == position)
+            .unwrap_or(value)
+    }
+
     /// The host parameter position (0..=1) of `value`.
     pub fn position_of(&self, value: f64) -> f64 {
         let span = self.max - self.min;
@@ -216,6 +227,18 @@ fn decimals_for(magnitude: f64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_values_are_short_and_land_on_the_same_position() {
+        let c = control(ControlKind::Continuous, 0.005, 8.0, f64::NAN, 0.0);
+        let p = c.position_of(0.8) as f32;
+        assert_eq!(c.shortest_value_at(p), 0.8);
+        for i in 0..=1000 {
+            let p = i as f32 / 1000.0;
+            let v = c.shortest_value_at(p);
+            assert_eq!(c.position_of(v) as f32, p, "{v}");
+        }
+    }
 
     #[test]
     fn value_text_reads_back_to_the_same_text() {

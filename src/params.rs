@@ -5,6 +5,7 @@ use crate::compiler::Compiler;
 use crate::slots::SlotParams;
 use crate::state::PatchCode;
 use nice_plug::prelude::*;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 /// Everything the host sees and saves with a session.
@@ -13,6 +14,10 @@ pub struct PlugParams {
     /// The patch code and slot map, saved under the key `state` (see [`crate::state`]).
     #[persist = "state"]
     pub patch: PatchCode,
+    /// The editor window's size in logical points, `width << 32 | height`; 0 until the
+    /// user resizes it.
+    #[persist = "editor-size"]
+    pub editor_size: AtomicU64,
     /// The generic parameters `p01`…`p64` bound to the patch's declared channels.
     #[nested(group = "Patch")]
     pub slots: Arc<SlotParams>,
@@ -37,6 +42,7 @@ impl PlugParams {
         let shared = compiler.shared();
         Self {
             patch: PatchCode::new(default_code, compiler.requester(), shared.clone()),
+            editor_size: AtomicU64::new(0),
             slots: Arc::new(SlotParams::new(
                 shared.slots.table.clone(),
                 crate::compiler::default_positions(default_code),

@@ -236,7 +236,7 @@ impl PatchCode {
             .enumerate()
             .filter_map(|(slot, control)| {
                 let control = control.as_ref()?;
-                let value = control.value_at(f64::from(values.position(slot)));
+                let value = control.shortest_value_at(values.position(slot));
                 Some((control.channel.clone(), value))
             })
             .collect()

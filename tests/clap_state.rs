@@ -202,3 +202,22 @@ fn a_megabyte_of_non_ascii_code_round_trips_exactly() {
         panic!("the big patch plays {heard:?} Hz, not 880");
     }
 }
+
+#[test]
+fn the_editor_size_travels_with_the_state() {
+    let entry = load_bundle();
+    let mut state = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    assert_eq!(
+        state["fields"]["editor-size"], "0",
+        "no size until the window is resized"
+    );
+    let size = (900u64 << 32) | 600;
+    state["fields"]["editor-size"] = Value::String(size.to_string());
+    let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(plugin.load_state(&encode_nice_plug_state(&state)));
+    let saved = decode_nice_plug_state(&plugin.save_state());
+    assert_eq!(
+        saved["fields"]["editor-size"],
+        Value::String(size.to_string())
+    );
+}

@@ -8,11 +8,15 @@ use crate::meters::METERED_CHANNELS;
 use crate::presets::library::Library;
 use crate::presets::{Origin, Preset};
 use crate::slots::SlotTable;
+use egui::text::{CCursor, CCursorRange};
 use egui::{self, Color32, Key, Modifiers, RichText};
 use nice_plug::context::gui::GuiContext;
+use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::prelude::{Param, ParamSetter};
+use nice_plug_egui::baseview::WindowSize;
 use nice_plug_egui::{Frame, NiceEguiApp};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -58,6 +62,10 @@ pub struct EditorApp {
     peaks: [f32; METERED_CHANNELS],
     /// MIDI events counted at the last frame, and when the count last moved.
     midi_seen: (u64, Option<std::time::Instant>),
+    /// Whether the open dialog has been drawn before (its first frame selects its text).
+    dialog_shown: bool,
+    /// The saved window size to restore at the first frame (logical points).
+    restore_size: Option<(u32, u32)>,
 }
 
 impl EditorApp {
@@ -81,6 +89,8 @@ impl EditorApp {
             message: None,
             peaks: [0.0; METERED_CHANNELS],
             midi_seen: (0, None),
+            restore_size: None,
+            dialog_shown: false,
         }
     }
 
@@ -302,8 +312,10 @@ impl EditorApp {
 
     fn dialog(&mut self, ctx: &egui::Context) {
         let Some(mut dialog) = self.dialog.take() else {
+            self.dialog_shown = false;
             return;
         };
+        let fresh = !std::mem::replace(&mut self.dialog_shown, true);
         let (title, hint) = match &dialog {
             Dialog::SaveAs(_) => ("Save preset as", "Name"),
             Dialog::Rename { .. } => ("Rename preset", "New name"),
@@ -321,9 +333,20 @@ impl EditorApp {
                     Dialog::Rename { to, .. } => to,
                 };
                 ui.label(hint);
-                let field = ui.add(egui::TextEdit::singleline(text).desired_width(360.0));
-                field.request_focus();
-                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                let output = egui::TextEdit::singleline(text)
+                    .desired_width(360.0)
+                    .show(ui);
+                if fresh {
+                    // Focused with everything selected, so typing replaces the suggestion.
+                    let mut state = output.state;
+                    state.cursor.set_char_range(Some(CCursorRange::two(
+                        CCursor::new(0),
+                        CCursor::new(text.chars().count()),
+                    )));
+                    state.store(ui.ctx(), output.response.id);
+                    output.response.request_focus();
+                }
+                let enter = ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
                     if ui.button("OK").clicked() || enter {
                         done = Some(true);
@@ -538,6 +561,9 @@ impl NiceEguiApp for EditorApp {
     ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
         egui_ctx.set_visuals(egui::Visuals::dark());
         self.gui = Some(nice_gui_ctx);
+        // Read before the window reports its first size, which would overwrite it.
+        let saved = self.shared.params.editor_size.load(Ordering::Relaxed);
+        self.restore_size = Some(((saved >> 32) as u32, saved as u32));
         let code = self.shared.params.patch.get();
         self.view = Some(CodeView::new(String::clone(&code), opcodes()));
         self.synced = code;
@@ -547,8 +573,16 @@ impl NiceEguiApp for EditorApp {
         Ok(())
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut Frame) {
         let Some(gui) = self.gui.clone() else { return };
+        if let Some((width, height)) = self.restore_size.take() {
+            let window = frame.baseview_window();
+            let now = window.size().logical;
+            if width > 0 && height > 0 && (now.width as u32, now.height as u32) != (width, height) {
+                // A host that does not allow it keeps the window as it is.
+                let _ = window.resize(LogicalSize::new(f64::from(width), f64::from(height)));
+            }
+        }
         let setter = gui.param_setter();
         self.sync(&setter);
         // Output values and compile results arrive from other threads.
@@ -594,6 +628,20 @@ impl NiceEguiApp for EditorApp {
             }
         });
         self.dialog(&ctx);
+    }
+
+    fn resized(&mut self, new_size: WindowSize) {
+        // Until the saved size is restored, sizes reported are the default's.
+        if self.restore_size.is_none() {
+            let (width, height) = (
+                new_size.logical.width as u64,
+                new_size.logical.height as u64,
+            );
+            self.shared
+                .params
+                .editor_size
+                .store(width << 32 | height, Ordering::Relaxed);
+        }
     }
 
     fn editor_closed(&mut self) {
