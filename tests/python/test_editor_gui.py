@@ -1,7 +1,7 @@
 """The editor, through the standalone app on a virtual X display (Xvfb, Mesa's software
 OpenGL): it opens showing the default patch (a screenshot is kept at
 target/editor-screenshot.png for people to look at), and code typed into it with the
-keyboard compiles on Ctrl+Enter and runs.
+keyboard compiles on Ctrl+Enter and runs, and Ctrl+S saves it as a user preset.
 
 Needs the standalone binary (built by `cargo xtask bundle csound_plug --release
 --features standalone`, or CSOUND_PLUG_STANDALONE) and the Debian packages xvfb, xdotool,
@@ -87,4 +87,14 @@ def test_editor_opens_and_compiles_typed_code(tmp_path):
         )
         assert marker.read_text() == "typed code compiled"
         assert changed > 0.02, "the window did not change after typing"
+
+        # Ctrl+S asks for a name (the typed patch is no preset yet) and saves it as a
+        # user preset: the .csd holds the typed code and the name.
+        window.key("ctrl+s")
+        window.type("Typed Patch", delay_ms=20)
+        window.key("Return")
+        saved = tmp_path / "presets" / "Typed Patch.csd"
+        assert wait_for(saved, timeout=10), "Ctrl+S did not save a user preset"
+        text = saved.read_text()
+        assert str(marker) in text and 'name = "Typed Patch"' in text, text
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
