@@ -42,7 +42,8 @@ HIDDEN_MIDI_PARAMETER_NAME = re.compile(r"MIDI Ch\. \d+ ")
 
 # The plugins' log (nice-plug reads NICE_LOG when the first plugin loads): tests read
 # the plugin's messages from it.
-PLUGIN_LOG = REPO_ROOT / "target" / f"pytest-plugin-{os.getpid()}.log"
+PLUGIN_LOG = REPO_ROOT / "target" / "pytest-plugin.log"
+PLUGIN_LOG.unlink(missing_ok=True)
 os.environ["NICE_LOG"] = str(PLUGIN_LOG)
 
 
