@@ -62,6 +62,8 @@ pub struct EditorApp {
     peaks: [f32; METERED_CHANNELS],
     /// MIDI events counted at the last frame, and when the count last moved.
     midi_seen: (u64, Option<std::time::Instant>),
+    /// The preset browser's search text, while the browser is shown.
+    browser: Option<String>,
     /// Whether the open dialog has been drawn before (its first frame selects its text).
     dialog_shown: bool,
     /// The saved window size to restore at the first frame (logical points).
@@ -91,6 +93,7 @@ impl EditorApp {
             midi_seen: (0, None),
             restore_size: None,
             dialog_shown: false,
+            browser: Some(String::new()),
         }
     }
 
@@ -201,6 +204,14 @@ impl EditorApp {
                 .view
                 .as_ref()
                 .is_some_and(|v| v.text != self.preset_text);
+            let mut shown = self.browser.is_some();
+            if ui
+                .toggle_value(&mut shown, RichText::new("Browse").strong())
+                .on_hover_text("Show or hide the preset browser")
+                .changed()
+            {
+                self.browser = shown.then(String::new);
+            }
             ui.menu_button(RichText::new("Presets").strong(), |ui| {
                 self.preset_menu(ui);
             });
@@ -444,6 +455,77 @@ impl EditorApp {
         });
     }
 
+    /// The preset browser: search, presets by category, a click loads one.
+    fn browser_pane(&mut self, ui: &mut egui::Ui) {
+        if self.presets.is_empty() {
+            self.refresh_presets();
+        }
+        let Some(query) = &mut self.browser else {
+            return;
+        };
+        ui.add(
+            egui::TextEdit::singleline(query)
+                .hint_text("Search name, tag, text")
+                .desired_width(f32::INFINITY),
+        );
+        let query = query.clone();
+        let current = self.shared.params.patch.preset();
+        let mut chosen = None;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                // Sorted by category, so each category is one run.
+                let matching: Vec<&Preset> =
+                    self.presets.iter().filter(|p| p.matches(&query)).collect();
+                if matching.is_empty() {
+                    ui.weak("No preset matches.");
+                }
+                let mut start = 0;
+                while start < matching.len() {
+                    let name = matching[start].category.as_str();
+                    let end = matching[start..]
+                        .iter()
+                        .position(|p| p.category != name)
+                        .map_or(matching.len(), |n| start + n);
+                    egui::CollapsingHeader::new(RichText::new(name).strong())
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            for preset in &matching[start..end] {
+                                let selected = current.as_ref().is_some_and(|c| {
+                                    c.name == preset.name
+                                        && (c.origin == "factory") == preset.is_factory()
+                                });
+                                let label = if preset.is_factory() {
+                                    RichText::new(&preset.name)
+                                } else {
+                                    RichText::new(format!("{}  (user)", preset.name)).italics()
+                                };
+                                let hover = if preset.tags.is_empty() {
+                                    preset.description.clone()
+                                } else {
+                                    format!(
+                                        "{}\n\ntags: {}",
+                                        preset.description,
+                                        preset.tags.join(", ")
+                                    )
+                                };
+                                if ui
+                                    .selectable_label(selected, label)
+                                    .on_hover_text(hover)
+                                    .clicked()
+                                {
+                                    chosen = Some((*preset).clone());
+                                }
+                            }
+                        });
+                    start = end;
+                }
+            });
+        if let Some(preset) = chosen {
+            self.load(&preset);
+        }
+    }
+
     /// CPU load, output peaks and MIDI activity.
     fn meters(&mut self, ui: &mut egui::Ui) {
         let meters = &self.shared.compiler.meters;
@@ -612,6 +694,12 @@ impl NiceEguiApp for EditorApp {
             .resizable(true)
             .default_size(170.0)
             .show(ui, |ui| self.console_pane(ui));
+        if self.browser.is_some() {
+            egui::Panel::left("browser")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| self.browser_pane(ui));
+        }
         egui::Panel::right("parameters")
             .resizable(true)
             .default_size(300.0)

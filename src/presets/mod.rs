@@ -82,6 +82,23 @@ impl Preset {
         self.origin == Origin::Factory
     }
 
+    /// Whether every word of `query` appears (any case) in the name, category, tags,
+    /// description or author: the browser's search.
+    pub fn matches(&self, query: &str) -> bool {
+        let haystack = format!(
+            "{} {} {} {} {}",
+            self.name,
+            self.category,
+            self.tags.join(" "),
+            self.description,
+            self.author
+        )
+        .to_lowercase();
+        query
+            .split_whitespace()
+            .all(|word| haystack.contains(&word.to_lowercase()))
+    }
+
     /// Sort key: category in [`CATEGORIES`] order, then name.
     fn order(&self) -> (usize, String, String) {
         let category = CATEGORIES
@@ -133,6 +150,25 @@ mod tests {
         let names: std::collections::BTreeSet<_> =
             presets.iter().map(|p| p.name.to_lowercase()).collect();
         assert_eq!(names.len(), presets.len(), "factory names are unique");
+    }
+
+    #[test]
+    fn search_matches_every_word_anywhere() {
+        let pad = factory()
+            .into_iter()
+            .find(|p| p.name == "Warm Pad")
+            .expect("Warm Pad");
+        assert!(pad.matches(""));
+        assert!(pad.matches("warm"));
+        assert!(pad.matches("SYNTHS pad"));
+        assert!(pad.matches("ambient chords"), "tags");
+        assert!(!pad.matches("pad reverb"));
+        let hits: Vec<String> = factory()
+            .into_iter()
+            .filter(|p| p.matches("delay"))
+            .map(|p| p.name)
+            .collect();
+        assert!(hits.contains(&"Ping-Pong Echo".to_string()), "{hits:?}");
     }
 
     #[test]
