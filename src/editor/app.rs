@@ -108,11 +108,14 @@ impl EditorApp {
     fn sync(&mut self, setter: &ParamSetter) {
         let code = self.shared.params.patch.get();
         if !Arc::ptr_eq(&code, &self.synced) {
+            // New code from elsewhere (the host loaded a session or state): it is what
+            // the session saved, so nothing is unsaved.
             if let Some(view) = &mut self.view {
                 if view.text != *code {
                     view.text = String::clone(&code);
                 }
             }
+            self.preset_text = String::clone(&code);
             self.synced = code;
         }
         let console = &self.shared.compiler.console;
@@ -646,9 +649,10 @@ impl NiceEguiApp for EditorApp {
         // Read before the window reports its first size, which would overwrite it.
         let saved = self.shared.params.editor_size.load(Ordering::Relaxed);
         self.restore_size = Some(((saved >> 32) as u32, saved as u32));
+        // `synced` stays: code that changed while the window was closed is taken (and
+        // counts as saved) at the first frame.
         let code = self.shared.params.patch.get();
         self.view = Some(CodeView::new(String::clone(&code), opcodes()));
-        self.synced = code;
         // Bindings made before the window opened: tell the host about them too.
         self.table = Arc::new(SlotTable::default());
         self.console_seen = u64::MAX;
