@@ -8,7 +8,6 @@ use crate::meters::METERED_CHANNELS;
 use crate::presets::library::Library;
 use crate::presets::{Origin, Preset};
 use crate::slots::SlotTable;
-use egui::text::{CCursor, CCursorRange};
 use egui::{self, Color32, Key, Modifiers, RichText};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
@@ -20,6 +19,12 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+mod browser;
+mod dialog;
+mod status;
+
+use dialog::Dialog;
+
 /// The opcodes of this machine's Csound, read once per process when a window first opens.
 fn opcodes() -> Arc<HashSet<String>> {
     static OPCODES: OnceLock<Arc<HashSet<String>>> = OnceLock::new();
@@ -30,14 +35,6 @@ fn opcodes() -> Arc<HashSet<String>> {
 
 /// The status line while a compile is under way.
 const COMPILING: &str = "compiling…";
-
-/// A small dialog asking for a name or a path.
-enum Dialog {
-    SaveAs(String),
-    Rename { from: String, to: String },
-    Import(String),
-    Export(String),
-}
 
 /// The editor's state across frames.
 pub struct EditorApp {
@@ -322,264 +319,6 @@ impl EditorApp {
         if let Ok(library) = &self.library {
             ui.weak(format!("User presets: {}", library.user_dir().display()));
         }
-    }
-
-    fn dialog(&mut self, ctx: &egui::Context) {
-        let Some(mut dialog) = self.dialog.take() else {
-            self.dialog_shown = false;
-            return;
-        };
-        let fresh = !std::mem::replace(&mut self.dialog_shown, true);
-        let (title, hint) = match &dialog {
-            Dialog::SaveAs(_) => ("Save preset as", "Name"),
-            Dialog::Rename { .. } => ("Rename preset", "New name"),
-            Dialog::Import(_) => ("Import a .csd", "Path of the .csd file"),
-            Dialog::Export(_) => ("Export the patch", "Path to write"),
-        };
-        let mut done = None;
-        egui::Window::new(title)
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .show(ctx, |ui| {
-                let text = match &mut dialog {
-                    Dialog::SaveAs(t) | Dialog::Import(t) | Dialog::Export(t) => t,
-                    Dialog::Rename { to, .. } => to,
-                };
-                ui.label(hint);
-                let output = egui::TextEdit::singleline(text)
-                    .desired_width(360.0)
-                    .show(ui);
-                if fresh {
-                    // Focused with everything selected, so typing replaces the suggestion.
-                    let mut state = output.state;
-                    state.cursor.set_char_range(Some(CCursorRange::two(
-                        CCursor::new(0),
-                        CCursor::new(text.chars().count()),
-                    )));
-                    state.store(ui.ctx(), output.response.id);
-                    output.response.request_focus();
-                }
-                let enter = ui.input(|i| i.key_pressed(Key::Enter));
-                ui.horizontal(|ui| {
-                    if ui.button("OK").clicked() || enter {
-                        done = Some(true);
-                    }
-                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-                        done = Some(false);
-                    }
-                });
-            });
-        match done {
-            None => self.dialog = Some(dialog),
-            Some(false) => {}
-            Some(true) => self.finish(dialog),
-        }
-    }
-
-    fn finish(&mut self, dialog: Dialog) {
-        let library = match &self.library {
-            Ok(library) => library.clone(),
-            Err(e) => {
-                self.message = Some((e.clone(), true));
-                return;
-            }
-        };
-        let result = match dialog {
-            Dialog::SaveAs(name) => {
-                self.save(&name);
-                return;
-            }
-            Dialog::Rename { from, to } => library.rename(&from, &to).map(|preset| {
-                self.shared.params.patch.adopt(&preset);
-                self.synced = self.shared.params.patch.get();
-                self.preset_text = preset.code.clone();
-                if let Some(view) = &mut self.view {
-                    view.text = preset.code.clone();
-                }
-                format!("renamed to {}", preset.name)
-            }),
-            Dialog::Import(path) => {
-                library
-                    .import(std::path::Path::new(path.trim()))
-                    .map(|preset| {
-                        self.load(&preset);
-                        format!("imported {}", preset.name)
-                    })
-            }
-            Dialog::Export(path) => {
-                let code = self.view.as_ref().map_or_else(
-                    || String::clone(&self.shared.params.patch.get()),
-                    |v| v.text.clone(),
-                );
-                std::fs::write(path.trim(), code)
-                    .map(|()| format!("wrote {}", path.trim()))
-                    .map_err(|e| format!("cannot write {}: {e}", path.trim()))
-            }
-        };
-        self.refresh_presets();
-        self.message = Some(match result {
-            Ok(text) => (text, false),
-            Err(e) => (e, true),
-        });
-    }
-
-    fn status_bar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            let error = self.shared.compiler.console.last_error();
-            match &error {
-                Some(e) => ui.label(
-                    RichText::new(format!("error: {}", e.step))
-                        .color(Color32::from_rgb(255, 110, 100)),
-                ),
-                None => ui.label(RichText::new("running").color(Color32::from_rgb(120, 200, 120))),
-            };
-            if let Some(facts) = self.shared.compiler.facts.load_full() {
-                ui.separator();
-                ui.label(format!(
-                    "{} Hz · ksmps {} · latency {} samples ({:.1} ms) · {} ch",
-                    facts.sample_rate,
-                    facts.ksmps,
-                    facts.latency,
-                    facts.latency as f64 / facts.sample_rate * 1000.0,
-                    facts.nchnls
-                ));
-            }
-            self.meters(ui);
-            if let Some((text, bad)) = &self.message {
-                ui.separator();
-                let colour = if *bad {
-                    Color32::from_rgb(255, 110, 100)
-                } else {
-                    Color32::GRAY
-                };
-                ui.label(RichText::new(text).color(colour));
-            }
-        });
-    }
-
-    /// The preset browser: search, presets by category, a click loads one.
-    fn browser_pane(&mut self, ui: &mut egui::Ui) {
-        if self.presets.is_empty() {
-            self.refresh_presets();
-        }
-        let Some(query) = &mut self.browser else {
-            return;
-        };
-        ui.add(
-            egui::TextEdit::singleline(query)
-                .hint_text("Search name, tag, text")
-                .desired_width(f32::INFINITY),
-        );
-        let query = query.clone();
-        let current = self.shared.params.patch.preset();
-        let mut chosen = None;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                // Sorted by category, so each category is one run.
-                let matching: Vec<&Preset> =
-                    self.presets.iter().filter(|p| p.matches(&query)).collect();
-                if matching.is_empty() {
-                    ui.weak("No preset matches.");
-                }
-                let mut start = 0;
-                while start < matching.len() {
-                    let name = matching[start].category.as_str();
-                    let end = matching[start..]
-                        .iter()
-                        .position(|p| p.category != name)
-                        .map_or(matching.len(), |n| start + n);
-                    egui::CollapsingHeader::new(RichText::new(name).strong())
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            for preset in &matching[start..end] {
-                                let selected = current.as_ref().is_some_and(|c| {
-                                    c.name == preset.name
-                                        && (c.origin == "factory") == preset.is_factory()
-                                });
-                                let label = if preset.is_factory() {
-                                    RichText::new(&preset.name)
-                                } else {
-                                    RichText::new(format!("{}  (user)", preset.name)).italics()
-                                };
-                                let hover = if preset.tags.is_empty() {
-                                    preset.description.clone()
-                                } else {
-                                    format!(
-                                        "{}\n\ntags: {}",
-                                        preset.description,
-                                        preset.tags.join(", ")
-                                    )
-                                };
-                                if ui
-                                    .selectable_label(selected, label)
-                                    .on_hover_text(hover)
-                                    .clicked()
-                                {
-                                    chosen = Some((*preset).clone());
-                                }
-                            }
-                        });
-                    start = end;
-                }
-            });
-        if let Some(preset) = chosen {
-            self.load(&preset);
-        }
-    }
-
-    /// CPU load, output peaks and MIDI activity.
-    fn meters(&mut self, ui: &mut egui::Ui) {
-        let meters = &self.shared.compiler.meters;
-        ui.separator();
-        let load = meters.load();
-        let colour = if load > 0.7 {
-            Color32::from_rgb(255, 110, 100)
-        } else {
-            Color32::GRAY
-        };
-        ui.label(RichText::new(format!("CPU {:.0}%", load * 100.0)).color(colour))
-            .on_hover_text("Share of each audio block's time the patch took");
-        // Peaks fall by about 20 dB a second between blocks that raise them.
-        for (shown, new) in self.peaks.iter_mut().zip(meters.take_peaks()) {
-            *shown = new.max(*shown * 0.89);
-        }
-        for peak in self.peaks {
-            let db = 20.0 * peak.max(1e-6).log10();
-            let fill = ((db + 60.0) / 60.0).clamp(0.0, 1.0);
-            let colour = if peak >= 1.0 {
-                Color32::from_rgb(230, 60, 50)
-            } else if db > -6.0 {
-                Color32::from_rgb(230, 190, 60)
-            } else {
-                Color32::from_rgb(80, 180, 90)
-            };
-            ui.add(
-                egui::ProgressBar::new(fill)
-                    .desired_width(70.0)
-                    .fill(colour)
-                    .text(if peak > 1e-6 {
-                        format!("{db:.0} dB")
-                    } else {
-                        "-inf".into()
-                    }),
-            );
-        }
-        let count = meters.midi_events();
-        if count != self.midi_seen.0 {
-            self.midi_seen = (count, Some(std::time::Instant::now()));
-        }
-        let lit = self
-            .midi_seen
-            .1
-            .is_some_and(|at| at.elapsed() < Duration::from_millis(150));
-        ui.label(RichText::new("MIDI").color(if lit {
-            Color32::from_rgb(120, 220, 120)
-        } else {
-            Color32::from_gray(80)
-        }))
-        .on_hover_text(format!("{count} MIDI events received"));
     }
 
     fn console_pane(&mut self, ui: &mut egui::Ui) {

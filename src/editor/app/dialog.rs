@@ -1,0 +1,117 @@
+//! The small dialogs that ask for a preset name or a file path, and what OK does.
+
+use super::EditorApp;
+use egui::text::{CCursor, CCursorRange};
+use egui::Key;
+
+/// A small dialog asking for a name or a path.
+pub(super) enum Dialog {
+    SaveAs(String),
+    Rename { from: String, to: String },
+    Import(String),
+    Export(String),
+}
+
+impl EditorApp {
+    /// Draws the open dialog, if any; OK (or Enter) carries it out.
+    pub(super) fn dialog(&mut self, ctx: &egui::Context) {
+        let Some(mut dialog) = self.dialog.take() else {
+            self.dialog_shown = false;
+            return;
+        };
+        let fresh = !std::mem::replace(&mut self.dialog_shown, true);
+        let (title, hint) = match &dialog {
+            Dialog::SaveAs(_) => ("Save preset as", "Name"),
+            Dialog::Rename { .. } => ("Rename preset", "New name"),
+            Dialog::Import(_) => ("Import a .csd", "Path of the .csd file"),
+            Dialog::Export(_) => ("Export the patch", "Path to write"),
+        };
+        let mut done = None;
+        egui::Window::new(title)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                let text = match &mut dialog {
+                    Dialog::SaveAs(t) | Dialog::Import(t) | Dialog::Export(t) => t,
+                    Dialog::Rename { to, .. } => to,
+                };
+                ui.label(hint);
+                let output = egui::TextEdit::singleline(text)
+                    .desired_width(360.0)
+                    .show(ui);
+                if fresh {
+                    // Focused with everything selected, so typing replaces the suggestion.
+                    let mut state = output.state;
+                    state.cursor.set_char_range(Some(CCursorRange::two(
+                        CCursor::new(0),
+                        CCursor::new(text.chars().count()),
+                    )));
+                    state.store(ui.ctx(), output.response.id);
+                    output.response.request_focus();
+                }
+                let enter = ui.input(|i| i.key_pressed(Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() || enter {
+                        done = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        done = Some(false);
+                    }
+                });
+            });
+        match done {
+            None => self.dialog = Some(dialog),
+            Some(false) => {}
+            Some(true) => self.finish(dialog),
+        }
+    }
+
+    /// Does what the dialog asked for and says how it went in the status bar.
+    fn finish(&mut self, dialog: Dialog) {
+        let library = match &self.library {
+            Ok(library) => library.clone(),
+            Err(e) => {
+                self.message = Some((e.clone(), true));
+                return;
+            }
+        };
+        let result = match dialog {
+            Dialog::SaveAs(name) => {
+                self.save(&name);
+                return;
+            }
+            Dialog::Rename { from, to } => library.rename(&from, &to).map(|preset| {
+                self.shared.params.patch.adopt(&preset);
+                self.synced = self.shared.params.patch.get();
+                self.preset_text = preset.code.clone();
+                if let Some(view) = &mut self.view {
+                    view.text = preset.code.clone();
+                }
+                format!("renamed to {}", preset.name)
+            }),
+            Dialog::Import(path) => {
+                library
+                    .import(std::path::Path::new(path.trim()))
+                    .map(|preset| {
+                        self.load(&preset);
+                        format!("imported {}", preset.name)
+                    })
+            }
+            Dialog::Export(path) => {
+                let code = self.view.as_ref().map_or_else(
+                    || String::clone(&self.shared.params.patch.get()),
+                    |v| v.text.clone(),
+                );
+                std::fs::write(path.trim(), code)
+                    .map(|()| format!("wrote {}", path.trim()))
+                    .map_err(|e| format!("cannot write {}: {e}", path.trim()))
+            }
+        };
+        self.refresh_presets();
+        self.message = Some(match result {
+            Ok(text) => (text, false),
+            Err(e) => (e, true),
+        });
+    }
+}
