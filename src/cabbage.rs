@@ -58,7 +58,7 @@
 //! and menus Cabbage fills at run time (`populate`, `file`, `channelType("string")`,
 //! `mode("resize")`). Cabbage 3's JSON form of the section is not read.
 
-use crate::controls::{Control, ControlKind, ControlSource};
+use crate::controls::{Control, ControlKind};
 use std::collections::HashSet;
 
 /// The input controls declared by the `<Cabbage>` section of `csd`, one per channel, in
@@ -725,27 +725,6 @@ fn shown_default(value: f64, min: f64, max: f64, increment: f64, kind: &ControlK
     value.clamp(min, max)
 }
 
-fn control(
-    channel: &str,
-    label: Option<String>,
-    (min, max, default): (f64, f64, f64),
-    skew: f64,
-    step: f64,
-    kind: ControlKind,
-) -> Control {
-    Control {
-        channel: channel.to_string(),
-        label: label.unwrap_or_else(|| channel.to_string()),
-        min,
-        max,
-        default,
-        skew,
-        step,
-        kind,
-        source: ControlSource::Cabbage,
-    }
-}
-
 /// The controls of one input widget; `None` if it is skipped.
 fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
     let mut s = Settings::defaults(&widget.kind);
@@ -759,9 +738,9 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
         let last = first + items.len() as f64 - 1.0;
         let default = value.round().clamp(first, last.max(first));
         let label = s.caption_label().map(str::to_string);
-        control(
+        Control::cabbage(
             &channel,
-            label,
+            label.as_deref(),
             (first, last, default),
             1.0,
             1.0,
@@ -777,9 +756,9 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
             }
             let kind = slider_kind(s.min, s.increment);
             let default = shown_default(s.value, s.min, s.max, s.increment, &kind);
-            vec![control(
+            vec![Control::cabbage(
                 &channel,
-                text,
+                text.as_deref(),
                 (s.min, s.max, default),
                 s.skew,
                 s.increment,
@@ -797,9 +776,9 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
             [(&channel, low, "min"), (high_channel, high, "max")]
                 .into_iter()
                 .map(|(ch, default, suffix)| {
-                    control(
+                    Control::cabbage(
                         ch,
-                        text.as_ref().map(|t| format!("{t} {suffix}")),
+                        text.as_ref().map(|t| format!("{t} {suffix}")).as_deref(),
                         (s.min, s.max, default),
                         s.skew,
                         s.increment,
@@ -816,9 +795,9 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
                 .iter()
                 .zip([(s.x, "X"), (s.y, "Y")])
                 .map(|(ch, (axis, suffix))| {
-                    control(
+                    Control::cabbage(
                         ch,
-                        text.as_ref().map(|t| format!("{t} {suffix}")),
+                        text.as_ref().map(|t| format!("{t} {suffix}")).as_deref(),
                         (axis.min, axis.max, axis.value.clamp(axis.min, axis.max)),
                         1.0,
                         0.0,
@@ -827,17 +806,17 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
                 })
                 .collect()
         }
-        Family::Toggle => vec![control(
+        Family::Toggle => vec![Control::cabbage(
             &channel,
-            text,
+            text.as_deref(),
             (0.0, 1.0, flag(s.value)),
             1.0,
             1.0,
             ControlKind::Toggle,
         )],
-        Family::Button => vec![control(
+        Family::Button => vec![Control::cabbage(
             &channel,
-            text,
+            text.as_deref(),
             (0.0, 1.0, flag(s.value)),
             1.0,
             1.0,

@@ -84,6 +84,29 @@ impl Control {
         })
     }
 
+    /// A control declared by a Cabbage widget: `label` is its `text()` (the channel name
+    /// when there is none), the range is (min, max, default).
+    pub fn cabbage(
+        channel: &str,
+        label: Option<&str>,
+        (min, max, default): (f64, f64, f64),
+        skew: f64,
+        step: f64,
+        kind: ControlKind,
+    ) -> Control {
+        Control {
+            channel: channel.to_string(),
+            label: label.unwrap_or(channel).to_string(),
+            min,
+            max,
+            default,
+            skew,
+            step,
+            kind,
+            source: ControlSource::Cabbage,
+        }
+    }
+
     /// The value at a host parameter position `p` in 0..=1.
     pub fn value_at(&self, p: f64) -> f64 {
         let p = p.clamp(0.0, 1.0);

@@ -3,7 +3,7 @@
 //! controls at their defaults.
 
 use csound_plug::cabbage::{cabbage_controls, cabbage_displays};
-use csound_plug::controls::{Control, ControlKind, ControlSource};
+use csound_plug::controls::{Control, ControlKind};
 use csound_plug::render::{render, RenderOptions};
 use std::path::PathBuf;
 
@@ -23,22 +23,12 @@ fn patch(name: &str) -> String {
 fn c(
     channel: &str,
     label: &str,
-    (min, max, default): (f64, f64, f64),
+    range: (f64, f64, f64),
     skew: f64,
     step: f64,
     kind: ControlKind,
 ) -> Control {
-    Control {
-        channel: channel.to_string(),
-        label: label.to_string(),
-        min,
-        max,
-        default,
-        skew,
-        step,
-        kind,
-        source: ControlSource::Cabbage,
-    }
+    Control::cabbage(channel, Some(label), range, skew, step, kind)
 }
 
 fn menu(items: &[&str]) -> ControlKind {
