@@ -5,9 +5,11 @@
 //!   against the median of normal blocks (worst and 99.9th percentile);
 //! - plugin processing against a bare `csoundPerformKsmps` loop on the same patch;
 //! - `csound-plug render` against `csound -o` on the same file;
-//! - memory per running engine.
+//! - memory per running engine;
+//! - the pre-check's added time per recompile (factory presets: median and worst, against
+//!   the in-process compile) and recompiles per second with and without it.
 
-use csound_plug::compiler::{Compiler, Ready};
+use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::engine::block::Input;
 use csound_plug::engine::csound::Csound;
 use csound_plug::engine::messages::MessageRing;
@@ -79,7 +81,9 @@ fn timed_blocks(seconds: f64, interval: Option<Duration>) -> (Vec<Duration>, f64
         if recompiling && done == sent && interval.is_none_or(|i| last_sent.elapsed() >= i) {
             sent += 1;
             last_sent = Instant::now();
-            compiler.requester().compile(Arc::new(chord_patch(sent)));
+            compiler
+                .requester()
+                .compile(Arc::new(chord_patch(sent)), Trust::Own);
         }
         let t0 = Instant::now();
         processor.take_ready();
@@ -248,8 +252,82 @@ fn memory_bench() {
     drop(warm);
 }
 
+/// What the pre-check adds to a recompile.
+fn precheck_bench() {
+    use csound_plug::sandbox::precheck::{self, Checked};
+    if precheck::helper_path().is_none() {
+        println!("pre-check: skipped, build the helper first (cargo build --release)");
+        return;
+    }
+    let mut checks = Vec::new();
+    let mut compiles = Vec::new();
+    let mut worst = (Duration::ZERO, String::new());
+    for preset in presets::factory() {
+        let config = EngineConfig::plugin(SR, 2, 2, preset.category == "Effects");
+        let t = Instant::now();
+        let report = precheck::precheck(&preset.code, &config, false);
+        let check = t.elapsed();
+        assert!(
+            matches!(report.checked, Checked::Passed { .. }),
+            "{}: {:?}",
+            preset.name,
+            report.checked
+        );
+        let t = Instant::now();
+        let ring = Arc::new(MessageRing::new(1024));
+        drop(Engine::compile(&preset.code, &config, ring).expect("compiles"));
+        compiles.push(t.elapsed());
+        if check > worst.0 {
+            worst = (check, preset.name.clone());
+        }
+        checks.push(check);
+    }
+    checks.sort();
+    compiles.sort();
+    let median = |v: &[Duration]| v[v.len() / 2];
+    println!(
+        "pre-check of the {} factory presets: median {:.0} ms, worst {:.0} ms ({}); \
+         in-process compile median {:.0} ms; pre-check / compile {:.1}",
+        checks.len(),
+        median(&checks).as_secs_f64() * 1e3,
+        worst.0.as_secs_f64() * 1e3,
+        worst.1,
+        median(&compiles).as_secs_f64() * 1e3,
+        median(&checks).as_secs_f64() / median(&compiles).as_secs_f64()
+    );
+    // Back-to-back recompiles of new code (each variant is new text, so none is cached).
+    let rate = |checked: bool| {
+        let compiler = Compiler::new();
+        let shared = compiler.shared().clone();
+        let active = compiler.activate(config());
+        let count = 12;
+        let t = Instant::now();
+        for variant in 0..count {
+            let code = Arc::new(chord_patch(1000 * usize::from(checked) + variant));
+            if checked {
+                drop(
+                    shared
+                        .build(code, &active, false, Trust::Own)
+                        .expect("compiles"),
+                );
+            } else {
+                let ring = shared.ring.clone();
+                drop(Engine::compile(&code, &config(), ring).expect("compiles"));
+            }
+        }
+        count as f64 / t.elapsed().as_secs_f64()
+    };
+    let (with, without) = (rate(true), rate(false));
+    println!(
+        "recompiles per second of the default instrument: {with:.1} with the pre-check, \
+         {without:.1} without (ratio {:.2})",
+        with / without
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
+    precheck_bench();
     recompile_bench();
     overhead_bench();
     render_bench();

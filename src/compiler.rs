@@ -11,12 +11,15 @@ use crate::engine::channels::OutputValues;
 use crate::engine::messages::MessageRing;
 use crate::engine::{CompileError, Engine, EngineConfig};
 use crate::meters::Meters;
+use crate::sandbox::precheck::{self, Checked, Problem};
+use crate::sandbox::trust;
 use crate::slots::{SlotMap, SlotTable, SlotValues, SLOT_COUNT};
 use arc_swap::{ArcSwap, ArcSwapOption};
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use crossbeam::queue::ArrayQueue;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -29,6 +32,29 @@ const RETIRE_CAPACITY: usize = 16;
 const RING_CHUNKS: usize = 1024;
 /// How often the compiler thread moves real-time messages into the console.
 const DRAIN_INTERVAL: Duration = Duration::from_millis(50);
+/// How long an in-process compile (with its start and warm-up) may take before it is
+/// abandoned; the pre-check has run the same code, so only a surprise gets here.
+const COMPILE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Who vouches for code about to be compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// Typed in the editor on this machine, or a factory preset: the user's own. What it
+    /// reaches outside the audio is remembered as allowed.
+    Own,
+    /// From a session, a preset file or an import: reaching outside the audio needs the
+    /// user's permission for this exact code.
+    Shared,
+}
+
+/// Code the pre-check kept from compiling, for the editor.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The code.
+    pub code: Arc<String>,
+    /// Why.
+    pub problem: Problem,
+}
 
 /// A compiled engine for the configuration of `generation`; handed over boxed, so the
 /// audio thread moves a pointer and frees nothing.
@@ -107,6 +133,15 @@ pub struct CompilerShared {
     pub facts: ArcSwapOption<EngineFacts>,
     /// Peaks, load and MIDI activity, from the audio thread.
     pub meters: Meters,
+    /// The newest code the pre-check refused for anything but a compile error (it
+    /// crashed, hung or reaches outside the audio), and why; cleared by a good compile.
+    pub refused: ArcSwapOption<Refusal>,
+    /// The code of the newest engine built.
+    pub last_built: ArcSwapOption<String>,
+    /// In-process compiles that did not return in time and were left running.
+    pub abandoned: AtomicUsize,
+    /// Set once the missing helper has been reported.
+    no_helper_said: AtomicBool,
 }
 
 impl CompilerShared {
@@ -119,12 +154,16 @@ impl CompilerShared {
         code: Arc<String>,
         active: &Active,
         load_values: bool,
+        trust: Trust,
     ) -> Result<Box<Ready>, CompileError> {
         // Each compile starts a fresh console (the running patch's messages since the last
         // compile go with it).
         self.console.drain(&self.ring);
         self.console.clear();
-        let (mut engine, log) = match Engine::compile(&code, &active.config, self.ring.clone()) {
+        let built = self
+            .precheck(&code, &active.config, trust)
+            .and_then(|()| self.compile_in_time(&code, &active.config));
+        let (mut engine, log) = match built {
             Ok(built) => built,
             Err(error) => {
                 self.report(CompileReport {
@@ -135,6 +174,8 @@ impl CompilerShared {
                 return Err(error);
             }
         };
+        self.refused.store(None);
+        self.last_built.store(Some(code.clone()));
         let controls = engine.declared_controls(&code);
         self.bind(&mut engine, &controls, load_values);
         self.outputs.store(engine.outputs());
@@ -155,6 +196,117 @@ impl CompilerShared {
             code,
             generation: active.generation,
         }))
+    }
+
+    /// Runs the pre-check on `code` unless it passed before with this configuration.
+    /// A refusal is reported in the console, the host's log and `refused`.
+    fn precheck(
+        &self,
+        code: &Arc<String>,
+        config: &EngineConfig,
+        trust: Trust,
+    ) -> Result<(), CompileError> {
+        let allowed = trust == Trust::Own || trust::is_allowed(code);
+        let key = format!(
+            "{}:{allowed}:{}",
+            trust::code_hash(code),
+            serde_json::to_string(config).unwrap_or_default()
+        );
+        // Process-wide: every instance of a session starts with the same code.
+        static PASSED: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+        let passed = || {
+            PASSED
+                .get_or_init(Default::default)
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
+        if passed().contains(&key) {
+            return Ok(());
+        }
+        let report = precheck::precheck(code, config, allowed);
+        if let Some(why) = &report.unsandboxed {
+            self.console
+                .notice(&format!("the pre-check ran without its sandbox: {why}"));
+        }
+        let checked = match report.checked {
+            Checked::NoHelper(why) => {
+                if !self.no_helper_said.swap(true, Ordering::Relaxed) {
+                    self.console.notice(&format!(
+                        "{why}: patches compile without the crash and hang check"
+                    ));
+                }
+                precheck::scan_here(code, allowed)
+            }
+            checked => checked,
+        };
+        match checked {
+            Checked::Passed { uses } => {
+                if trust == Trust::Own && !uses.is_empty() {
+                    if let Err(e) = trust::allow(code) {
+                        self.console
+                            .notice(&format!("cannot remember the permission: {e}"));
+                    }
+                }
+                passed().insert(key);
+                Ok(())
+            }
+            Checked::Refused(problem) => {
+                let hint = if problem.needs_permission() {
+                    "; the old patch plays on (open the editor to allow this code if you trust it)"
+                } else {
+                    "; the old patch plays on"
+                };
+                let error = problem.to_compile_error();
+                // A compile error is shown as one (console, gutter); the rest never ran.
+                if !matches!(problem, Problem::Compile(_)) {
+                    self.console.notice(&format!("{}{hint}", problem.summary()));
+                    self.refused.store(Some(Arc::new(Refusal {
+                        code: code.clone(),
+                        problem,
+                    })));
+                }
+                Err(error)
+            }
+            Checked::NoHelper(_) => unreachable!("replaced by the in-process scan"),
+        }
+    }
+
+    /// Compiles in-process on a thread of its own, waiting at most [`COMPILE_LIMIT`]: a
+    /// compile that hangs is left running (counted in `abandoned`) and later compiles go on.
+    fn compile_in_time(
+        &self,
+        code: &Arc<String>,
+        config: &EngineConfig,
+    ) -> Result<(Engine, String), CompileError> {
+        let (done_tx, done) = channel::bounded(1);
+        let (code_here, config_here, ring) = (code.clone(), config.clone(), self.ring.clone());
+        let spawned = std::thread::Builder::new()
+            .name("csound-plug compile".into())
+            .spawn(move || {
+                // An abandoned compile that ends after all drops its engine here.
+                let _ = done_tx.send(Engine::compile(&code_here, &config_here, ring));
+            });
+        let failed = |step: String| CompileError {
+            log: String::new(),
+            errors: Vec::new(),
+            step,
+        };
+        if let Err(e) = spawned {
+            return Err(failed(format!("cannot start a compile thread: {e}")));
+        }
+        match done.recv_timeout(COMPILE_LIMIT) {
+            Ok(result) => result,
+            Err(_) => {
+                let count = self.abandoned.fetch_add(1, Ordering::Relaxed) + 1;
+                let step = format!(
+                    "the compile did not finish in {} s and was abandoned ({count} so far); \
+                     the previous patch plays on",
+                    COMPILE_LIMIT.as_secs()
+                );
+                self.console.notice(&step);
+                Err(failed(step))
+            }
+        }
     }
 
     fn bind(&self, engine: &mut Engine, controls: &[Control], load_values: bool) {
@@ -277,7 +429,7 @@ pub fn default_positions(code: &str) -> [f32; SLOT_COUNT] {
 /// A request to the compiler thread.
 enum Request {
     /// Code to compile; `true` when its saved values replace the current ones.
-    Compile(Arc<String>, bool),
+    Compile(Arc<String>, bool, Trust),
     Notice(String),
     Stop,
 }
@@ -309,6 +461,10 @@ impl Compiler {
             outputs: ArcSwap::default(),
             facts: ArcSwapOption::empty(),
             meters: Meters::default(),
+            refused: ArcSwapOption::empty(),
+            last_built: ArcSwapOption::empty(),
+            abandoned: AtomicUsize::new(0),
+            no_helper_said: AtomicBool::new(false),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);
@@ -403,14 +559,14 @@ pub struct CompileRequester {
 impl CompileRequester {
     /// Asks for `code` to be compiled for the current activation; the parameters keep
     /// their values.
-    pub fn compile(&self, code: Arc<String>) {
-        let _ = self.requests.send(Request::Compile(code, false));
+    pub fn compile(&self, code: Arc<String>, trust: Trust) {
+        let _ = self.requests.send(Request::Compile(code, false, trust));
     }
 
     /// Asks for a preset's `code` to be compiled; its parameters move to the values saved
     /// with it (else their declared defaults).
-    pub fn load(&self, code: Arc<String>) {
-        let _ = self.requests.send(Request::Compile(code, true));
+    pub fn load(&self, code: Arc<String>, trust: Trust) {
+        let _ = self.requests.send(Request::Compile(code, true, trust));
     }
 
     /// Puts a notice of ours in the console (from any thread, without locking).
@@ -421,8 +577,8 @@ impl CompileRequester {
 
 fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &Sender<Retired>) {
     loop {
-        let (mut code, mut load_values) = match requests.recv_timeout(DRAIN_INTERVAL) {
-            Ok(Request::Compile(code, load)) => (code, load),
+        let (mut code, mut load_values, mut trust) = match requests.recv_timeout(DRAIN_INTERVAL) {
+            Ok(Request::Compile(code, load, trust)) => (code, load, trust),
             Ok(Request::Notice(text)) => {
                 shared.console.notice(&text);
                 continue;
@@ -443,10 +599,11 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
         let mut stop = false;
         while let Ok(request) = requests.try_recv() {
             match request {
-                Request::Compile(newer, load) => {
+                Request::Compile(newer, load, newer_trust) => {
                     // A preset load stays a load when edits follow it before its compile.
                     code = newer;
                     load_values |= load;
+                    trust = newer_trust;
                 }
                 Request::Notice(text) => shared.console.notice(&text),
                 Request::Stop => stop = true,
@@ -458,7 +615,7 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
         let Some(active) = shared.active.load_full() else {
             continue;
         };
-        if let Ok(mut ready) = shared.build(code, &active, load_values) {
+        if let Ok(mut ready) = shared.build(code, &active, load_values, trust) {
             // Make room by retiring what the audio thread has not taken yet.
             while let Err(back) = shared.ready.push(ready) {
                 ready = back;

@@ -21,10 +21,11 @@ pub mod patch;
 pub mod presets;
 pub mod processor;
 pub mod render;
+pub mod sandbox;
 pub mod slots;
 pub mod state;
 
-use compiler::Compiler;
+use compiler::{Compiler, Trust};
 use dry_wet::DryWet;
 use engine::block::Input;
 use engine::channels::HostInfo;
@@ -155,15 +156,39 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         let carried = self.processor.input_control_values();
         // Compiling here, off the audio thread, means processing starts with the patch
         // running. A failed compile still activates: the fallback plays instead.
-        let ready = self
-            .compiler
-            .shared()
-            .build(code, &active, false)
-            .ok()
-            .map(|mut ready| {
-                ready.engine.restore_control_values(&carried);
+        let shared = self.compiler.shared();
+        let refused = |code: &String| {
+            shared
+                .refused
+                .load()
+                .as_ref()
+                .is_some_and(|r| *r.code == *code)
+        };
+        let ready = match shared.build(code.clone(), &active, false, self.params.patch.trust()) {
+            Ok(ready) => Some(ready),
+            // A patch the pre-check refused never ran: what played before plays on (for
+            // a new instance, the default patch), and the refusal stays for the editor.
+            Err(_) if refused(&code) => {
+                let refusal = shared.refused.load_full();
+                let previous = shared
+                    .last_built
+                    .load_full()
+                    .unwrap_or_else(|| Arc::new(F::DEFAULT_PATCH.to_string()));
+                let ready = shared.build(previous, &active, false, Trust::Own).ok();
+                if let Some(refusal) = &refusal {
+                    shared
+                        .console
+                        .set_compile_result(Some(refusal.problem.to_compile_error()));
+                }
+                shared.refused.store(refusal);
                 ready
-            });
+            }
+            Err(_) => None,
+        }
+        .map(|mut ready| {
+            ready.engine.restore_control_values(&carried);
+            ready
+        });
         self.processor.activate(
             ready,
             active.generation,

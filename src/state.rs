@@ -6,7 +6,7 @@
 //! that cannot be read (corrupt, truncated, from a newer version, or missing) loads the
 //! default patch and says why in the console and the host's log.
 
-use crate::compiler::{CompileRequester, CompilerShared};
+use crate::compiler::{CompileRequester, CompilerShared, Trust};
 use crate::presets::library::Library;
 use crate::presets::{Origin, Preset};
 use crate::slots::{SlotMap, SLOT_COUNT};
@@ -158,6 +158,8 @@ pub fn check_fields(fields: &mut BTreeMap<String, String>) {
 /// The current patch code, saved with the host's state.
 pub struct PatchCode {
     code: ArcSwap<String>,
+    /// The current code is the user's own (typed here, or a factory preset).
+    own: std::sync::atomic::AtomicBool,
     preset: ArcSwap<Option<PresetRef>>,
     default_code: &'static str,
     requester: CompileRequester,
@@ -173,6 +175,7 @@ impl PatchCode {
     ) -> Self {
         Self {
             code: ArcSwap::from_pointee(default_code.to_string()),
+            own: true.into(),
             preset: ArcSwap::from_pointee(PresetRef::named_in(default_code, "factory")),
             default_code,
             requester,
@@ -190,21 +193,52 @@ impl PatchCode {
         Option::clone(&self.preset.load())
     }
 
-    /// Replaces the code (an edit) and asks for it to be compiled; parameters keep their
-    /// values and the code keeps its preset name.
-    pub fn set_code(&self, code: String) {
+    /// Who vouches for the current code.
+    pub fn trust(&self) -> Trust {
+        if self.own.load(std::sync::atomic::Ordering::Acquire) {
+            Trust::Own
+        } else {
+            Trust::Shared
+        }
+    }
+
+    fn store(&self, code: Arc<String>, trust: Trust) {
+        self.code.store(code);
+        self.own
+            .store(trust == Trust::Own, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Replaces the code (an edit typed here: [`Trust::Own`]; a session's code:
+    /// [`Trust::Shared`]) and asks for it to be compiled; parameters keep their values
+    /// and the code keeps its preset name.
+    pub fn set_code(&self, code: String, trust: Trust) {
         let code = Arc::new(code);
-        self.code.store(code.clone());
-        self.requester.compile(code);
+        self.store(code.clone(), trust);
+        self.requester.compile(code, trust);
     }
 
     /// Loads `preset`: its code compiles and the parameters move to the values saved with
-    /// it (else their declared defaults). Channels keep their slots.
+    /// it (else their declared defaults). Channels keep their slots. A user preset file
+    /// may come from anyone: what it reaches outside the audio needs permission.
     pub fn load_preset(&self, preset: &Preset) {
         let code = Arc::new(preset.code.clone());
-        self.code.store(code.clone());
+        let trust = match preset.origin {
+            Origin::Factory => Trust::Own,
+            Origin::User(_) => Trust::Shared,
+        };
+        self.store(code.clone(), trust);
         self.preset.store(Arc::new(Some(PresetRef::to(preset))));
-        self.requester.load(code);
+        self.requester.load(code, trust);
+    }
+
+    /// The user allowed the current code to reach outside the audio: remember that and
+    /// compile it.
+    pub fn allow_current(&self) -> Result<(), String> {
+        let code = self.get();
+        crate::sandbox::trust::allow(&code)?;
+        self.own.store(true, std::sync::atomic::Ordering::Release);
+        self.requester.compile(code, Trust::Own);
+        Ok(())
     }
 
     /// Saves the current code and parameter values as the user preset `name` in
@@ -264,7 +298,7 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
                 // Before the compile, so the new engine binds with the saved map.
                 self.shared.slots.map.store(Arc::new(state.slots));
                 self.preset.store(Arc::new(state.preset));
-                self.set_code(state.code);
+                self.set_code(state.code, Trust::Shared);
             }
             Err(reason) => self.load_default(&reason),
         }

@@ -3,7 +3,7 @@
 //! one as its `assert_process_allocs` feature), which counts every Rust allocation made
 //! on this thread. libcsound's own C allocations are outside its view.
 
-use csound_plug::compiler::{Compiler, Ready};
+use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::engine::block::Input;
 use csound_plug::engine::midi::MidiEvent;
 use csound_plug::engine::{Engine, EngineConfig};
@@ -37,7 +37,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     processor.activate(Some(Box::new(ready)), generation, (2, 2), 256, 48_000.0);
     // A second patch, compiled on the compiler thread while this thread processes.
     let louder = Arc::new(TWO_OSC_SYNTH.replace("iamp   = 0.25", "iamp   = 0.5"));
-    compiler.requester().compile(louder.clone());
+    compiler.requester().compile(louder.clone(), Trust::Own);
 
     let frames = 256;
     let (mut left, mut right) = (vec![0.0f32; frames], vec![0.0f32; frames]);

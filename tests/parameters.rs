@@ -6,7 +6,7 @@ mod common;
 use atomic_float::AtomicF32;
 use common::analysis;
 use common::csd::csd;
-use csound_plug::compiler::Compiler;
+use csound_plug::compiler::{Compiler, Trust};
 use csound_plug::engine::block::Input;
 use csound_plug::engine::EngineConfig;
 use csound_plug::processor::Processor;
@@ -52,7 +52,7 @@ fn declared_controls_take_slots_start_at_their_default_and_drive_the_sound() {
     ));
     let ready = compiler
         .shared()
-        .build(code, &active, false)
+        .build(code, &active, false, Trust::Own)
         .expect("compiles");
     // Csound lists channels alphabetically: cutoff, then gain.
     assert_eq!(slot_of(&compiler, "cutoff"), Some(0));
@@ -91,7 +91,7 @@ fn surviving_channels_keep_their_slots_across_recompiles() {
     );
     compiler
         .shared()
-        .build(Arc::new(first), &active, false)
+        .build(Arc::new(first), &active, false, Trust::Own)
         .expect("compiles");
     let before: Vec<_> = ["bright", "drive", "gain"]
         .iter()
@@ -105,7 +105,7 @@ fn surviving_channels_keep_their_slots_across_recompiles() {
     );
     compiler
         .shared()
-        .build(Arc::new(second), &active, false)
+        .build(Arc::new(second), &active, false, Trust::Own)
         .expect("compiles");
     assert_eq!(slot_of(&compiler, "bright"), Some(0));
     assert_eq!(slot_of(&compiler, "gain"), Some(2));
@@ -143,7 +143,7 @@ fn a_slot_given_to_another_channel_keeps_the_hosts_value() {
     let attack = patch("chn_k \"attack\", 1, 3, 0.005, 0.001, 4\nchn_k \"gain\", 1, 2, 0.5, 0, 1");
     compiler
         .shared()
-        .build(Arc::new(attack), &active, false)
+        .build(Arc::new(attack), &active, false, Trust::Own)
         .expect("compiles");
     assert_eq!(slot_of(&compiler, "attack"), Some(0));
     // The host loads a session where slot 0 is `gain` at 0.3.
@@ -154,7 +154,7 @@ fn a_slot_given_to_another_channel_keeps_the_hosts_value() {
     let gain = patch("chn_k \"gain\", 1, 2, 0.5, 0, 1");
     compiler
         .shared()
-        .build(Arc::new(gain), &active, false)
+        .build(Arc::new(gain), &active, false, Trust::Own)
         .expect("compiles");
     assert_eq!(slot_of(&compiler, "gain"), Some(0));
     assert_eq!(values.position(0), 0.3);
@@ -176,7 +176,7 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
         </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
     let ready = compiler
         .shared()
-        .build(Arc::new(code.into()), &active, false)
+        .build(Arc::new(code.into()), &active, false, Trust::Own)
         .expect("compiles");
     let mut processor = Processor::new(compiler.shared().clone(), compiler.retire_sender(), false);
     processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);

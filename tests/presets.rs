@@ -8,7 +8,7 @@ mod common;
 
 use common::analysis::{peak, rms};
 use common::process::{csound_available, limit_file_size, read_float_wav, run};
-use csound_plug::compiler::Compiler;
+use csound_plug::compiler::{Compiler, Trust};
 use csound_plug::engine::messages::MessageRing;
 use csound_plug::engine::midi::uses_midi_opcodes;
 use csound_plug::engine::{Engine, EngineConfig};
@@ -394,7 +394,7 @@ fn a_saved_user_preset_loads_back_with_its_code_and_values() {
     let edited = pad
         .code
         .replace("<CsInstruments>", "<CsInstruments>\n; my version ♪");
-    params.patch.set_code(edited.clone());
+    params.patch.set_code(edited.clone(), Trust::Own);
     compiled(&compiler, &edited);
     let moved = params.patch.current_values();
     assert_ne!(moved, declared);

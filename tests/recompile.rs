@@ -4,7 +4,7 @@
 mod common;
 
 use common::analysis;
-use csound_plug::compiler::{Compiler, Ready};
+use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::engine::block::Input;
 use csound_plug::engine::csound::live_instances;
 use csound_plug::engine::midi::MidiEvent;
@@ -97,7 +97,7 @@ fn two_hundred_recompiles_while_audio_runs() {
         } else {
             tone_patch(i)
         });
-        requester.compile(code.clone());
+        requester.compile(code.clone(), Trust::Own);
         let mut reported: Option<bool> = None;
         let mut after = 0;
         // Process until this compile is reported and, for good code, its crossfade is done
@@ -186,7 +186,7 @@ fn a_failed_compile_leaves_the_output_bit_identical() {
     let mut peak = 0.0f32;
     while failed_at.is_none_or(|at| n < at + 400) {
         if n == 100 {
-            compiler_b.requester().compile(broken.clone());
+            compiler_b.requester().compile(broken.clone(), Trust::Own);
         }
         let out_a = block(&mut a, &notes(n));
         let out_b = block(&mut b, &notes(n));
@@ -239,7 +239,9 @@ fn non_finite_output_becomes_silence_until_a_good_compile() {
     assert!(noticed, "one notice in the console:\n{}", console.text());
     assert_eq!(console.text().matches("NaN or infinite").count(), 1);
     // The next good compile brings the sound back.
-    compiler.requester().compile(Arc::new(tone_patch(4)));
+    compiler
+        .requester()
+        .compile(Arc::new(tone_patch(4)), Trust::Own);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut after = 0.0f32;
     while after < 0.2 && Instant::now() < deadline {
@@ -263,7 +265,9 @@ fn the_crossfade_length_follows_the_patch() {
     let mixed_frames = |metadata: &str| {
         let (compiler, mut processor) = start(&dc(0.5, ""));
         let reports = compiler.reports();
-        compiler.requester().compile(Arc::new(dc(0.2, metadata)));
+        compiler
+            .requester()
+            .compile(Arc::new(dc(0.2, metadata)), Trust::Own);
         let mut out = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(30);
         while reports.try_recv().is_err() {

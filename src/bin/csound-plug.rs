@@ -3,11 +3,12 @@
 use clap::{Args, Parser, Subcommand};
 use csound_plug::engine::diagnostics;
 use csound_plug::engine::messages::MessageRing;
-use csound_plug::engine::{Engine, EngineConfig};
+use csound_plug::engine::{CompileError, Engine, EngineConfig};
 use csound_plug::midi_file;
 use csound_plug::patch;
 use csound_plug::presets::{self, library::Library, Preset};
 use csound_plug::render::{self, InputAudio, RenderEnd, RenderOptions};
+use csound_plug::sandbox::precheck::{self, Checked, Playing, Problem};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ enum Command {
         /// Keep watching the file and check it again each time it is saved (Ctrl+C ends).
         #[arg(short, long)]
         watch: bool,
+        /// Let the patch run commands, write files, use the network or load libraries.
+        #[arg(long)]
+        allow_unsafe: bool,
     },
     /// Factory and user presets: list, show, export, import, rename, delete.
     #[command(subcommand)]
@@ -112,8 +116,13 @@ fn main() -> ExitCode {
         Command::Check {
             patch,
             watch: false,
-        } => run_check(&patch),
-        Command::Check { patch, watch: true } => watch_check(&patch),
+            allow_unsafe,
+        } => run_check(&patch, allow_unsafe),
+        Command::Check {
+            patch,
+            watch: true,
+            allow_unsafe,
+        } => watch_check(&patch, allow_unsafe),
         Command::Presets(command) => run_presets(command),
     };
     match result {
@@ -331,6 +340,9 @@ struct RenderArgs {
     /// Print Csound's messages.
     #[arg(short, long)]
     verbose: bool,
+    /// Let the patch run commands, write files, use the network or load libraries.
+    #[arg(long)]
+    allow_unsafe: bool,
 }
 
 /// `name=value` for `--set`.
@@ -356,8 +368,19 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         midi_out,
         set,
         verbose,
+        allow_unsafe,
     } = args;
     let code = read_patch(patch)?;
+    let config = EngineConfig {
+        sample_rate: sr.map(f64::from),
+        ..EngineConfig::default()
+    };
+    // The check plays what this render plays: the extra score, and notes with MIDI.
+    let playing = Playing {
+        extra_score: score.clone(),
+        test_notes: midi.is_some(),
+    };
+    precheck_patch(patch, &code, &config, allow_unsafe, &playing)?;
     let input = input.as_deref().map(read_wav).transpose()?;
     // MIDI frames need the rate the patch will run at.
     let midi = match &midi {
@@ -455,10 +478,64 @@ fn patch_sample_rate(code: &str) -> Result<f64, String> {
         .map_err(|e| e.to_string())
 }
 
-fn run_check(patch: &Path) -> Result<(), String> {
+/// Runs the pre-check on `code` (the helper beside this program, else the gate alone):
+/// compile errors are printed as by `check`, anything else becomes one line.
+fn precheck_patch(
+    patch: &Path,
+    code: &str,
+    config: &EngineConfig,
+    allow_unsafe: bool,
+    playing: &Playing,
+) -> Result<(), String> {
+    let report = precheck::precheck_playing(code, config, allow_unsafe, playing);
+    if let Some(why) = &report.unsandboxed {
+        eprintln!("csound-plug: warning: the pre-check ran without its sandbox: {why}");
+    }
+    let checked = match report.checked {
+        Checked::NoHelper(why) => {
+            eprintln!("csound-plug: warning: {why}: no crash and hang check");
+            precheck::scan_here(code, allow_unsafe)
+        }
+        checked => checked,
+    };
+    match checked {
+        Checked::Passed { .. } | Checked::NoHelper(_) => Ok(()),
+        Checked::Refused(Problem::Compile(error)) => Err(compile_failure(patch, &error)),
+        Checked::Refused(problem) if problem.needs_permission() => Err(format!(
+            "{}: {}; run it with --allow-unsafe if you trust it",
+            patch.display(),
+            problem.summary()
+        )),
+        Checked::Refused(problem) => Err(format!("{}: {}", patch.display(), problem.summary())),
+    }
+}
+
+/// Prints a compile error's lines as `file:line: error: …` and returns the last line.
+fn compile_failure(patch: &Path, error: &CompileError) -> String {
+    if error.errors.is_empty() {
+        eprint!("{}", error.log);
+    }
+    for e in &error.errors {
+        // An error inside an `#include`d file names that file, as Csound does.
+        let file = e
+            .file
+            .clone()
+            .unwrap_or_else(|| patch.display().to_string());
+        match e.line {
+            Some(line) => eprintln!("{file}:{line}: error: {}", e.message),
+            None => eprintln!("{file}: error: {}", e.message),
+        }
+    }
+    format!("{}: {}", patch.display(), error.step)
+}
+
+fn run_check(patch: &Path, allow_unsafe: bool) -> Result<(), String> {
     let code = read_patch(patch)?;
+    let config = EngineConfig::default();
+    // As in the plugin: test notes on every instrument MIDI reaches.
+    precheck_patch(patch, &code, &config, allow_unsafe, &Playing::plugin())?;
     let ring = Arc::new(MessageRing::new(64));
-    match Engine::compile(&code, &EngineConfig::default(), ring) {
+    match Engine::compile(&code, &config, ring) {
         Ok((mut engine, _log)) => {
             println!(
                 "{}: ok (sr {}, ksmps {}, nchnls {}, nchnls_i {}, 0dbfs {})",
@@ -472,28 +549,12 @@ fn run_check(patch: &Path) -> Result<(), String> {
             print_parameters(&mut engine, &code);
             Ok(())
         }
-        Err(error) => {
-            if error.errors.is_empty() {
-                eprint!("{}", error.log);
-            }
-            for e in &error.errors {
-                // An error inside an `#include`d file names that file, as Csound does.
-                let file = e
-                    .file
-                    .clone()
-                    .unwrap_or_else(|| patch.display().to_string());
-                match e.line {
-                    Some(line) => eprintln!("{file}:{line}: error: {}", e.message),
-                    None => eprintln!("{file}: error: {}", e.message),
-                }
-            }
-            Err(format!("{}: {}", patch.display(), error.step))
-        }
+        Err(error) => Err(compile_failure(patch, &error)),
     }
 }
 
 /// Checks `patch` now and again whenever its modification time or size changes.
-fn watch_check(patch: &Path) -> Result<(), String> {
+fn watch_check(patch: &Path, allow_unsafe: bool) -> Result<(), String> {
     let stamp = |p: &Path| {
         std::fs::metadata(p)
             .ok()
@@ -504,7 +565,7 @@ fn watch_check(patch: &Path) -> Result<(), String> {
         let now = stamp(patch);
         if now != last {
             last = now;
-            if let Err(message) = run_check(patch) {
+            if let Err(message) = run_check(patch, allow_unsafe) {
                 eprintln!("csound-plug: {message}");
             }
             println!("-- watching {} (Ctrl+C to stop)", patch.display());

@@ -342,6 +342,47 @@ impl Csound {
         })
     }
 
+    /// Every name in `orc` after Csound's preprocessor has expanded its macros and
+    /// `#include`s (opcodes, functions, variables, labels), with the line Csound gives it;
+    /// `None` when the orchestra does not parse. Compiles nothing.
+    pub fn orchestra_names(&mut self, orc: &str) -> Option<Vec<(String, usize)>> {
+        let text = c_string(orc, "csoundParseOrc (text contains a NUL byte)").ok()?;
+        // SAFETY: live instance, NUL-terminated text; the tree is Csound's until deleted.
+        let tree = unsafe { sys::csoundParseOrc(self.raw(), text.as_ptr()) };
+        if tree.is_null() {
+            return None;
+        }
+        let mut names = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        // Iterative: statement lists are long `next` chains.
+        let mut pending = vec![tree];
+        while let Some(node) = pending.pop() {
+            if !seen.insert(node) {
+                continue;
+            }
+            // SAFETY: every pointer in the tree is null or a node/token Csound made.
+            let node = unsafe { &*node };
+            if let Some(token) = unsafe { node.value.as_ref() } {
+                if !token.lexeme.is_null() {
+                    // SAFETY: a token's lexeme is a NUL-terminated string.
+                    let lexeme = unsafe { CStr::from_ptr(token.lexeme) };
+                    names.push((
+                        lexeme.to_string_lossy().into_owned(),
+                        node.line.max(0) as usize,
+                    ));
+                }
+            }
+            for next in [node.left, node.right, node.next] {
+                if !next.is_null() {
+                    pending.push(next);
+                }
+            }
+        }
+        // SAFETY: the tree came from csoundParseOrc on this instance.
+        unsafe { sys::csoundDeleteTree(self.raw(), tree) };
+        Some(names)
+    }
+
     /// The names of every opcode this Csound knows (`csoundNewOpcodeList`), sorted,
     /// without duplicates (an opcode has one entry per type signature).
     pub fn opcode_names(&mut self) -> Vec<String> {

@@ -8,7 +8,7 @@
 //! found in the patch, nearest to the line Csound named; Csound's number is the fallback.
 
 /// One error Csound reported while compiling.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorLine {
     /// Line (1-based) in the patch text, or in `file` when that is set.
     pub line: Option<usize>,

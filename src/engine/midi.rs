@@ -141,6 +141,11 @@ pub enum ScoreAction {
 }
 
 impl ScoreNotes {
+    /// The instrument notes of each MIDI channel play.
+    pub fn instruments(&self) -> [u32; 16] {
+        self.instruments
+    }
+
     /// Notes go to `instruments[channel]`; `pfields` as read by that instrument; `a4`
     /// tunes p7.
     pub fn new(instruments: [u32; 16], pfields: usize, a4: f64) -> Self {
@@ -467,17 +472,23 @@ pub fn pfields_read(code: &str, instr: u32) -> usize {
     highest
 }
 
+/// The numbers an `instr` header line names (`instr 1, 2`), if `line` is one.
+fn instrument_header(line: &str) -> Option<impl Iterator<Item = u32> + '_> {
+    let list = line.trim_start().strip_prefix("instr")?;
+    let names = list.split(';').next().unwrap_or("");
+    Some(
+        names
+            .split(',')
+            .filter_map(|n| n.trim().parse::<u32>().ok()),
+    )
+}
+
 /// The text between `instr <n>` (alone or in a list) and the next `endin`.
 fn instrument_body(code: &str, instr: u32) -> Option<&str> {
     let mut offset = 0;
     for line in code.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(list) = trimmed.strip_prefix("instr") {
-            let names = list.split(';').next().unwrap_or("");
-            if names
-                .split(',')
-                .any(|n| n.trim().parse::<u32>().ok() == Some(instr))
-            {
+        if let Some(mut numbers) = instrument_header(line) {
+            if numbers.any(|n| n == instr) {
                 let rest = &code[offset + line.len()..];
                 let end = rest.find("endin").unwrap_or(rest.len());
                 return Some(&rest[..end]);
@@ -486,6 +497,14 @@ fn instrument_body(code: &str, instr: u32) -> Option<&str> {
         offset += line.len();
     }
     None
+}
+
+/// The numbered instruments `code` defines, in order (named ones are left out).
+pub fn instrument_numbers(code: &str) -> Vec<u32> {
+    code.lines()
+        .filter_map(instrument_header)
+        .flatten()
+        .collect()
 }
 
 /// Whether `code` uses Csound's own MIDI opcodes, so notes should go to Csound's MIDI

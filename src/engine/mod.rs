@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// How to run a patch: `None` keeps what the patch itself says.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EngineConfig {
     /// `--sample-rate` override (the host's rate in a plugin).
     pub sample_rate: Option<f64>,
@@ -76,7 +76,7 @@ impl EngineConfig {
 }
 
 /// A patch that did not compile or start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompileError {
     /// Everything Csound printed.
     pub log: String,
@@ -487,6 +487,11 @@ impl Engine {
             position
         };
         frames / self.sample_rate
+    }
+
+    /// The instrument score-mode notes play for each MIDI channel; `None` in native mode.
+    pub fn note_instruments(&self) -> Option<[u32; 16]> {
+        self.notes.as_ref().map(ScoreNotes::instruments)
     }
 
     /// Processes one host block of `frames` frames: reads `input`, writes `outputs`, and

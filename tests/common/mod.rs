@@ -9,3 +9,4 @@ pub mod analysis;
 pub mod clap;
 pub mod csd;
 pub mod process;
+pub mod unsafe_patches;

@@ -120,11 +120,24 @@ fn ensure_packages(packages: &[&str]) -> Result {
     run("apt-get", &args)
 }
 
-/// Release build of the library and binaries, then the `.clap`/`.vst3` bundles.
+/// The pre-check helper, which the plugins find beside their own binary.
+const HELPER: &str = "csound-plug-check";
+
+/// Release build of the library and binaries, then the `.clap`/`.vst3` bundles, each
+/// with the pre-check helper beside its binary.
 fn build_bundles() -> Result {
     let args = ["bundle", PACKAGE, "--release", "--features", "standalone"];
     nice_plug_xtask::main_with_args("cargo xtask", args.map(String::from))
-        .map_err(|e| format!("bundling failed: {e:#}"))
+        .map_err(|e| format!("bundling failed: {e:#}"))?;
+    let helper = root().join("target/release").join(HELPER);
+    let bundled = root().join("target/bundled");
+    for folder in [
+        bundled.clone(),
+        bundled.join(format!("{BUNDLE}.vst3/Contents/x86_64-linux")),
+    ] {
+        copy_recursive(&helper, &folder.join(HELPER))?;
+    }
+    Ok(())
 }
 
 fn install(args: &[String]) -> Result {
@@ -141,8 +154,10 @@ fn install(args: &[String]) -> Result {
     let release = root().join("target/release");
     let copies = [
         (bundled.join(format!("{BUNDLE}.clap")), home.join(".clap")),
+        (bundled.join(HELPER), home.join(".clap")),
         (bundled.join(format!("{BUNDLE}.vst3")), home.join(".vst3")),
         (release.join("csound-plug"), prefix.join("bin")),
+        (release.join(HELPER), prefix.join("bin")),
         (release.join("csound-plug-standalone"), prefix.join("bin")),
     ];
     for (from, to_dir) in &copies {

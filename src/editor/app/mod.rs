@@ -3,6 +3,7 @@
 use super::code_view::CodeView;
 use super::panel::{self, Entry};
 use super::EditorShared;
+use crate::compiler::Trust;
 use crate::engine::diagnostics::ErrorLine;
 use crate::meters::METERED_CHANNELS;
 use crate::presets::library::Library;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 mod browser;
 mod dialog;
+mod permission;
 mod status;
 
 use dialog::Dialog;
@@ -143,7 +145,10 @@ impl EditorApp {
     /// Sends the view's text to the compiler (Ctrl+Enter).
     fn compile(&mut self) {
         let Some(view) = &self.view else { return };
-        self.shared.params.patch.set_code(view.text.clone());
+        self.shared
+            .params
+            .patch
+            .set_code(view.text.clone(), Trust::Own);
         self.synced = self.shared.params.patch.get();
         self.message = Some((COMPILING.into(), false));
     }
@@ -166,7 +171,10 @@ impl EditorApp {
         };
         if let Some(view) = &self.view {
             if view.text != *self.shared.params.patch.get() {
-                self.shared.params.patch.set_code(view.text.clone());
+                self.shared
+                    .params
+                    .patch
+                    .set_code(view.text.clone(), Trust::Own);
             }
         }
         match self.shared.params.patch.save_as(library, name) {
@@ -432,6 +440,9 @@ impl NiceEguiApp for EditorApp {
         }
         let ctx = ui.ctx().clone();
         egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
+        if self.refusal_shown() {
+            egui::Panel::top("permission").show(ui, |ui| self.permission_bar(ui));
+        }
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::Panel::bottom("console")
             .resizable(true)
