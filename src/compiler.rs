@@ -33,7 +33,8 @@ const RING_CHUNKS: usize = 1024;
 /// How often the compiler thread moves real-time messages into the console.
 const DRAIN_INTERVAL: Duration = Duration::from_millis(50);
 /// How long an in-process compile (with its start and warm-up) may take before it is
-/// abandoned; the pre-check has run the same code, so only a surprise gets here.
+/// abandoned (`$CSOUND_PLUG_COMPILE_LIMIT` seconds overrides it); the pre-check has run
+/// the same code, so only a surprise gets here.
 const COMPILE_LIMIT: Duration = Duration::from_secs(10);
 
 /// Who vouches for code about to be compiled.
@@ -294,14 +295,19 @@ impl CompilerShared {
         if let Err(e) = spawned {
             return Err(failed(format!("cannot start a compile thread: {e}")));
         }
-        match done.recv_timeout(COMPILE_LIMIT) {
+        let limit = std::env::var("CSOUND_PLUG_COMPILE_LIMIT")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(COMPILE_LIMIT, Duration::from_secs_f64);
+        match done.recv_timeout(limit) {
             Ok(result) => result,
             Err(_) => {
                 let count = self.abandoned.fetch_add(1, Ordering::Relaxed) + 1;
                 let step = format!(
                     "the compile did not finish in {} s and was abandoned ({count} so far); \
                      the previous patch plays on",
-                    COMPILE_LIMIT.as_secs()
+                    limit.as_secs_f64()
                 );
                 self.console.notice(&step);
                 Err(failed(step))

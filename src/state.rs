@@ -160,6 +160,8 @@ pub struct PatchCode {
     code: ArcSwap<String>,
     /// The current code is the user's own (typed here, or a factory preset).
     own: std::sync::atomic::AtomicBool,
+    /// The current code came as a preset load (its saved values apply).
+    loaded: std::sync::atomic::AtomicBool,
     preset: ArcSwap<Option<PresetRef>>,
     default_code: &'static str,
     requester: CompileRequester,
@@ -176,6 +178,7 @@ impl PatchCode {
         Self {
             code: ArcSwap::from_pointee(default_code.to_string()),
             own: true.into(),
+            loaded: false.into(),
             preset: ArcSwap::from_pointee(PresetRef::named_in(default_code, "factory")),
             default_code,
             requester,
@@ -202,10 +205,11 @@ impl PatchCode {
         }
     }
 
-    fn store(&self, code: Arc<String>, trust: Trust) {
+    fn store(&self, code: Arc<String>, trust: Trust, loaded: bool) {
+        use std::sync::atomic::Ordering::Release;
         self.code.store(code);
-        self.own
-            .store(trust == Trust::Own, std::sync::atomic::Ordering::Release);
+        self.own.store(trust == Trust::Own, Release);
+        self.loaded.store(loaded, Release);
     }
 
     /// Replaces the code (an edit typed here: [`Trust::Own`]; a session's code:
@@ -213,7 +217,7 @@ impl PatchCode {
     /// and the code keeps its preset name.
     pub fn set_code(&self, code: String, trust: Trust) {
         let code = Arc::new(code);
-        self.store(code.clone(), trust);
+        self.store(code.clone(), trust, false);
         self.requester.compile(code, trust);
     }
 
@@ -226,18 +230,23 @@ impl PatchCode {
             Origin::Factory => Trust::Own,
             Origin::User(_) => Trust::Shared,
         };
-        self.store(code.clone(), trust);
+        self.store(code.clone(), trust, true);
         self.preset.store(Arc::new(Some(PresetRef::to(preset))));
         self.requester.load(code, trust);
     }
 
     /// The user allowed the current code to reach outside the audio: remember that and
-    /// compile it.
+    /// compile it as it came (a preset load moves the parameters to its values).
     pub fn allow_current(&self) -> Result<(), String> {
+        use std::sync::atomic::Ordering::{Acquire, Release};
         let code = self.get();
         crate::sandbox::trust::allow(&code)?;
-        self.own.store(true, std::sync::atomic::Ordering::Release);
-        self.requester.compile(code, Trust::Own);
+        self.own.store(true, Release);
+        if self.loaded.load(Acquire) {
+            self.requester.load(code, Trust::Own);
+        } else {
+            self.requester.compile(code, Trust::Own);
+        }
         Ok(())
     }
 

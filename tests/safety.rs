@@ -193,3 +193,38 @@ fn every_factory_preset_passes_the_precheck() {
         );
     }
 }
+
+#[test]
+fn a_compile_that_hangs_in_the_process_is_abandoned_and_later_ones_work() {
+    use csound_plug::compiler::{Compiler, Trust};
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    // Allowed code that hangs only outside the sandbox: its command succeeds here and
+    // fails in the check, so the check passes and the compile in the process never ends.
+    let hangs = common::csd::csd(
+        "ires system_i 1, \"true\"\nif ires == 0 then\n  while 1 == 1 do\n  od\nendif\n\
+         instr 1\nendin\n",
+        "",
+    );
+    std::env::set_var("CSOUND_PLUG_COMPILE_LIMIT", "2");
+    // Code of one's own that reaches outside is remembered as allowed: not in $HOME.
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("CSOUND_PLUG_ALLOWED", dir.path().join("allowed-code"));
+    let compiler = Compiler::new();
+    let shared = compiler.shared().clone();
+    let active = compiler.activate(EngineConfig::plugin(48_000.0, 0, 2, false));
+    let error = match shared.build(Arc::new(hangs), &active, false, Trust::Own) {
+        Err(error) => error,
+        Ok(_) => panic!("the hanging compile returned"),
+    };
+    assert!(
+        error.step.contains("abandoned (1 so far)"),
+        "{}",
+        error.step
+    );
+    assert_eq!(shared.abandoned.load(Ordering::Relaxed), 1);
+    let good = common::csd::csd("instr 1\n  outs a(0), a(0)\nendin\n", "");
+    assert!(shared
+        .build(Arc::new(good), &active, false, Trust::Own)
+        .is_ok());
+}

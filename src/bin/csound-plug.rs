@@ -224,8 +224,12 @@ fn show_preset(preset: &Preset) -> Result<(), String> {
     if let Some(problem) = &preset.problem {
         println!("  metadata problem: {problem}");
     }
+    // Listing the parameters compiles the preset: a preset file is checked like any patch.
+    let config = EngineConfig::default();
+    let label = PathBuf::from(format!("'{}'", preset.name));
+    precheck_patch(&label, &preset.code, &config, false, &Playing::plugin())?;
     let ring = Arc::new(MessageRing::new(64));
-    let (mut engine, _) = Engine::compile(&preset.code, &EngineConfig::default(), ring)
+    let (mut engine, _) = Engine::compile(&preset.code, &config, ring)
         .map_err(|e| format!("'{}' does not compile: {e}", preset.name))?;
     print_parameters(&mut engine, &preset.code);
     Ok(())
@@ -502,7 +506,7 @@ fn precheck_patch(
         Checked::Passed { .. } | Checked::NoHelper(_) => Ok(()),
         Checked::Refused(Problem::Compile(error)) => Err(compile_failure(patch, &error)),
         Checked::Refused(problem) if problem.needs_permission() => Err(format!(
-            "{}: {}; run it with --allow-unsafe if you trust it",
+            "{}: {}; `check --allow-unsafe` or `render --allow-unsafe` runs it if you trust it",
             patch.display(),
             problem.summary()
         )),

@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
-from gui_harness import Xvfb, assert_not_blank, diff_fraction, require_tools
+from gui_harness import Xvfb, assert_not_blank, diff_fraction, read_png, require_tools
+
+
+def amber_pixels(path, x, y, w, h) -> int:
+    """Pixels in the region close to the permission bar's amber text (255, 190, 90)."""
+    region = read_png(path).crop(x, y, w, h)
+    return sum(
+        1
+        for j in range(region.height)
+        for i in range(region.width)
+        if all(abs(c - t) < 40 for c, t in zip(region.pixel(i, j)[:3], (255, 190, 90)))
+    )
 
 STANDALONE = Path(
     os.environ.get("CSOUND_PLUG_STANDALONE", REPO_ROOT / "target" / "release" / "csound-plug-standalone")
@@ -60,7 +71,10 @@ def test_editor_opens_and_compiles_typed_code(tmp_path):
             "`cargo xtask bundle csound_plug --release --features standalone`",
             pytrace=False,
         )
-    env = {"CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets")}
+    env = {
+        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
+        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
+    }
     with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
         app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
         window = x.wait_for_window("Csound Plug", timeout=60, app=app)
@@ -97,4 +111,41 @@ def test_editor_opens_and_compiles_typed_code(tmp_path):
         assert wait_for(saved, timeout=10), "Ctrl+S did not save a user preset"
         text = saved.read_text()
         assert str(marker) in text and 'name = "Typed Patch"' in text, text
+        assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
+
+
+def test_a_shared_preset_runs_only_when_allowed(tmp_path):
+    """A user preset file (code from anyone) that writes a file does not run when picked
+    in the browser; the editor says what it would do, and its Allow button runs it."""
+    require_tools("Xvfb", "xdotool", "xwd")
+    if not STANDALONE.exists():
+        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    marker = tmp_path / "fprints-wrote"
+    code = (REPO_ROOT / "tests" / "patches" / "unsafe" / "fprints_marker.csd").read_text()
+    code = code.replace("@MARKER_DIR@", str(tmp_path)).replace(
+        "</CsoundSynthesizer>",
+        '<CsoundPlug>\nname = "Downloaded Patch"\ncategory = "Synths"\n</CsoundPlug>\n'
+        "</CsoundSynthesizer>",
+    )
+    (presets / "Downloaded Patch.csd").write_text(code)
+    allowed = tmp_path / "allowed-code"
+    env = {"CSOUND_PLUG_PRESET_DIR": str(presets), "CSOUND_PLUG_ALLOWED": str(allowed)}
+    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
+        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
+        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
+        time.sleep(3)
+        # The browser lists user presets first in their category: Synths opens the list.
+        window.click(108, 84)
+        time.sleep(3)
+        shot = window.screenshot(SCREENSHOTS / "editor-permission.png", method="xwd")
+        assert not marker.exists(), "the preset's code ran without permission"
+        # The bar with the reason (amber) and the Allow button sits under the top bar.
+        assert amber_pixels(shot, 0, 25, 600, 60) > 200, "no permission bar"
+        window.click(111, 74)
+        assert wait_for(marker, timeout=20), (
+            "Allow did not run the code; standalone log:\n" + app.stderr_tail()
+        )
+        assert len(allowed.read_text().split()) == 1, "the permission is remembered"
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()

@@ -236,6 +236,11 @@ fn test(args: &[String]) -> Result {
     build_bundles()?;
     let bundled = root().join("target/bundled");
     std::env::set_var("CSOUND_PLUG_BUNDLE_DIR", &bundled);
+    // Permissions given by tests stay out of the user's own allow list.
+    std::env::set_var(
+        "CSOUND_PLUG_ALLOWED",
+        root().join("target/test-allowed-code"),
+    );
     run("cargo", &["test", "--workspace"])?;
     python_tests()
 }
@@ -243,7 +248,17 @@ fn test(args: &[String]) -> Result {
 /// Benchmarks: ratios measured side by side (see `benches/engine.rs`).
 fn bench() -> Result {
     ensure_packages(&["csound"])?;
-    run("cargo", &["build", "--release", "--bin", "csound-plug"])?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--bin",
+            "csound-plug",
+            "--bin",
+            HELPER,
+        ],
+    )?;
     run("cargo", &["bench", "--bench", "engine"])
 }
 
