@@ -38,7 +38,7 @@ chnset 1, "limiter"
 chn_k "mix", 1, 2, 1, 0, 1               ; 0 = dry, 1 = compressed (in between: parallel compression)
 chnset 1, "mix"
 ; output (mode 2) for the host's meter
-chn_k "gain_reduction", 2
+chn_k "gain_reduction", 2, 2, 0, 0, 24   ; dB (type, default, min, max: the editor's meter range)
 
 instr Compressor
   ; ---- controls

@@ -78,5 +78,6 @@ author = "Csound Plug"
 description = "A stereo echo that bounces left and right, each repeat darker than the last; sync locks it to the host tempo."
 category = "Effects"
 tags = ["delay", "echo", "ping-pong", "stereo"]
+knobs = ["time", "feedback", "tone", "mix", "width"]
 </CsoundPlug>
 </CsoundSynthesizer>

@@ -82,5 +82,6 @@ author = "Csound Plug"
 description = "A warm saw-and-pulse synth through a Moog-style filter: play basses, leads and chords; velocity opens the filter."
 category = "Synths"
 tags = ["subtractive", "analog", "bass", "lead"]
+knobs = ["cutoff", "resonance", "detune"]
 </CsoundPlug>
 </CsoundSynthesizer>

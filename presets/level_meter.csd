@@ -24,11 +24,11 @@ chnset 1.5, "hold"
 chn_k "fall", 1, 3, 20, 1, 100      ; dB per second the peak readout falls after that
 chnset 20, "fall"
 ; Output channels (mode 2): written here, read by the host.
-chn_k "peak_l", 2
-chn_k "peak_r", 2
-chn_k "rms_l", 2
-chn_k "rms_r", 2
-chn_k "lufs_m", 2
+chn_k "peak_l", 2, 2, -60, -60, 6   ; dBFS (type, default, min, max: the editor's meter range)
+chn_k "peak_r", 2, 2, -60, -60, 6
+chn_k "rms_l", 2, 2, -60, -60, 6
+chn_k "rms_r", 2, 2, -60, -60, 6
+chn_k "lufs_m", 2, 2, -60, -60, 6
 
 massign 0, 0            ; an effect: host notes must not start any instrument
 alwayson "Meter"

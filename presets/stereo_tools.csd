@@ -29,7 +29,7 @@ chnset 0, "bassmono"
 chn_k "gain", 1, 2, 0, -24, 24        ; output gain in dB
 chnset 0, "gain"
 ; Output channel for a meter: +1 = mono/in phase, 0 = unrelated, -1 = out of phase.
-chn_k "correlation", 2
+chn_k "correlation", 2, 2, 0, -1, 1
 
 massign 0, 0            ; an effect: host notes must not start any instrument
 alwayson "StereoTools"

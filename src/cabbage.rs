@@ -75,16 +75,24 @@ pub fn cabbage_displays(csd: &str) -> Vec<String> {
     parse(csd).displays
 }
 
-/// Both lists from one pass.
+/// The channels of the `<Cabbage>` section's rotary widgets (`rslider`, `encoder`), which
+/// the editor draws as knobs.
+pub fn cabbage_knobs(csd: &str) -> Vec<String> {
+    parse(csd).knobs
+}
+
+/// The lists from one pass.
 struct Parsed {
     controls: Vec<Control>,
     displays: Vec<String>,
+    knobs: Vec<String>,
 }
 
 fn parse(csd: &str) -> Parsed {
     let mut parsed = Parsed {
         controls: Vec::new(),
         displays: Vec::new(),
+        knobs: Vec::new(),
     };
     let Some(section) = section(csd) else {
         return parsed;
@@ -116,6 +124,11 @@ fn parse(csd: &str) -> Parsed {
             Family::Other => {}
             family => {
                 if let Some(controls) = build(family, &widget) {
+                    if matches!(widget.kind.as_str(), "rslider" | "encoder") {
+                        parsed
+                            .knobs
+                            .extend(controls.iter().map(|c| c.channel.clone()));
+                    }
                     parsed.controls.extend(controls);
                 }
             }

@@ -18,6 +18,9 @@
 //! channels = { 10 = 5 }   # MIDI channel 10 plays instrument 5
 //! </CsoundPlug>
 //! ```
+//!
+//! `knobs = ["cutoff", "resonance"]` (before any table) draws those controls as knobs in
+//! the editor; `[params]` holds saved parameter values.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -75,6 +78,10 @@ pub struct Metadata {
     /// Saved parameter values by channel name.
     #[serde(default)]
     pub params: BTreeMap<String, f64>,
+    /// Channels the editor draws as knobs (sliders otherwise; Cabbage `rslider`s are
+    /// knobs anyway).
+    #[serde(default)]
+    pub knobs: Vec<String>,
 }
 
 impl Metadata {

@@ -170,9 +170,9 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
     // chn_k output channel and a count through outvalue.
     let code =
         "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
-        chn_k \"gain\", 1, 2, 0.4, 0, 1\nchn_k \"level\", 2\n\
+        chn_k \"gain\", 1, 2, 0.4, 0, 1\nchn_k \"level\", 2\nchn_k \"reduction\", 2, 2, 0, 0, 24\n\
         instr 1\n kg invalue \"gain\"\n a1 poscil kg, 440\n chnset kg * 10, \"level\"\n\
-        kc init 0\n kc += 1\n outvalue \"cycles\", kc\n outs a1, a1\nendin\n\
+        kred = 3\n chnset kred, \"reduction\"\n kc init 0\n kc += 1\n outvalue \"cycles\", kc\n outs a1, a1\nendin\n\
         </CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
     let ready = compiler
         .shared()
@@ -187,7 +187,14 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
         "invalue gave the declared default: peak {peak}"
     );
     let outputs = compiler.shared().outputs.load();
-    assert_eq!(outputs.names(), ["level".to_string(), "cycles".to_string()]);
+    assert_eq!(outputs.names(), ["level", "reduction", "cycles"]);
+    // A declared range makes the editor's meter; none, a number.
+    assert_eq!(outputs.range("reduction"), Some((0.0, 24.0)));
+    assert_eq!(outputs.get("reduction"), Some(3.0));
+    // Written at k-rate, it stays an output: no host parameter.
+    assert_eq!(slot_of(&compiler, "reduction"), None);
+    assert_eq!(outputs.range("level"), None);
+    assert_eq!(outputs.range("cycles"), None);
     let level = outputs.get("level").expect("level published");
     assert!((level - 4.0).abs() < 1e-6, "level {level}");
     // 20 blocks of 512 frames = 320 k-cycles, plus the two warm-up cycles.

@@ -9,7 +9,9 @@
 
 mod app;
 pub mod code_view;
+pub mod file_list;
 pub mod highlight;
+pub mod knob;
 pub mod panel;
 
 use crate::compiler::CompilerShared;

@@ -13,6 +13,9 @@ use nice_plug::prelude::{Param, ParamSetter};
 pub enum Widget {
     /// A horizontal slider over the declared range (skew and steps included).
     Slider,
+    /// A rotary knob over the same range (Cabbage `rslider`/`encoder`, or named in the
+    /// metadata's `knobs`).
+    Knob,
     /// An on/off box.
     Toggle,
     /// A momentary button: on while held.
@@ -32,8 +35,19 @@ pub struct Entry {
     pub widget: Widget,
 }
 
-/// The panel's controls for `table`, in slot order (the order the host lists them).
-pub fn entries(table: &SlotTable) -> Vec<Entry> {
+/// The channels `code` wants drawn as knobs: its Cabbage rotary widgets and the
+/// metadata's `knobs` list.
+pub fn knobs(code: &str) -> Vec<String> {
+    let mut knobs = crate::cabbage::cabbage_knobs(code);
+    if let Ok(Some(metadata)) = crate::patch::metadata(code) {
+        knobs.extend(metadata.knobs);
+    }
+    knobs
+}
+
+/// The panel's controls for `table`, in slot order (the order the host lists them);
+/// continuous and whole-number controls named in `knobs` are knobs, the others sliders.
+pub fn entries(table: &SlotTable, knobs: &[String]) -> Vec<Entry> {
     table
         .0
         .iter()
@@ -44,6 +58,11 @@ pub fn entries(table: &SlotTable) -> Vec<Entry> {
                 ControlKind::Toggle => Widget::Toggle,
                 ControlKind::Button => Widget::Button,
                 ControlKind::Menu(items) => Widget::Menu(items.clone()),
+                ControlKind::Continuous | ControlKind::Integer
+                    if knobs.contains(&control.channel) =>
+                {
+                    Widget::Knob
+                }
                 ControlKind::Continuous | ControlKind::Integer => Widget::Slider,
             };
             Some(Entry {
@@ -61,19 +80,41 @@ pub fn show(ui: &mut egui::Ui, entries: &[Entry], slots: &SlotParams, setter: &P
         ui.weak("This patch declares no parameters. Add one with\nchn_k \"cutoff\", 1, 3, 1000, 20, 20000");
         return;
     }
+    let hover = |entry: &Entry| {
+        format!(
+            "channel \"{}\", host parameter {}",
+            entry.control.channel,
+            entry.slot + 1
+        )
+    };
+    // Knobs side by side, as on a synth's panel, each with its value and name below.
+    let (knobs, others): (Vec<&Entry>, Vec<&Entry>) =
+        entries.iter().partition(|e| e.widget == Widget::Knob);
+    if !knobs.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for entry in knobs {
+                let Some(param) = slots.param(entry.slot) else {
+                    continue;
+                };
+                ui.allocate_ui(egui::vec2(76.0, 78.0), |ui| {
+                    ui.vertical_centered(|ui| {
+                        control(ui, entry, param, setter);
+                        ui.small(&entry.control.label).on_hover_text(hover(entry));
+                    });
+                });
+            }
+        });
+        ui.add_space(6.0);
+    }
     egui::Grid::new("parameters")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            for entry in entries {
+            for entry in others {
                 let Some(param) = slots.param(entry.slot) else {
                     continue;
                 };
-                ui.label(&entry.control.label).on_hover_text(format!(
-                    "channel \"{}\", host parameter {}",
-                    entry.control.channel,
-                    entry.slot + 1
-                ));
+                ui.label(&entry.control.label).on_hover_text(hover(entry));
                 control(ui, entry, param, setter);
                 ui.end_row();
             }
@@ -124,6 +165,31 @@ fn control(
                         }
                     }
                 });
+        }
+        Widget::Knob => {
+            let mut p = position;
+            ui.vertical_centered(|ui| {
+                let response = crate::editor::knob::knob(ui, &mut p)
+                    .on_hover_text("drag up or down (Shift: fine), double-click: default");
+                if response.drag_started() {
+                    setter.begin_set_parameter(param);
+                }
+                if response.changed() {
+                    let snapped = c.position_of(c.value_at(f64::from(p))) as f32;
+                    if response.dragged() {
+                        setter.set_parameter_normalized(param, snapped);
+                    } else {
+                        set(snapped);
+                    }
+                }
+                if response.drag_stopped() {
+                    setter.end_set_parameter(param);
+                }
+                if response.double_clicked() {
+                    set(c.position_of(c.default) as f32);
+                }
+                ui.small(c.format(c.value_at(f64::from(p))));
+            });
         }
         Widget::Slider => {
             let mut p = position;
@@ -185,7 +251,10 @@ mod tests {
         table.0[7] = Some(control("on", ControlKind::Toggle));
         table.0[9] = Some(control("hit", ControlKind::Button));
         table.0[12] = Some(control("voices", ControlKind::Integer));
-        let entries = entries(&table);
+        table.0[13] = Some(control("drive", ControlKind::Continuous));
+        // A knob only where asked for, and only for a continuous or whole-number control.
+        let knobs = ["drive".to_string(), "on".to_string()];
+        let entries = entries(&table, &knobs);
         let shown: Vec<(usize, &str, &Widget)> = entries
             .iter()
             .map(|e| (e.slot, e.control.channel.as_str(), &e.widget))
@@ -202,8 +271,18 @@ mod tests {
                 (7, "on", &Widget::Toggle),
                 (9, "hit", &Widget::Button),
                 (12, "voices", &Widget::Slider),
+                (13, "drive", &Widget::Knob),
             ]
         );
-        assert!(super::entries(&SlotTable::default()).is_empty());
+        assert!(super::entries(&SlotTable::default(), &[]).is_empty());
+    }
+
+    #[test]
+    fn knobs_come_from_cabbage_rotary_widgets_and_metadata() {
+        let code =
+            "<CsoundSynthesizer>\n<Cabbage>\nrslider channel(\"cf\"), range(20, 20000, 1000)\n\
+                    hslider channel(\"res\"), range(0, 1, 0.5)\n</Cabbage>\n<CsoundPlug>\n\
+                    knobs = [\"gain\"]\n</CsoundPlug>\n</CsoundSynthesizer>\n";
+        assert_eq!(knobs(code), ["cf", "gain"]);
     }
 }

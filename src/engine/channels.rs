@@ -108,16 +108,34 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct OutputValues {
     names: Vec<String>,
     values: Vec<AtomicU64>,
+    /// The declared range of each output, when it has one (for a meter).
+    ranges: Vec<Option<(f64, f64)>>,
 }
 
 impl OutputValues {
-    /// Outputs with these names, all 0.
+    /// Outputs with these names, all 0, without declared ranges.
     pub fn new(names: Vec<String>) -> Self {
+        let ranges = vec![None; names.len()];
+        Self::with_ranges(names, ranges)
+    }
+
+    /// Outputs with these names and declared ranges (`None`: none), all 0.
+    pub fn with_ranges(names: Vec<String>, ranges: Vec<Option<(f64, f64)>>) -> Self {
         let values = names
             .iter()
             .map(|_| AtomicU64::new(0f64.to_bits()))
             .collect();
-        Self { names, values }
+        Self {
+            names,
+            values,
+            ranges,
+        }
+    }
+
+    /// The declared range of `name` (`min < max`), if it has one.
+    pub fn range(&self, name: &str) -> Option<(f64, f64)> {
+        let i = self.names.iter().position(|n| n == name)?;
+        self.ranges.get(i).copied().flatten()
     }
 
     /// The latest value of `name`.

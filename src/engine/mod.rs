@@ -15,7 +15,7 @@ use crate::patch::{Metadata, MidiMode};
 use crate::slots::{SlotTable, SLOT_COUNT};
 use block::{BlockAdapter, Input, Kernel};
 use channels::{HostChannels, HostInfo, OutputValues};
-use csound::{ChannelId, ChannelMode, Csound};
+use csound::{ChannelId, ChannelInfo, ChannelMode, Csound};
 use diagnostics::ErrorLine;
 use messages::MessageRing;
 use midi::{MidiChannels, MidiEvent, ScoreAction, ScoreNotes};
@@ -208,6 +208,20 @@ pub struct Engine {
     /// Cached `chn_k` output channels, published first in `outputs`, then `outvalue`s.
     output_channels: Vec<ChannelId>,
     outputs: Arc<OutputValues>,
+    /// The control channels as declared before any performance.
+    declared_channels: Vec<ChannelInfo>,
+}
+
+/// `channels` with the input/output modes of their declaration in `declared`, where
+/// they have one (channels made later by the patch keep what Csound says now).
+fn as_declared(mut channels: Vec<ChannelInfo>, declared: &[ChannelInfo]) -> Vec<ChannelInfo> {
+    for channel in &mut channels {
+        if let Some(d) = declared.iter().find(|d| d.name == channel.name) {
+            channel.input = d.input;
+            channel.output = d.output;
+        }
+    }
+    channels
 }
 
 /// The opcodes this machine's Csound knows, sorted (for the editor's colouring). Creates
@@ -325,6 +339,9 @@ impl Engine {
             zero_dbfs,
         );
         let sample_rate = csound.sr();
+        // The channels as the header declares them: a k-rate `chnset` to an output
+        // during warm-up makes Csound flag it as an input too.
+        let declared_channels = csound.control_channels();
         let mut warmed_up = false;
         for _ in 0..config.warm_up_cycles {
             csound.spin().fill(0.0);
@@ -363,16 +380,24 @@ impl Engine {
         // used with `outvalue` are served by its callback instead, and our own
         // host-information channels are inputs.
         let outvalues = channels::outvalue_names(code);
-        let mut output_names: Vec<String> = csound
-            .control_channels()
-            .into_iter()
-            .filter(|c| c.output && c.hints.is_none_or(|_| !c.input))
-            .map(|c| c.name)
-            .filter(|n| !outvalues.contains(n) && !channels::HOST_CHANNELS.contains(&n.as_str()))
-            .collect();
+        let mut output_names = Vec::new();
+        let mut output_ranges = Vec::new();
+        for c in as_declared(csound.control_channels(), &declared_channels) {
+            let shown = c.output && c.hints.is_none_or(|_| !c.input);
+            if shown
+                && !outvalues.contains(&c.name)
+                && !channels::HOST_CHANNELS.contains(&c.name.as_str())
+            {
+                let range = c.hints.map(|h| (h.min, h.max)).filter(|(lo, hi)| lo < hi);
+                output_names.push(c.name);
+                output_ranges.push(range);
+            }
+        }
         for name in crate::cabbage::cabbage_displays(code) {
             if !output_names.contains(&name) {
                 output_names.push(name);
+                // Cabbage meters show 0..1.
+                output_ranges.push(Some((0.0, 1.0)));
             }
         }
         let output_channels: Vec<ChannelId> = output_names
@@ -380,13 +405,16 @@ impl Engine {
             .filter_map(|n| csound.control_channel(n, ChannelMode::Output).ok())
             .collect();
         output_names.truncate(output_channels.len());
+        output_ranges.truncate(output_channels.len());
         let named_outputs: Vec<String> = outvalues
             .into_iter()
             .filter(|n| !output_names.contains(n))
             .collect();
         csound.named_values().outputs = named_outputs.iter().map(|n| (n.clone(), 0.0)).collect();
-        let outputs = Arc::new(OutputValues::new(
+        output_ranges.resize(output_names.len() + named_outputs.len(), None);
+        let outputs = Arc::new(OutputValues::with_ranges(
             output_names.into_iter().chain(named_outputs).collect(),
+            output_ranges,
         ));
         let ksmps = csound.ksmps();
         let mut log = csound.take_log();
@@ -422,6 +450,7 @@ impl Engine {
             sample_rate,
             ring,
             output_channels,
+            declared_channels,
             outputs,
         };
         Ok((engine, log))
@@ -654,13 +683,11 @@ impl Engine {
     /// lists them) for channels no widget names. Not for the audio thread.
     pub fn declared_controls(&mut self, code: &str) -> Vec<Control> {
         let mut controls = crate::cabbage::cabbage_controls(code);
-        for control in self
-            .kernel
-            .csound
-            .control_channels()
-            .iter()
-            .filter_map(Control::from_chn_k)
-        {
+        let channels = as_declared(
+            self.kernel.csound.control_channels(),
+            &self.declared_channels,
+        );
+        for control in channels.iter().filter_map(Control::from_chn_k) {
             if !controls.iter().any(|c| c.channel == control.channel) {
                 controls.push(control);
             }

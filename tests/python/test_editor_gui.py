@@ -149,3 +149,27 @@ def test_a_shared_preset_runs_only_when_allowed(tmp_path):
         )
         assert len(allowed.read_text().split()) == 1, "the permission is remembered"
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
+
+
+def test_the_editor_scales_on_a_hidpi_display(tmp_path):
+    """With the display at 192 dpi (Xft.dpi, which the window library reads), the window
+    opens at twice its size in pixels, drawn at twice the scale."""
+    require_tools("Xvfb", "xprop", "xwd")
+    if not STANDALONE.exists():
+        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
+    env = {
+        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
+        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
+    }
+    with Xvfb(width=2600, height=1700, log_dir=tmp_path) as x:
+        x.run(["xprop", "-root", "-f", "RESOURCE_MANAGER", "8s", "-set",
+               "RESOURCE_MANAGER", "Xft.dpi:\t192\n"])
+        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
+        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
+        time.sleep(4)
+        geometry = window.geometry()
+        shot = window.screenshot(SCREENSHOTS / "editor-hidpi.png", method="xwd")
+        # The default window is 1180 x 760 points.
+        assert (geometry["WIDTH"], geometry["HEIGHT"]) == (2360, 1520), geometry
+        assert_not_blank(shot, min_colours=200, min_fraction=0.05)
+        assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()

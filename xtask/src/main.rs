@@ -31,6 +31,8 @@ const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xdotool",
     "x11-apps",
+    // xprop: sets the display's Xft.dpi for the HiDPI test.
+    "x11-utils",
     "libgl1-mesa-dri",
     "libglx-mesa0",
 ];

@@ -1,6 +1,8 @@
-//! The small dialogs that ask for a preset name or a file path, and what OK does.
+//! The small dialogs that ask for a preset name or a file path (with the folder listed
+//! below it), and what OK does.
 
 use super::EditorApp;
+use crate::editor::file_list;
 use egui::text::{CCursor, CCursorRange};
 use egui::Key;
 
@@ -10,6 +12,33 @@ pub(super) enum Dialog {
     Rename { from: String, to: String },
     Import(String),
     Export(String),
+}
+
+/// The folder of the typed path under the field: click a folder to open it, a `.csd` to
+/// pick it.
+fn browse(ui: &mut egui::Ui, path: &mut String) {
+    let folder = file_list::folder_of(path);
+    ui.horizontal(|ui| {
+        if ui.small_button("Up").clicked() {
+            *path = file_list::up(&folder);
+        }
+        ui.weak(folder.display().to_string());
+    });
+    egui::ScrollArea::vertical()
+        .max_height(220.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for row in file_list::rows(&folder) {
+                let label = if row.is_folder {
+                    format!("{}/", row.name)
+                } else {
+                    row.name.clone()
+                };
+                if ui.selectable_label(false, label).clicked() {
+                    *path = file_list::picked(&folder, &row);
+                }
+            }
+        });
 }
 
 impl EditorApp {
@@ -49,6 +78,9 @@ impl EditorApp {
                     )));
                     state.store(ui.ctx(), output.response.id);
                     output.response.request_focus();
+                }
+                if let Dialog::Import(path) | Dialog::Export(path) = &mut dialog {
+                    browse(ui, path);
                 }
                 let enter = ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {

@@ -27,6 +27,15 @@ mod status;
 
 use dialog::Dialog;
 
+/// Where `value` sits in `(min, max)`, 0..=1 (a meter's fill).
+fn meter_fraction(value: f64, (min, max): (f64, f64)) -> f32 {
+    if value.is_finite() {
+        ((value - min) / (max - min)).clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    }
+}
+
 /// The opcodes of this machine's Csound, read once per process when a window first opens.
 fn opcodes() -> Arc<HashSet<String>> {
     static OPCODES: OnceLock<Arc<HashSet<String>>> = OnceLock::new();
@@ -128,7 +137,10 @@ impl EditorApp {
         }
         let table = self.shared.compiler.slots.table.load_full();
         if !Arc::ptr_eq(&table, &self.table) {
-            self.entries = panel::entries(&table);
+            // The running engine's code says which controls are knobs.
+            let running = self.shared.compiler.last_built.load_full();
+            let knobs = running.map_or_else(Vec::new, |code| panel::knobs(&code));
+            self.entries = panel::entries(&table, &knobs);
             // The plugin moved these slots (a new binding, a preset's values) without the
             // host knowing; with a window open, tell the host now.
             for entry in &self.entries {
@@ -315,13 +327,14 @@ impl EditorApp {
                 ui.close();
             }
         }
+        let home = crate::editor::file_list::start();
         if ui.button("Import .csd…").clicked() {
-            self.dialog = Some(Dialog::Import(String::new()));
+            self.dialog = Some(Dialog::Import(home.clone()));
             ui.close();
         }
         if ui.button("Export .csd…").clicked() {
             let name = current.map_or("patch".into(), |p| p.name);
-            self.dialog = Some(Dialog::Export(format!("{name}.csd")));
+            self.dialog = Some(Dialog::Export(format!("{home}{name}.csd")));
             ui.close();
         }
         if let Ok(library) = &self.library {
@@ -375,7 +388,18 @@ impl EditorApp {
                     for name in outputs.names() {
                         ui.label(name);
                         let value = outputs.get(name).unwrap_or(0.0);
-                        ui.monospace(format!("{value:.3}"));
+                        match outputs.range(name) {
+                            // A meter over the declared range, the number on it.
+                            Some(range) => {
+                                let bar = egui::ProgressBar::new(meter_fraction(value, range))
+                                    .desired_width(160.0)
+                                    .text(RichText::new(format!("{value:.3}")).monospace());
+                                ui.add(bar);
+                            }
+                            None => {
+                                ui.monospace(format!("{value:.3}"));
+                            }
+                        }
                         ui.end_row();
                     }
                 });
@@ -488,5 +512,19 @@ impl NiceEguiApp for EditorApp {
 
     fn editor_closed(&mut self) {
         self.gui = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meter_fraction;
+
+    #[test]
+    fn meters_fill_over_the_declared_range() {
+        assert_eq!(meter_fraction(6.0, (0.0, 24.0)), 0.25);
+        assert_eq!(meter_fraction(-3.0, (0.0, 24.0)), 0.0);
+        assert_eq!(meter_fraction(30.0, (0.0, 24.0)), 1.0);
+        assert_eq!(meter_fraction(-30.0, (-60.0, 0.0)), 0.5);
+        assert_eq!(meter_fraction(f64::NAN, (0.0, 1.0)), 0.0);
     }
 }
