@@ -131,7 +131,8 @@ impl EditorApp {
             self.console_seen = console.changes();
             self.console = console.text();
             self.errors = console.last_error().map(|e| e.errors).unwrap_or_default();
-            if self.message.as_ref().is_some_and(|(m, _)| m == COMPILING) {
+            // "compiling" is over; "loaded …" is not true of code that was refused.
+            if self.message.as_ref().is_some_and(|(m, _)| m == COMPILING) || self.refusal_shown() {
                 self.message = None;
             }
         }
