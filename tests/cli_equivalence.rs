@@ -470,6 +470,27 @@ fn check_accepts_good_patch() {
     );
 }
 
+/// `presets show` lists a preset's parameters and its output channels with their ranges.
+#[test]
+fn presets_show_lists_parameters_and_outputs() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(dir.path())
+        .env("CSOUND_PLUG_PRESET_DIR", dir.path().join("presets"))
+        .args(["presets", "show", "Compressor / Limiter"]);
+    let result = run(cmd, dir.path(), "show");
+    assert!(result.status.success(), "{}", result.describe());
+    assert!(
+        result
+            .stdout
+            .contains("parameter threshold: -60.00 to 0.000")
+            && result.stdout.contains("output gain_reduction: 0 to 24"),
+        "{}",
+        result.describe()
+    );
+    assert!(!result.stdout.contains("parameter gain_reduction"));
+}
+
 /// `check --watch` checks the file again on every save and reports each result.
 #[test]
 fn check_watch_reports_each_save() {

@@ -258,6 +258,14 @@ fn print_parameters(engine: &mut Engine, code: &str) {
             if c.skew.is_nan() { ", exponential" } else { "" }
         );
     }
+    // What the patch writes for the host and the editor's meters.
+    let outputs = engine.outputs();
+    for name in outputs.names() {
+        match outputs.range(name) {
+            Some((min, max)) => println!("output {name}: {min} to {max}"),
+            None => println!("output {name}"),
+        }
+    }
 }
 
 fn read_patch(path: &Path) -> Result<String, String> {
