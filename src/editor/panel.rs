@@ -129,11 +129,7 @@ fn control(
 ) {
     let c = &entry.control;
     let position = param.unmodulated_normalized_value();
-    let set = |position: f32| {
-        setter.begin_set_parameter(param);
-        setter.set_parameter_normalized(param, position);
-        setter.end_set_parameter(param);
-    };
+    let set = |position: f32| set_once(setter, param, position);
     match &entry.widget {
         Widget::Toggle => {
             let mut on = position >= 0.5;
@@ -171,23 +167,7 @@ fn control(
             ui.vertical_centered(|ui| {
                 let response = crate::editor::knob::knob(ui, &mut p)
                     .on_hover_text("drag up or down (Shift: fine), double-click: default");
-                if response.drag_started() {
-                    setter.begin_set_parameter(param);
-                }
-                if response.changed() {
-                    let snapped = c.position_of(c.value_at(f64::from(p))) as f32;
-                    if response.dragged() {
-                        setter.set_parameter_normalized(param, snapped);
-                    } else {
-                        set(snapped);
-                    }
-                }
-                if response.drag_stopped() {
-                    setter.end_set_parameter(param);
-                }
-                if response.double_clicked() {
-                    set(c.position_of(c.default) as f32);
-                }
+                follow_drag(&response, c, p, param, setter);
                 ui.small(c.format(c.value_at(f64::from(p))));
             });
         }
@@ -199,25 +179,46 @@ fn control(
                     .custom_formatter(|p, _| c.format(c.value_at(p)))
                     .custom_parser(|text| c.parse(text).map(|v| c.position_of(v))),
             );
-            if response.drag_started() {
-                setter.begin_set_parameter(param);
-            }
-            if response.changed() {
-                // Snap to the control's steps, as the host would.
-                let snapped = c.position_of(c.value_at(f64::from(p))) as f32;
-                if !response.dragged() {
-                    set(snapped);
-                } else {
-                    setter.set_parameter_normalized(param, snapped);
-                }
-            }
-            if response.drag_stopped() {
-                setter.end_set_parameter(param);
-            }
-            if response.double_clicked() {
-                set(c.position_of(c.default) as f32);
-            }
+            follow_drag(&response, c, p, param, setter);
         }
+    }
+}
+
+/// Moves `param` to `position` as one gesture of its own.
+fn set_once(setter: &ParamSetter, param: &nice_plug::prelude::FloatParam, position: f32) {
+    setter.begin_set_parameter(param);
+    setter.set_parameter_normalized(param, position);
+    setter.end_set_parameter(param);
+}
+
+/// Sets `param` from a slider's or knob's `response` at its new position `p`: a drag is
+/// one gesture (begin, moves, end) for the host's automation; a click or typed value and
+/// a double-click (back to the default) are a gesture each. Positions snap to the
+/// control's steps, as the host would.
+fn follow_drag(
+    response: &egui::Response,
+    c: &Control,
+    p: f32,
+    param: &nice_plug::prelude::FloatParam,
+    setter: &ParamSetter,
+) {
+    let set = |position: f32| set_once(setter, param, position);
+    if response.drag_started() {
+        setter.begin_set_parameter(param);
+    }
+    if response.changed() {
+        let snapped = c.position_of(c.value_at(f64::from(p))) as f32;
+        if response.dragged() {
+            setter.set_parameter_normalized(param, snapped);
+        } else {
+            set(snapped);
+        }
+    }
+    if response.drag_stopped() {
+        setter.end_set_parameter(param);
+    }
+    if response.double_clicked() {
+        set(c.position_of(c.default) as f32);
     }
 }
 
