@@ -229,18 +229,14 @@ impl CompilerShared {
             self.console
                 .notice(&format!("the pre-check ran without its sandbox: {why}"));
         }
-        let checked = match report.checked {
-            Checked::NoHelper(why) => {
-                if !self.no_helper_said.swap(true, Ordering::Relaxed) {
-                    self.console.notice(&format!(
-                        "{why}: patches compile without the crash and hang check"
-                    ));
-                }
-                precheck::scan_here(code, allowed)
+        if let Some(why) = &report.no_helper {
+            if !self.no_helper_said.swap(true, Ordering::Relaxed) {
+                self.console.notice(&format!(
+                    "{why}: patches compile without the crash and hang check"
+                ));
             }
-            checked => checked,
-        };
-        match checked {
+        }
+        match report.checked {
             Checked::Passed { uses } => {
                 if trust == Trust::Own && !uses.is_empty() {
                     if let Err(e) = trust::allow(code) {
@@ -268,7 +264,6 @@ impl CompilerShared {
                 }
                 Err(error)
             }
-            Checked::NoHelper(_) => unreachable!("replaced by the in-process scan"),
         }
     }
 
@@ -295,11 +290,7 @@ impl CompilerShared {
         if let Err(e) = spawned {
             return Err(failed(format!("cannot start a compile thread: {e}")));
         }
-        let limit = std::env::var("CSOUND_PLUG_COMPILE_LIMIT")
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map_or(COMPILE_LIMIT, Duration::from_secs_f64);
+        let limit = precheck::limit_from_env("CSOUND_PLUG_COMPILE_LIMIT", COMPILE_LIMIT);
         match done.recv_timeout(limit) {
             Ok(result) => result,
             Err(_) => {

@@ -503,15 +503,11 @@ fn precheck_patch(
     if let Some(why) = &report.unsandboxed {
         eprintln!("csound-plug: warning: the pre-check ran without its sandbox: {why}");
     }
-    let checked = match report.checked {
-        Checked::NoHelper(why) => {
-            eprintln!("csound-plug: warning: {why}: no crash and hang check");
-            precheck::scan_here(code, allow_unsafe)
-        }
-        checked => checked,
-    };
-    match checked {
-        Checked::Passed { .. } | Checked::NoHelper(_) => Ok(()),
+    if let Some(why) = &report.no_helper {
+        eprintln!("csound-plug: warning: {why}: no crash and hang check");
+    }
+    match report.checked {
+        Checked::Passed { .. } => Ok(()),
         Checked::Refused(Problem::Compile(error)) => Err(compile_failure(patch, &error)),
         Checked::Refused(problem) if problem.needs_permission() => Err(format!(
             "{}: {}; `check --allow-unsafe` or `render --allow-unsafe` runs it if you trust it",

@@ -141,8 +141,6 @@ pub enum Checked {
     },
     /// The code must not be compiled.
     Refused(Problem),
-    /// There is no helper, or it could not be started (why): the check could not run.
-    NoHelper(String),
 }
 
 /// One pre-check run's details.
@@ -152,6 +150,10 @@ pub struct Report {
     pub checked: Checked,
     /// Set when the child ran without its sandbox, with why.
     pub unsandboxed: Option<String>,
+    /// Set when there is no helper or it could not be started, with why: the verdict is
+    /// then the gate's reading of the code in this process alone, with no crash or hang
+    /// check.
+    pub no_helper: Option<String>,
     /// Wall time of the check.
     pub elapsed: Duration,
 }
@@ -194,13 +196,14 @@ fn this_module() -> Option<PathBuf> {
     }
 }
 
-/// The time limit without progress.
-fn no_progress() -> Duration {
-    std::env::var("CSOUND_PLUG_CHECK_TIMEOUT")
+/// A time limit: `default`, unless the environment variable `name` gives a positive
+/// number of seconds (tests shorten the limits this way).
+pub fn limit_from_env(name: &str, default: Duration) -> Duration {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(NO_PROGRESS, Duration::from_secs_f64)
+        .map_or(default, Duration::from_secs_f64)
 }
 
 /// What the check plays besides the patch's own score.
@@ -236,13 +239,6 @@ pub fn precheck_playing(
     playing: &Playing,
 ) -> Report {
     let started = Instant::now();
-    let Some(helper) = helper_path() else {
-        return Report {
-            checked: Checked::NoHelper(format!("{HELPER} was not found")),
-            unsandboxed: None,
-            elapsed: started.elapsed(),
-        };
-    };
     let request = CheckRequest {
         code: code.to_string(),
         config: config.clone(),
@@ -250,14 +246,20 @@ pub fn precheck_playing(
         extra_score: playing.extra_score.clone(),
         test_notes: playing.test_notes,
     };
-    let (checked, unsandboxed) = match run_helper(&helper, &request, allowed) {
-        Ok(found) => found,
-        // A helper that cannot run must not stop every patch: as if it were missing.
-        Err(why) => (Checked::NoHelper(why), None),
+    let ran = match helper_path() {
+        Some(helper) => run_helper(&helper, &request, allowed),
+        None => Err(format!("{HELPER} was not found")),
+    };
+    let (checked, unsandboxed, no_helper) = match ran {
+        Ok((checked, unsandboxed)) => (checked, unsandboxed, None),
+        // A helper that is missing or cannot run must not stop every patch: the gate
+        // reads the code here, and the code compiles as before the helper existed.
+        Err(why) => (scan_here(code, allowed), None, Some(why)),
     };
     Report {
         checked,
         unsandboxed,
+        no_helper,
         elapsed: started.elapsed(),
     }
 }
@@ -311,7 +313,7 @@ fn run_helper(
             }
         })
         .map_err(|e| e.to_string())?;
-    let limit = no_progress();
+    let limit = limit_from_env("CSOUND_PLUG_CHECK_TIMEOUT", NO_PROGRESS);
     let mut phase = "starting the check".to_string();
     let mut uses = Vec::new();
     let mut attempts: Vec<Reach> = Vec::new();
@@ -426,7 +428,7 @@ fn signal_name(signal: i32) -> String {
 }
 
 /// The gate's reading of `code` in this process, for when there is no helper.
-pub fn scan_here(code: &str, allowed: bool) -> Checked {
+fn scan_here(code: &str, allowed: bool) -> Checked {
     let uses = gate::scan(code);
     if uses.is_empty() || allowed {
         Checked::Passed { uses }
