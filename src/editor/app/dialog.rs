@@ -2,9 +2,10 @@
 //! below it), and what OK does.
 
 use super::EditorApp;
-use crate::editor::file_list;
+use crate::editor::file_list::{self, Row};
 use egui::text::{CCursor, CCursorRange};
 use egui::Key;
+use std::path::PathBuf;
 
 /// A small dialog asking for a name or a path.
 pub(super) enum Dialog {
@@ -15,9 +16,16 @@ pub(super) enum Dialog {
 }
 
 /// The folder of the typed path under the field: click a folder to open it, a `.csd` to
-/// pick it.
-fn browse(ui: &mut egui::Ui, path: &mut String) {
+/// pick it. `listing` keeps the folder read last, so the folder is read when the typed
+/// path moves to another one, not at every frame.
+fn browse(ui: &mut egui::Ui, path: &mut String, listing: &mut Option<(PathBuf, Vec<Row>)>) {
     let folder = file_list::folder_of(path);
+    if listing.as_ref().is_none_or(|(read, _)| *read != folder) {
+        *listing = Some((folder.clone(), file_list::rows(&folder)));
+    }
+    let rows = listing
+        .as_ref()
+        .map_or(&[][..], |(_, rows)| rows.as_slice());
     ui.horizontal(|ui| {
         if ui.small_button("Up").clicked() {
             *path = file_list::up(&folder);
@@ -28,14 +36,14 @@ fn browse(ui: &mut egui::Ui, path: &mut String) {
         .max_height(220.0)
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            for row in file_list::rows(&folder) {
+            for row in rows {
                 let label = if row.is_folder {
                     format!("{}/", row.name)
                 } else {
                     row.name.clone()
                 };
                 if ui.selectable_label(false, label).clicked() {
-                    *path = file_list::picked(&folder, &row);
+                    *path = file_list::picked(&folder, row);
                 }
             }
         });
@@ -46,6 +54,8 @@ impl EditorApp {
     pub(super) fn dialog(&mut self, ctx: &egui::Context) {
         let Some(mut dialog) = self.dialog.take() else {
             self.dialog_shown = false;
+            // A dialog opened again lists its folder afresh.
+            self.listing = None;
             return;
         };
         let fresh = !std::mem::replace(&mut self.dialog_shown, true);
@@ -80,7 +90,7 @@ impl EditorApp {
                     output.response.request_focus();
                 }
                 if let Dialog::Import(path) | Dialog::Export(path) = &mut dialog {
-                    browse(ui, path);
+                    browse(ui, path, &mut self.listing);
                 }
                 let enter = ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {

@@ -74,6 +74,8 @@ pub struct EditorApp {
     browser: Option<String>,
     /// Whether the open dialog has been drawn before (its first frame selects its text).
     dialog_shown: bool,
+    /// The import/export dialog's folder listing, read once per folder shown.
+    listing: Option<(std::path::PathBuf, Vec<crate::editor::file_list::Row>)>,
     /// The saved window size to restore at the first frame (logical points).
     restore_size: Option<(u32, u32)>,
 }
@@ -101,6 +103,7 @@ impl EditorApp {
             midi_seen: (0, None),
             restore_size: None,
             dialog_shown: false,
+            listing: None,
             browser: Some(String::new()),
         }
     }
