@@ -346,24 +346,24 @@ impl Player {
             offset: 0,
             bytes: [status | channel, a, b],
         };
-        let mut on: Vec<MidiEvent> = TEST_CONTROLLERS
-            .iter()
-            .map(|&cc| message(0xb0, cc, 0))
-            .collect();
-        on.push(message(0xe0, 0, 0));
-        on.push(message(0xd0, 0, 0));
+        // Controllers, pitch bend (both data bytes) and channel pressure at one end.
+        let controls_at = |value: u8| -> Vec<MidiEvent> {
+            let mut events: Vec<MidiEvent> = TEST_CONTROLLERS
+                .iter()
+                .map(|&cc| message(0xb0, cc, value))
+                .collect();
+            events.push(message(0xe0, value, value));
+            events.push(message(0xd0, value, 0));
+            events
+        };
+        let mut on = controls_at(0);
         on.extend(TEST_NOTES.iter().map(|&(key, velocity)| MidiEvent::On {
             offset: 0,
             channel,
             key,
             velocity,
         }));
-        let mut top: Vec<MidiEvent> = TEST_CONTROLLERS
-            .iter()
-            .map(|&cc| message(0xb0, cc, 127))
-            .collect();
-        top.push(message(0xe0, 127, 127));
-        top.push(message(0xd0, 127, 0));
+        let top = controls_at(127);
         let mut off: Vec<MidiEvent> = TEST_NOTES
             .iter()
             .map(|&(key, _)| MidiEvent::Off {
