@@ -9,8 +9,8 @@ mod common;
 
 use common::analysis::seconds;
 use common::clap::{
-    decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, plugin_log,
-    with_patch_code, HostedPlugin, NoteEvent, INSTRUMENT_ID,
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, logged_more_than, patch_code,
+    plugin_log, with_patch_code, HostedPlugin, NoteEvent, INSTRUMENT_ID,
 };
 use common::csd::csd;
 use common::unsafe_patches::{bad_patches, markers_present};
@@ -37,17 +37,6 @@ fn phrase(plugin: &mut HostedPlugin) -> Vec<Vec<f32>> {
     plugin.render(&[], seconds(0.3, SR), 256, &events)
 }
 
-/// Waits until the plugin's log holds `text` more than `before` times.
-fn logged_anew(text: &str, before: usize) -> bool {
-    (0..100).any(|_| {
-        let found = plugin_log().matches(text).count() > before;
-        if !found {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        found
-    })
-}
-
 #[test]
 fn bad_patches_in_a_session_leave_the_old_sound_playing() {
     // The hang cases end after two seconds instead of five.
@@ -70,7 +59,7 @@ fn bad_patches_in_a_session_leave_the_old_sound_playing() {
             patch.name
         );
         assert!(
-            logged_anew(patch.reason, count),
+            logged_more_than(patch.reason, count, 10),
             "{}: no '{}' in the plugin's log:\n{}",
             patch.name,
             patch.reason,

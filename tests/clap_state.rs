@@ -9,8 +9,8 @@ mod common;
 
 use common::analysis::{fundamental, mono, rms, seconds};
 use common::clap::{
-    decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, plugin_log,
-    with_patch_code, HostedPlugin, NoteEvent, INSTRUMENT_ID,
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, logged_more_than, patch_code,
+    plugin_log, with_patch_code, HostedPlugin, NoteEvent, INSTRUMENT_ID,
 };
 use common::csd::csd;
 use serde_json::{json, Value};
@@ -63,13 +63,7 @@ fn playing(entry: &clack_host::prelude::PluginEntry, state: &Value, code: &str) 
 
 /// Waits until the plugin's log holds `text`.
 fn logged(text: &str) -> bool {
-    (0..50).any(|_| {
-        let found = plugin_log().contains(text);
-        if !found {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        found
-    })
+    logged_more_than(text, 0, 5)
 }
 
 #[test]

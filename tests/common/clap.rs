@@ -74,6 +74,18 @@ pub fn plugin_log() -> String {
         .unwrap_or_default()
 }
 
+/// Waits up to `seconds` until the plugins' log holds `text` more than `before` times
+/// (messages come from the compiler thread, a little after the call that causes them).
+pub fn logged_more_than(text: &str, before: usize, seconds: u32) -> bool {
+    (0..seconds * 10).any(|_| {
+        let found = plugin_log().matches(text).count() > before;
+        if !found {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        found
+    })
+}
+
 /// Loads the bundle's CLAP entry, panicking with a hint when the bundle has not been built.
 pub fn load_bundle() -> PluginEntry {
     // The plugin's log (nice-plug's logger reads this once, at the first load).
