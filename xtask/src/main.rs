@@ -38,6 +38,30 @@ const TEST_PACKAGES: &[&str] = &[
 ];
 /// The crate that holds the plugin.
 const PACKAGE: &str = "csound_plug";
+/// The crate that holds the command line and the pre-check helper.
+const CLI_PACKAGE: &str = "csound-plug-cli";
+
+/// What each crate must never depend on, directly or not: the crate boundaries are the
+/// architecture, and this keeps them (checked by `cargo xtask test`).
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "csound-plug-patch",
+        &[
+            "csound-sys",
+            "csound-plug-engine",
+            "csound-plug-sandbox",
+            "csound_plug",
+            "nice-plug",
+            "egui",
+        ],
+    ),
+    (
+        "csound-plug-engine",
+        &["csound-plug-sandbox", "csound_plug", "nice-plug", "egui"],
+    ),
+    ("csound-plug-sandbox", &["csound_plug", "nice-plug", "egui"]),
+    ("csound-plug-cli", &["csound_plug", "nice-plug", "egui"]),
+];
 /// Bundle base name (see bundler.toml).
 const BUNDLE: &str = "Csound Plug";
 
@@ -128,6 +152,8 @@ const HELPER: &str = "csound-plug-check";
 /// Release build of the library and binaries, then the `.clap`/`.vst3` bundles, each
 /// with the pre-check helper beside its binary.
 fn build_bundles() -> Result {
+    // The command line and the helper live in their own crate.
+    run("cargo", &["build", "--release", "-p", CLI_PACKAGE])?;
     let args = ["bundle", PACKAGE, "--release", "--features", "standalone"];
     nice_plug_xtask::main_with_args("cargo xtask", args.map(String::from))
         .map_err(|e| format!("bundling failed: {e:#}"))?;
@@ -222,6 +248,7 @@ fn test(args: &[String]) -> Result {
     packages.extend(TEST_PACKAGES);
     ensure_packages(&packages)?;
     run("cargo", &["fmt", "--all", "--check"])?;
+    check_boundaries()?;
     run(
         "cargo",
         &[
@@ -229,7 +256,7 @@ fn test(args: &[String]) -> Result {
             "--workspace",
             "--all-targets",
             "--features",
-            "standalone",
+            "csound_plug/standalone",
             "--",
             "-D",
             "warnings",
@@ -247,21 +274,42 @@ fn test(args: &[String]) -> Result {
     python_tests()
 }
 
-/// Benchmarks: ratios measured side by side (see `benches/engine.rs`).
+/// Fails when a crate depends (normal dependencies, transitively) on one it must never
+/// reach, naming both.
+fn check_boundaries() -> Result {
+    for (package, forbidden) in FORBIDDEN {
+        eprintln!("xtask: checking what {package} depends on");
+        let output = Command::new("cargo")
+            .args(["tree", "-p", package, "-e", "normal", "--prefix", "none"])
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo tree -p {package} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let found: Vec<&str> = tree
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| forbidden.contains(name))
+            .collect();
+        if let Some(name) = found.first() {
+            return Err(format!(
+                "{package} depends on {name}, which the crate boundaries forbid (see README, Development)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Benchmarks: ratios measured side by side (see `crates/plugin/benches/engine.rs`).
 fn bench() -> Result {
     ensure_packages(&["csound"])?;
-    run(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--bin",
-            "csound-plug",
-            "--bin",
-            HELPER,
-        ],
-    )?;
-    run("cargo", &["bench", "--bench", "engine"])
+    run("cargo", &["build", "--release", "-p", CLI_PACKAGE])?;
+    run("cargo", &["bench", "-p", PACKAGE, "--bench", "engine"])
 }
 
 /// The VST3 host tests: pedalboard and dawdreamer from PyPI, in a venv under `target/`.

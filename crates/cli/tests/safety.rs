@@ -1,0 +1,193 @@
+//! Safe patches through the command line and the pre-check: a patch that crashes, hangs or
+//! reaches outside the audio is refused with one readable line and a non-zero exit, and
+//! nothing it would have done happens; `--allow-unsafe` really runs it; the factory
+//! presets all pass; `render` tests only what it plays.
+
+use csound_plug_engine::EngineConfig;
+use csound_plug_patch::presets;
+use csound_plug_sandbox::gate::Reach;
+use csound_plug_sandbox::precheck::{precheck, Checked, Problem};
+use csound_plug_testkit::process::run;
+use csound_plug_testkit::unsafe_patches::{bad_patches, markers_present};
+use std::path::Path;
+use std::process::Command;
+
+fn cli(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_csound-plug"));
+    cmd.current_dir(dir)
+        .args(args)
+        // A short hang limit keeps the hang cases quick.
+        .env("CSOUND_PLUG_CHECK_TIMEOUT", "2");
+    cmd
+}
+
+#[test]
+fn check_and_render_refuse_bad_patches_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    for patch in bad_patches(dir) {
+        let file = dir.join(format!("{}.csd", patch.name));
+        std::fs::write(&file, &patch.code).unwrap();
+        let wav = dir.join("out.wav");
+        let file = file.to_str().unwrap();
+        // `render` checks what it plays: a note for the instruments MIDI would reach.
+        let note = "i 1 0 0.5 60 100";
+        for args in [
+            vec!["check", file],
+            vec!["render", file, "--score", note, "-o", wav.to_str().unwrap()],
+        ] {
+            let out = run(cli(dir, &args), dir, patch.name);
+            let what = format!("{} {}: {}", args[0], patch.name, out.describe());
+            assert_eq!(out.status.code(), Some(1), "{what}");
+            let lines: Vec<&str> = out.stderr.lines().collect();
+            assert_eq!(lines.len(), 1, "{what}");
+            assert!(lines[0].starts_with("csound-plug: "), "{what}");
+            assert!(lines[0].contains(patch.reason), "{what}");
+            assert!(!wav.exists(), "{what}: no output for a refused patch");
+        }
+        assert!(markers_present(dir).is_empty(), "{}", patch.name);
+    }
+}
+
+#[test]
+fn allow_unsafe_runs_what_the_gate_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let patches = bad_patches(dir);
+    for name in [
+        "system_marker",
+        "macro_system",
+        "include_system",
+        "fprints_marker",
+    ] {
+        let patch = patches.iter().find(|p| p.name == name).unwrap();
+        let marker = patch.marker.as_ref().unwrap();
+        let file = dir.join(format!("{name}.csd"));
+        std::fs::write(&file, &patch.code).unwrap();
+        let wav = dir.join(format!("{name}.wav"));
+        for args in [
+            vec!["check", "--allow-unsafe", file.to_str().unwrap()],
+            vec![
+                "render",
+                "--allow-unsafe",
+                "--duration",
+                "0.2",
+                file.to_str().unwrap(),
+                "-o",
+                wav.to_str().unwrap(),
+            ],
+        ] {
+            let out = run(cli(dir, &args), dir, name);
+            assert!(out.status.success(), "{name} {args:?}: {}", out.describe());
+            assert!(
+                marker.exists(),
+                "{name} {args:?}: the patch ran its command"
+            );
+            std::fs::remove_file(marker).unwrap();
+        }
+        assert!(wav.exists());
+    }
+}
+
+#[test]
+fn the_precheck_names_the_problem_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("CSOUND_PLUG_CHECK_TIMEOUT", "2");
+    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    let patches = bad_patches(dir.path());
+    let verdict = |name: &str, allowed: bool| {
+        let patch = patches.iter().find(|p| p.name == name).unwrap();
+        precheck(&patch.code, &config, allowed).checked
+    };
+    match verdict("divide_by_zero", false) {
+        Checked::Refused(Problem::Crashed { signal, phase }) => {
+            assert!(signal.starts_with("SIG"), "{signal}");
+            assert!(phase.contains("instr 1 playing MIDI notes"), "{phase}");
+        }
+        other => panic!("division by zero: {other:?}"),
+    }
+    match verdict("loop_in_instr0", false) {
+        Checked::Refused(Problem::Hung { phase, .. }) => assert!(phase.contains("instr 0")),
+        other => panic!("loop in instr 0: {other:?}"),
+    }
+    match verdict("loop_in_midi_instrument", false) {
+        Checked::Refused(Problem::Hung { phase, .. }) => {
+            assert!(phase.contains("instr 1 playing MIDI notes"), "{phase}")
+        }
+        other => panic!("loop in the MIDI instrument: {other:?}"),
+    }
+    // Found at run time only: the sandbox saw the write the code builds from a string.
+    match verdict("runtime_fprints", false) {
+        Checked::Refused(Problem::Unsafe { uses, attempts }) => {
+            assert_eq!(uses.len(), 1);
+            assert_eq!(uses[0].name, "compilestr");
+            assert_eq!(attempts, [Reach::File]);
+        }
+        other => panic!("run-time write: {other:?}"),
+    }
+    // Allowed: the same code passes, and nothing ran outside the sandbox.
+    assert!(matches!(
+        verdict("system_marker", true),
+        Checked::Passed { uses } if uses[0].name == "system_i"
+    ));
+    assert!(markers_present(dir.path()).is_empty());
+}
+
+#[test]
+fn non_finite_output_is_refused() {
+    let code = csound_plug_testkit::csd::csd(
+        "instr 1\n  asig = a(sqrt(-1))\n  outs asig, asig\nendin\n",
+        "i 1 0 1\n",
+    );
+    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    match precheck(&code, &config, false).checked {
+        Checked::Refused(Problem::NonFinite { phase }) => {
+            assert!(phase.contains("score"), "{phase}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn render_checks_only_what_it_plays() {
+    // A score piece whose instrument crashes Csound when a MIDI key plays it (`cpspch` of
+    // a key number): refused where notes can reach it, rendered where none do.
+    let patch = csound_plug_testkit::patches_dir().join("long_score.csd");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let patch = patch.to_str().unwrap();
+    let out = run(cli(dir, &["check", patch]), dir, "check");
+    assert_eq!(out.status.code(), Some(1), "{}", out.describe());
+    assert!(
+        out.stderr.contains("playing MIDI notes"),
+        "{}",
+        out.describe()
+    );
+    let wav = dir.join("long.wav");
+    let args = [
+        "render",
+        patch,
+        "--duration",
+        "1",
+        "-o",
+        wav.to_str().unwrap(),
+    ];
+    let out = run(cli(dir, &args), dir, "render");
+    assert!(out.status.success(), "{}", out.describe());
+}
+
+#[test]
+fn every_factory_preset_passes_the_precheck() {
+    for preset in presets::factory() {
+        let is_effect = preset.category == "Effects";
+        let config = EngineConfig::plugin(48_000.0, 2, 2, is_effect);
+        let report = precheck(&preset.code, &config, false);
+        assert_eq!(report.unsandboxed, None);
+        assert!(
+            matches!(report.checked, Checked::Passed { ref uses } if uses.is_empty()),
+            "{}: {:?}",
+            preset.name,
+            report.checked
+        );
+    }
+}

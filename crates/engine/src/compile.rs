@@ -1,0 +1,266 @@
+//! Building an [`Engine`]: a fresh Csound instance, the options the configuration and
+//! the patch's metadata ask for, compile, start, warm-up, then the note handling and the
+//! output channels read from the running patch. Each step is a function below, in order.
+
+use crate::block::BlockAdapter;
+use crate::channels::{self, HostChannels, OutputValues, HOST_CHANNELS};
+use crate::csound::{ChannelId, ChannelInfo, ChannelMode, Csound};
+use crate::diagnostics;
+use crate::kernel::CsoundKernel;
+use crate::messages::MessageRing;
+use crate::midi::{self, MidiChannels, ScoreNotes};
+use crate::params::as_declared;
+use crate::{CompileError, Engine, EngineConfig};
+use csound_plug_patch::cabbage::cabbage_displays;
+use csound_plug_patch::metadata::{self, Metadata, MidiMode};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Which step failed, with Csound's log: the error the caller sees.
+fn failure(code: &str, csound: Option<&mut Csound>, step: String) -> CompileError {
+    let log = csound.map(|c| c.take_log()).unwrap_or_default();
+    CompileError {
+        errors: diagnostics::error_lines(&log, code),
+        log,
+        step,
+    }
+}
+
+impl Engine {
+    /// Compiles and starts `code` (a whole `.csd`). Returns the engine and what Csound
+    /// printed, or the errors. Never call this on the audio thread.
+    pub fn compile(
+        code: &str,
+        config: &EngineConfig,
+        ring: Arc<MessageRing>,
+    ) -> Result<(Engine, String), CompileError> {
+        let fail = |csound: Option<&mut Csound>, step: String| failure(code, csound, step);
+        let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
+        let (metadata, metadata_note) = read_metadata(code);
+        let native_midi = native_midi(config, &metadata, code);
+        for option in options(config, &metadata, native_midi) {
+            if let Err(e) = csound.set_option(&option) {
+                return Err(fail(Some(&mut csound), format!("{e} for `{option}`")));
+            }
+        }
+        let code = with_endless_score(code, config);
+        if let Err(e) = csound.compile_csd_text(&code) {
+            let step = format!("the patch did not compile ({e})");
+            return Err(fail(Some(&mut csound), step));
+        }
+        if let Err(e) = csound.start() {
+            let step = format!("the patch did not start ({e})");
+            return Err(fail(Some(&mut csound), step));
+        }
+        let after_start = after_start(&mut csound, config, &metadata, native_midi, &code);
+        after_start.map_err(|step| fail(Some(&mut csound), step))?;
+        // The channels as the header declares them: a k-rate `chnset` to an output
+        // during warm-up makes Csound flag it as an input too.
+        let declared_channels = csound.control_channels();
+        let adapter = warm_up(&mut csound, config.warm_up_cycles);
+        let host_channels = HostChannels::new(&mut csound);
+        let (notes, midi_channels) = match native_midi {
+            true => (None, None),
+            false => {
+                let notes = score_notes(config, &metadata, &code, csound.a4());
+                (Some(notes), Some(MidiChannels::new(&mut csound, &code)))
+            }
+        };
+        let (output_channels, outputs) = outputs(&mut csound, &code, &declared_channels);
+        let mut log = csound.take_log();
+        if let Some(note) = metadata_note {
+            log.push_str(&note);
+        }
+        csound.enter_realtime();
+        let (ksmps, sample_rate) = (csound.ksmps(), csound.sr());
+        let engine = Engine {
+            kernel: CsoundKernel::new(csound, host_channels, ksmps, sample_rate),
+            adapter,
+            notes,
+            metadata,
+            last_transport: (false, 0.0),
+            midi_channels,
+            sample_accurate: config.sample_accurate,
+            sample_rate,
+            ring,
+            output_channels,
+            outputs,
+            declared_channels,
+        };
+        Ok((engine, log))
+    }
+}
+
+/// The patch's own settings; a bad `<CsoundPlug>` section is reported and ignored.
+fn read_metadata(code: &str) -> (Metadata, Option<String>) {
+    match metadata::metadata(code) {
+        Ok(m) => (m.unwrap_or_default(), None),
+        Err(e) => (
+            Metadata::default(),
+            Some(format!("[csound-plug] {e}; ignored\n")),
+        ),
+    }
+}
+
+/// Whether host MIDI goes to Csound's own MIDI system: the configuration, else the
+/// metadata, else an effect uses it unless notes are aimed at an instrument, and an
+/// instrument uses it when the code calls Csound's MIDI opcodes.
+fn native_midi(config: &EngineConfig, metadata: &Metadata, code: &str) -> bool {
+    config
+        .native_midi
+        .unwrap_or_else(|| match metadata.midi.mode {
+            Some(mode) => mode == MidiMode::Native,
+            None if config.is_effect => metadata.midi.instrument.is_none(),
+            None => midi::uses_midi_opcodes(code),
+        })
+}
+
+/// The options set before compiling.
+fn options(config: &EngineConfig, metadata: &Metadata, native_midi: bool) -> Vec<String> {
+    let mut options = vec!["-d".to_string()];
+    if config.sample_accurate {
+        options.push("--sample-accurate".into());
+    }
+    if native_midi {
+        options.push("-M0".into());
+    }
+    // MIDI the patch sends (`midiout`, `midion`…) goes to the host (or the CLI's MIDI
+    // file) through the write callback.
+    options.push("-Q0".into());
+    if let Some(sr) = config.sample_rate {
+        options.push(format!("--sample-rate={sr}"));
+    }
+    if let Some(ksmps) = config.ksmps.or(metadata.ksmps) {
+        options.push(format!("--ksmps={ksmps}"));
+    }
+    if let Some(n) = config.nchnls {
+        options.push(format!("--nchnls={n}"));
+    }
+    if let Some(n) = config.nchnls_i {
+        options.push(format!("--nchnls_i={n}"));
+    }
+    options
+}
+
+/// A plugin keeps performing after the score: `f 0 z` in the score itself, so a rewound
+/// score (transport following) keeps it too. It goes first in the score, before any `e`,
+/// and adds no line before the orchestra.
+fn with_endless_score<'a>(code: &'a str, config: &EngineConfig) -> Cow<'a, str> {
+    match (config.run_forever, code.find("<CsScore>")) {
+        (true, Some(at)) => {
+            let at = at + "<CsScore>".len();
+            Cow::Owned(format!("{}\nf 0 z{}", &code[..at], &code[at..]))
+        }
+        _ => Cow::Borrowed(code),
+    }
+}
+
+/// What runs once the patch started: an effect's notes kept away from its instruments,
+/// and a score to hold a patch without one open.
+fn after_start(
+    csound: &mut Csound,
+    config: &EngineConfig,
+    metadata: &Metadata,
+    native_midi: bool,
+    code: &str,
+) -> Result<(), String> {
+    // An effect that chose native MIDI only because it is an effect (no MIDI opcodes, no
+    // metadata) must not have host notes start its instruments: Csound maps channel n to
+    // instr n by default, which would start a second always-on instrument.
+    let auto_native = config.native_midi.is_none() && metadata.midi.mode.is_none();
+    if native_midi && auto_native && config.is_effect && !midi::uses_midi_opcodes(code) {
+        csound
+            .compile_orc("massign 0, 0\n")
+            .map_err(|e| e.to_string())?;
+    }
+    if config.run_forever && !code.contains("<CsScore>") {
+        // No score section to hold it.
+        csound.read_score("f0 z\n").map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Performs `cycles` silent k-cycles, so the first host block does not pay for the
+/// instruments' first-cycle set-up, and returns the block adapter primed with the last.
+fn warm_up(csound: &mut Csound, cycles: usize) -> BlockAdapter {
+    let mut adapter = BlockAdapter::new(
+        csound.ksmps(),
+        csound.nchnls_input(),
+        csound.nchnls(),
+        csound.zero_dbfs(),
+    );
+    let mut warmed_up = false;
+    for _ in 0..cycles {
+        csound.spin().fill(0.0);
+        if csound.perform_ksmps() {
+            break;
+        }
+        warmed_up = true;
+    }
+    if warmed_up {
+        adapter.prime(csound.spout());
+    }
+    adapter
+}
+
+/// Score mode's note handling: the instrument each MIDI channel plays (metadata, else
+/// the configuration's) and as many p-fields as those instruments read.
+fn score_notes(config: &EngineConfig, metadata: &Metadata, code: &str, a4: f64) -> ScoreNotes {
+    let instruments: [u32; 16] = std::array::from_fn(|c| {
+        let named = metadata.midi.instrument.is_some()
+            || metadata.midi.channels.contains_key(&(c + 1).to_string());
+        if named {
+            metadata.instrument_for(c as u8)
+        } else {
+            config.note_instrument.max(1)
+        }
+    });
+    let pfields = instruments
+        .iter()
+        .map(|&i| midi::pfields_read(code, i))
+        .max()
+        .unwrap_or(5);
+    ScoreNotes::new(instruments, pfields, a4)
+}
+
+/// The values the patch shows: output channels (`chn_k "x", 2` or 3; Csound may add the
+/// input flag once the patch writes them with `chnset`), then Cabbage display widgets
+/// (meters), then names used with `outvalue` (served by its callback). Our own
+/// host-information channels are inputs.
+fn outputs(
+    csound: &mut Csound,
+    code: &str,
+    declared: &[ChannelInfo],
+) -> (Vec<ChannelId>, Arc<OutputValues>) {
+    let outvalues = channels::outvalue_names(code);
+    let mut names = Vec::new();
+    let mut ranges = Vec::new();
+    for c in as_declared(csound.control_channels(), declared) {
+        let shown = c.output && c.hints.is_none_or(|_| !c.input);
+        if shown && !outvalues.contains(&c.name) && !HOST_CHANNELS.contains(&c.name.as_str()) {
+            ranges.push(c.hints.map(|h| (h.min, h.max)).filter(|(lo, hi)| lo < hi));
+            names.push(c.name);
+        }
+    }
+    for name in cabbage_displays(code) {
+        if !names.contains(&name) {
+            names.push(name);
+            // Cabbage meters show 0..1.
+            ranges.push(Some((0.0, 1.0)));
+        }
+    }
+    let ids: Vec<ChannelId> = names
+        .iter()
+        .filter_map(|n| csound.control_channel(n, ChannelMode::Output).ok())
+        .collect();
+    names.truncate(ids.len());
+    ranges.truncate(ids.len());
+    let named: Vec<String> = outvalues
+        .into_iter()
+        .filter(|n| !names.contains(n))
+        .collect();
+    csound.named_values().outputs = named.iter().map(|n| (n.clone(), 0.0)).collect();
+    ranges.resize(names.len() + named.len(), None);
+    let values = OutputValues::with_ranges(names.into_iter().chain(named).collect(), ranges);
+    (ids, Arc::new(values))
+}

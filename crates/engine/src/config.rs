@@ -1,0 +1,54 @@
+//! How a patch is run: rate, block, channel counts, MIDI mode, warm-up.
+
+/// How to run a patch: `None` keeps what the patch itself says.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EngineConfig {
+    /// `--sample-rate` override (the host's rate in a plugin).
+    pub sample_rate: Option<f64>,
+    /// `--ksmps` override.
+    pub ksmps: Option<u32>,
+    /// `--nchnls` override (the plugin's output bus).
+    pub nchnls: Option<u32>,
+    /// `--nchnls_i` override (the plugin's input bus).
+    pub nchnls_i: Option<u32>,
+    /// Keep performing after the score ends (`f0 z`), as a plugin must for MIDI notes.
+    pub run_forever: bool,
+    /// The instrument that score-mode notes start (the patch's metadata may choose
+    /// another, or one per MIDI channel).
+    pub note_instrument: u32,
+    /// Host MIDI goes to Csound's own MIDI system (`massign`, `cpsmidi`…) instead of
+    /// becoming score events; adds `-M0`. `None`: the patch's metadata decides, else an
+    /// effect uses native mode and an instrument score mode unless its code uses
+    /// Csound's MIDI opcodes.
+    pub native_midi: Option<bool>,
+    /// The plugin's effect entry (changes the default MIDI mode).
+    pub is_effect: bool,
+    /// Csound's `--sample-accurate`: notes start on their own frame, not on the k-cycle
+    /// that holds it. Changes how the patch's own score is timed too, so the offline
+    /// renderer leaves it off to match `csound -o`.
+    pub sample_accurate: bool,
+    /// Silent k-cycles performed before the engine is handed over, so the first host
+    /// block does not pay for instruments' first-cycle set-up and notes can be timed
+    /// inside the first cycle. The offline renderer uses none, to match `csound -o`.
+    pub warm_up_cycles: usize,
+}
+
+impl EngineConfig {
+    /// How the plugin runs patches: at the host's rate with its bus layout (0 channels
+    /// keeps the patch's own), notes on their own sample, performing after the score
+    /// ends, two warm-up cycles, the MIDI mode chosen per patch.
+    pub fn plugin(sample_rate: f64, inputs: u32, outputs: u32, is_effect: bool) -> Self {
+        Self {
+            sample_rate: Some(sample_rate),
+            ksmps: None,
+            nchnls: (outputs > 0).then_some(outputs),
+            nchnls_i: (inputs > 0).then_some(inputs),
+            run_forever: true,
+            note_instrument: 1,
+            native_midi: None,
+            is_effect,
+            sample_accurate: true,
+            warm_up_cycles: 2,
+        }
+    }
+}

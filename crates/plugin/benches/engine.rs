@@ -1,0 +1,337 @@
+//! `cargo xtask bench`: speed and memory as ratios measured side by side in one run (this
+//! machine is shared and noisy, so only ratios mean anything).
+//!
+//! - process() time at host block 64 while the compiler thread recompiles without pause,
+//!   against the median of normal blocks (worst and 99.9th percentile);
+//! - plugin processing against a bare `csoundPerformKsmps` loop on the same patch;
+//! - `csound-plug render` against `csound -o` on the same file;
+//! - memory per running engine;
+//! - the pre-check's added time per recompile (factory presets: median and worst, against
+//!   the in-process compile) and recompiles per second with and without it.
+
+use csound_plug::compiler::{Compiler, Ready, Trust};
+use csound_plug::processor::Processor;
+use csound_plug::slots::BindMode;
+use csound_plug_engine::block::Input;
+use csound_plug_engine::csound::Csound;
+use csound_plug_engine::messages::MessageRing;
+use csound_plug_engine::{Engine, EngineConfig};
+use csound_plug_patch::presets;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SR: f64 = 48_000.0;
+const BLOCK: usize = 64;
+
+fn config() -> EngineConfig {
+    EngineConfig::plugin(SR, 2, 2, false)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// The default instrument holding a three-note chord from its own score, so every
+/// recompiled engine makes the same sound at the same cost.
+fn chord_patch(variant: usize) -> String {
+    presets::DEFAULT_INSTRUMENT.replace(
+        "<CsScore>",
+        &format!("<CsScore>\n; variant {variant}\ni 1 0 3600 48 100 1\ni 1 0 3600 55 100 1\ni 1 0 3600 64 100 1"),
+    )
+}
+
+/// process() times at host block 64, paced in real time, while the compiler thread
+/// recompiles every `interval` (or back to back when `None`, or never when `Some(ZERO)`).
+fn timed_blocks(seconds: f64, interval: Option<Duration>) -> (Vec<Duration>, f64) {
+    let compiler = Compiler::spawn().expect("the compiler starts");
+    let shared = compiler.shared().clone();
+    let mut processor = Processor::new(shared.handover.clone(), compiler.retire_sender(), false);
+    let generation = compiler.activate(config()).generation;
+    let code = Arc::new(chord_patch(0));
+    let (engine, _) =
+        Engine::compile(&code, &config(), shared.handover.ring.clone()).expect("compiles");
+    processor.activate(
+        Some(Box::new(Ready {
+            engine,
+            code,
+            generation,
+        })),
+        generation,
+        (2, 2),
+        BLOCK,
+        SR,
+    );
+    let reports = compiler.reports();
+    let (mut left, mut right) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
+    let period = Duration::from_secs_f64(BLOCK as f64 / SR);
+    let blocks = (seconds * SR / BLOCK as f64) as usize;
+    let mut times = Vec::with_capacity(blocks);
+    let (mut sent, mut done) = (0usize, 0usize);
+    let mut last_sent = Instant::now();
+    let start = Instant::now();
+    for n in 0..blocks {
+        let recompiling = interval != Some(Duration::ZERO);
+        while reports.try_recv().is_ok() {
+            done += 1;
+        }
+        // One compile in flight at a time; each text differs, so each is a real compile.
+        if recompiling && done == sent && interval.is_none_or(|i| last_sent.elapsed() >= i) {
+            sent += 1;
+            last_sent = Instant::now();
+            compiler
+                .requester()
+                .compile(Arc::new(chord_patch(sent)), Trust::Own);
+        }
+        let t0 = Instant::now();
+        processor.take_ready();
+        processor.clear_events();
+        let mut outputs = [&mut left[..], &mut right[..]];
+        processor.process(&Input::<&[f32]>::Silence, &mut outputs, BLOCK);
+        times.push(t0.elapsed());
+        // Real-time pacing, as a host's audio callback would be.
+        if let Some(wait) = (period * (n as u32 + 1)).checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+    }
+    times.sort();
+    (times, done as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Worst and 99.9th-percentile process() time during recompiles against normal blocks.
+fn recompile_bench() {
+    let seconds = 8.0;
+    let (normal, _) = timed_blocks(seconds, Some(Duration::ZERO));
+    let median = micros(percentile(&normal, 0.5));
+    println!("process() at host block {BLOCK}, default instrument holding a chord, real-time pacing, {seconds} s per row:");
+    println!(
+        "  {:<34} {:>9} {:>9} {:>9} {:>14} {:>14}",
+        "", "median", "p99.9", "worst", "p99.9/median", "worst/median"
+    );
+    let row = |name: &str, times: &[Duration]| {
+        let (p50, p999, worst) = (
+            micros(percentile(times, 0.5)),
+            micros(percentile(times, 0.999)),
+            micros(*times.last().unwrap()),
+        );
+        println!(
+            "  {name:<34} {p50:>7.1}us {p999:>7.1}us {worst:>7.1}us {:>14.2} {:>14.2}",
+            p999 / median,
+            worst / median
+        );
+    };
+    row("no recompiles", &normal);
+    for (name, interval) in [
+        ("10 recompiles/s", Some(Duration::from_millis(100))),
+        ("back-to-back recompiles", None),
+    ] {
+        let (times, rate) = timed_blocks(seconds, interval);
+        row(&format!("{name} ({rate:.0}/s)"), &times);
+    }
+    println!("  (ratios are against the median of the no-recompile row)");
+}
+
+/// Plugin processing (processor + block adapter + engine) against a bare perform loop.
+fn overhead_bench() {
+    let seconds = 20.0;
+    let cycles = (seconds * SR / 32.0) as usize;
+    let ring = Arc::new(MessageRing::new(1024));
+    let patch = presets::DEFAULT_INSTRUMENT.replace(
+        "<CsScore>",
+        "<CsScore>\ni 1 0 1000 60 100 1\ni 1 0 1000 67 100 1",
+    );
+    let bare = || {
+        let mut csound = Csound::new(ring.clone()).expect("csound");
+        csound.set_option("-d").unwrap();
+        csound.set_option("--sample-rate=48000").unwrap();
+        csound.compile_csd_text(&patch).expect("compiles");
+        csound.start().expect("starts");
+        csound.enter_realtime();
+        let mut sink = vec![0.0f64; 64];
+        let t = Instant::now();
+        for _ in 0..cycles {
+            csound.perform_ksmps();
+            sink.copy_from_slice(csound.spout());
+        }
+        t.elapsed()
+    };
+    let plugin = |block: usize| {
+        let (mut engine, _) = Engine::compile(&patch, &config(), ring.clone()).expect("compiles");
+        let (mut left, mut right) = (vec![0.0f32; block], vec![0.0f32; block]);
+        let t = Instant::now();
+        for _ in 0..cycles * 32 / block {
+            let mut outputs = [&mut left[..], &mut right[..]];
+            engine.process(&Input::<&[f32]>::Silence, &mut outputs, block, &[]);
+        }
+        t.elapsed()
+    };
+    // Interleaved runs, best of three each, so drift on a shared machine hits both alike.
+    let mut best = [Duration::MAX; 3];
+    for _ in 0..3 {
+        best[0] = best[0].min(bare());
+        best[1] = best[1].min(plugin(64));
+        best[2] = best[2].min(plugin(1));
+    }
+    println!("engine path vs bare csoundPerformKsmps ({seconds} s of two held notes, ksmps 32):");
+    println!(
+        "  bare {:.0} ms; host block 64: {:.0} ms (ratio {:.3}); host block 1: {:.0} ms (ratio {:.3})",
+        best[0].as_secs_f64() * 1e3,
+        best[1].as_secs_f64() * 1e3,
+        best[1].as_secs_f64() / best[0].as_secs_f64(),
+        best[2].as_secs_f64() * 1e3,
+        best[2].as_secs_f64() / best[0].as_secs_f64()
+    );
+}
+
+/// `csound-plug render` against `csound -o` on a long score.
+fn render_bench() {
+    let root = csound_plug_testkit::root().display().to_string();
+    let patch = format!("{root}/tests/patches/long_score.csd");
+    let ours = format!("{root}/target/release/csound-plug");
+    if !std::path::Path::new(&ours).exists() {
+        println!("render: skipped, build the release CLI first (cargo build --release)");
+        return;
+    }
+    let dir = std::env::temp_dir().join("csound-plug-bench");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let time = |cmd: &mut Command| {
+        let t = Instant::now();
+        let status = cmd.output().expect("runs").status;
+        assert!(status.success(), "{cmd:?} failed");
+        t.elapsed()
+    };
+    let mut best = [Duration::MAX; 2];
+    for _ in 0..3 {
+        best[0] = best[0].min(time(
+            Command::new("csound")
+                .args(["-d", "--format=wav:float", "-o"])
+                .arg(dir.join("ref.wav"))
+                .arg(&patch),
+        ));
+        best[1] = best[1].min(time(
+            Command::new(&ours)
+                .arg("render")
+                .arg(&patch)
+                .arg("-o")
+                .arg(dir.join("ours.wav")),
+        ));
+    }
+    println!(
+        "render long_score.csd (25 s): csound -o {:.0} ms, csound-plug render {:.0} ms, ratio {:.2}",
+        best[0].as_secs_f64() * 1e3,
+        best[1].as_secs_f64() * 1e3,
+        best[1].as_secs_f64() / best[0].as_secs_f64()
+    );
+}
+
+/// Resident memory added by each running engine.
+fn memory_bench() {
+    let rss_kib = || -> f64 {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: f64 = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0.0);
+        pages * 4.0
+    };
+    let ring = Arc::new(MessageRing::new(1024));
+    let warm =
+        Engine::compile(presets::DEFAULT_INSTRUMENT, &config(), ring.clone()).expect("compiles");
+    let before = rss_kib();
+    let engines: Vec<_> = (0..20)
+        .map(|_| {
+            Engine::compile(presets::DEFAULT_INSTRUMENT, &config(), ring.clone()).expect("compiles")
+        })
+        .collect();
+    let per = (rss_kib() - before) / engines.len() as f64;
+    println!("memory: {per:.0} KiB resident per running default-instrument engine (20 engines)");
+    drop(engines);
+    drop(warm);
+}
+
+/// What the pre-check adds to a recompile.
+fn precheck_bench() {
+    use csound_plug_sandbox::precheck::{self, Checked};
+    if precheck::helper_path().is_none() {
+        println!("pre-check: skipped, build the helper first (cargo build --release)");
+        return;
+    }
+    let mut checks = Vec::new();
+    let mut compiles = Vec::new();
+    let mut worst = (Duration::ZERO, String::new());
+    for preset in presets::factory() {
+        let config = EngineConfig::plugin(SR, 2, 2, preset.category == "Effects");
+        let t = Instant::now();
+        let report = precheck::precheck(&preset.code, &config, false);
+        let check = t.elapsed();
+        assert!(
+            matches!(report.checked, Checked::Passed { .. }),
+            "{}: {:?}",
+            preset.name,
+            report.checked
+        );
+        let t = Instant::now();
+        let ring = Arc::new(MessageRing::new(1024));
+        drop(Engine::compile(&preset.code, &config, ring).expect("compiles"));
+        compiles.push(t.elapsed());
+        if check > worst.0 {
+            worst = (check, preset.name.clone());
+        }
+        checks.push(check);
+    }
+    checks.sort();
+    compiles.sort();
+    let median = |v: &[Duration]| v[v.len() / 2];
+    println!(
+        "pre-check of the {} factory presets: median {:.0} ms, worst {:.0} ms ({}); \
+         in-process compile median {:.0} ms; pre-check / compile {:.1}",
+        checks.len(),
+        median(&checks).as_secs_f64() * 1e3,
+        worst.0.as_secs_f64() * 1e3,
+        worst.1,
+        median(&compiles).as_secs_f64() * 1e3,
+        median(&checks).as_secs_f64() / median(&compiles).as_secs_f64()
+    );
+    // Back-to-back recompiles of new code (each variant is new text, so none is cached).
+    let rate = |checked: bool| {
+        let compiler = Compiler::spawn().expect("the compiler starts");
+        let shared = compiler.shared().clone();
+        let active = compiler.activate(config());
+        let count = 12;
+        let t = Instant::now();
+        for variant in 0..count {
+            let code = Arc::new(chord_patch(1000 * usize::from(checked) + variant));
+            if checked {
+                drop(
+                    shared
+                        .build(code, &active, BindMode::Edit, Trust::Own)
+                        .expect("compiles"),
+                );
+            } else {
+                let ring = shared.handover.ring.clone();
+                drop(Engine::compile(&code, &config(), ring).expect("compiles"));
+            }
+        }
+        count as f64 / t.elapsed().as_secs_f64()
+    };
+    let (with, without) = (rate(true), rate(false));
+    println!(
+        "recompiles per second of the default instrument: {with:.1} with the pre-check, \
+         {without:.1} without (ratio {:.2})",
+        with / without
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing to parse.
+    precheck_bench();
+    recompile_bench();
+    overhead_bench();
+    render_bench();
+    memory_bench();
+}

@@ -1,0 +1,341 @@
+//! One build: pre-check, compile in-process under a time limit, bind the patch's
+//! controls to slots, publish what the editor shows. The result is typed, so the choice
+//! of what plays instead (the fallback) is made here and not by the caller.
+
+use super::{Active, CompileReport, CompilerShared, Ready, Refusal, Trust};
+use crate::slots::{bind, BindMode, SlotMap, SlotTable};
+use crossbeam::channel;
+use csound_plug_engine::{CompileError, Engine, EngineConfig};
+use csound_plug_patch::controls::Control;
+use csound_plug_sandbox::precheck::{self, Checked, Problem};
+use csound_plug_sandbox::trust;
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How long an in-process compile (with its start and warm-up) may take before it is
+/// abandoned (`$CSOUND_PLUG_COMPILE_LIMIT` seconds overrides it); the pre-check has run
+/// the same code, so only a surprise gets here.
+const COMPILE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Why a build produced no engine.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BuildError {
+    /// The pre-check refused the code: it crashed, hung, put out NaN or reaches outside
+    /// the audio. It never ran in this process.
+    #[error("{}", .0.problem.summary())]
+    Refused(Arc<Refusal>),
+    /// Csound did not compile or start it (found by the pre-check or in-process).
+    #[error("{0}")]
+    Compile(CompileError),
+    /// The in-process compile did not return in time and was abandoned.
+    #[error("{0}")]
+    TimedOut(String),
+    /// No thread could be started for the compile.
+    #[error("cannot start a compile thread: {0}")]
+    NoThread(String),
+}
+
+impl BuildError {
+    /// The error as the console and the editor's gutter show it.
+    pub fn to_compile_error(&self) -> CompileError {
+        match self {
+            BuildError::Refused(refusal) => refusal.problem.to_compile_error(),
+            BuildError::Compile(error) => error.clone(),
+            BuildError::TimedOut(step) | BuildError::NoThread(step) => CompileError {
+                log: String::new(),
+                errors: Vec::new(),
+                step: step.clone(),
+            },
+        }
+    }
+}
+
+impl CompilerShared {
+    /// Compiles `code` for `active`, binds its controls to slots as `mode` says and
+    /// reports the result. Never on the audio thread.
+    pub fn build(
+        &self,
+        code: Arc<String>,
+        active: &Active,
+        mode: BindMode,
+        trust: Trust,
+    ) -> Result<Box<Ready>, BuildError> {
+        let console = &self.status.console;
+        // Each compile starts a fresh console (the running patch's messages since the last
+        // compile go with it).
+        console.drain(&self.handover.ring);
+        console.clear();
+        let built = self
+            .precheck(&code, &active.config, trust)
+            .and_then(|()| self.compile_in_time(&code, &active.config));
+        let (mut engine, log) = match built {
+            Ok(built) => built,
+            Err(error) => {
+                let shown = error.to_compile_error();
+                self.status.report(CompileReport {
+                    code,
+                    result: Err(shown.clone()),
+                });
+                console.set_compile_result(Some(shown));
+                return Err(error);
+            }
+        };
+        self.status.refused.store(None);
+        self.status.last_built.store(Some(code.clone()));
+        let controls: Vec<(Control, f64)> = engine
+            .declared_controls(&code)
+            .into_iter()
+            .map(|c| {
+                let start = engine.metadata().start_value(&c);
+                (c, start)
+            })
+            .collect();
+        let model = self.bind(&controls, mode);
+        engine.set_parameter_model(&model);
+        self.status.outputs.store(engine.outputs());
+        self.status.facts.store(Some(Arc::new(super::EngineFacts {
+            sample_rate: engine.sample_rate(),
+            ksmps: engine.ksmps(),
+            latency: engine.latency(),
+            nchnls: engine.nchnls(),
+        })));
+        console.append(&log);
+        console.set_compile_result(None);
+        self.status.report(CompileReport {
+            code: code.clone(),
+            result: Ok(engine.latency()),
+        });
+        Ok(Box::new(Ready {
+            engine,
+            code,
+            generation: active.generation,
+        }))
+    }
+
+    /// What an activation plays: `code` when it builds; when the pre-check refused it,
+    /// what played before (for a new instance, `default_code`) with the refusal kept for
+    /// the editor; nothing (the fallback) when it does not compile. Each engine that
+    /// plays starts with `carried` written into its input channels.
+    pub fn build_for_activation(
+        &self,
+        code: Arc<String>,
+        active: &Active,
+        trust: Trust,
+        default_code: &str,
+        carried: &[(String, f64)],
+    ) -> Option<Box<Ready>> {
+        let ready = match self.build(code, active, BindMode::Edit, trust) {
+            Ok(ready) => Some(ready),
+            Err(BuildError::Refused(refusal)) => {
+                let previous = self
+                    .status
+                    .last_built
+                    .load_full()
+                    .unwrap_or_else(|| Arc::new(default_code.to_string()));
+                let ready = self
+                    .build(previous, active, BindMode::Edit, Trust::Own)
+                    .ok();
+                let console = &self.status.console;
+                console.set_compile_result(Some(refusal.problem.to_compile_error()));
+                self.status.refused.store(Some(refusal));
+                ready
+            }
+            Err(_) => None,
+        };
+        ready.map(|mut ready| {
+            ready.engine.restore_control_values(carried);
+            ready
+        })
+    }
+
+    /// Binds declared controls (with their start values) to slots, moves the host
+    /// values the binding says and returns the engine's parameter model.
+    fn bind(
+        &self,
+        controls: &[(Control, f64)],
+        mode: BindMode,
+    ) -> csound_plug_engine::params::ParameterModel {
+        let slots = &self.slots;
+        let values = slots.values.get();
+        let position = |slot| values.map_or(0.0, |v| v.position(slot));
+        let binding = bind(
+            &slots.map.load(),
+            &slots.table.load(),
+            controls,
+            mode,
+            position,
+        );
+        if let Some(values) = values {
+            for &(slot, position) in &binding.moves {
+                values.set_position(slot, position);
+            }
+        }
+        if !binding.unslotted.is_empty() {
+            self.status.console.notice(&format!(
+                "{} declared controls found no free parameter slot; they keep their defaults",
+                binding.unslotted.len()
+            ));
+        }
+        let model = binding.model();
+        slots.map.store(Arc::new(binding.map));
+        slots.table.store(Arc::new(binding.table));
+        model
+    }
+
+    /// Binds `code`'s declared controls to slots at their start values now, before any
+    /// activation compiles it, so a host that reads a new instance's parameters sees the
+    /// starting patch's values (and does not see them move at activation).
+    pub fn bind_new(&self, code: &str) {
+        self.bind(&declared(code), BindMode::New);
+    }
+
+    /// Runs the pre-check on `code` unless it passed before with this configuration.
+    /// A refusal is reported in the console, the host's log and `refused`.
+    fn precheck(
+        &self,
+        code: &Arc<String>,
+        config: &EngineConfig,
+        trust: Trust,
+    ) -> Result<(), BuildError> {
+        let allowed = trust == Trust::Own || trust::is_allowed(code);
+        let key = format!(
+            "{}:{allowed}:{}",
+            trust::code_hash(code),
+            serde_json::to_string(config).unwrap_or_default()
+        );
+        // Process-wide: every instance of a session starts with the same code.
+        static PASSED: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+        let passed = || {
+            PASSED
+                .get_or_init(Default::default)
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
+        if passed().contains(&key) {
+            return Ok(());
+        }
+        let console = &self.status.console;
+        let report = precheck::precheck(code, config, allowed);
+        if let Some(why) = &report.unsandboxed {
+            console.notice(&format!("the pre-check ran without its sandbox: {why}"));
+        }
+        if let Some(why) = &report.no_helper {
+            if !self.status.no_helper_said.swap(true, Ordering::Relaxed) {
+                console.notice(&format!(
+                    "{why}: patches compile without the crash and hang check"
+                ));
+            }
+        }
+        match report.checked {
+            Checked::Passed { uses } => {
+                if trust == Trust::Own && !uses.is_empty() {
+                    if let Err(e) = trust::allow(code) {
+                        console.notice(&format!("cannot remember the permission: {e}"));
+                    }
+                }
+                passed().insert(key);
+                Ok(())
+            }
+            // A compile error is shown as one (console, gutter).
+            Checked::Refused(Problem::Compile(error)) => Err(BuildError::Compile(error)),
+            // The rest never ran.
+            Checked::Refused(problem) => {
+                let hint = if problem.needs_permission() {
+                    "; the old patch plays on (open the editor to allow this code if you trust it)"
+                } else {
+                    "; the old patch plays on"
+                };
+                console.notice(&format!("{}{hint}", problem.summary()));
+                let refusal = Arc::new(Refusal {
+                    code: code.clone(),
+                    problem,
+                });
+                self.status.refused.store(Some(refusal.clone()));
+                Err(BuildError::Refused(refusal))
+            }
+        }
+    }
+
+    /// Compiles in-process on a thread of its own, waiting at most [`COMPILE_LIMIT`]: a
+    /// compile that hangs is left running (counted in `abandoned`) and later compiles go on.
+    fn compile_in_time(
+        &self,
+        code: &Arc<String>,
+        config: &EngineConfig,
+    ) -> Result<(Engine, String), BuildError> {
+        let (done_tx, done) = channel::bounded(1);
+        let (code_here, config_here) = (code.clone(), config.clone());
+        let ring = self.handover.ring.clone();
+        std::thread::Builder::new()
+            .name("csound-plug compile".into())
+            .spawn(move || {
+                // An abandoned compile that ends after all drops its engine here.
+                let _ = done_tx.send(Engine::compile(&code_here, &config_here, ring));
+            })
+            .map_err(|e| BuildError::NoThread(e.to_string()))?;
+        let limit = precheck::limit_from_env("CSOUND_PLUG_COMPILE_LIMIT", COMPILE_LIMIT);
+        match done.recv_timeout(limit) {
+            Ok(result) => result.map_err(BuildError::Compile),
+            Err(_) => {
+                let count = self.status.abandoned.fetch_add(1, Ordering::Relaxed) + 1;
+                let step = format!(
+                    "the compile did not finish in {} s and was abandoned ({count} so far); \
+                     the previous patch plays on",
+                    limit.as_secs_f64()
+                );
+                self.status.console.notice(&step);
+                Err(BuildError::TimedOut(step))
+            }
+        }
+    }
+}
+
+/// `code`'s declared controls with their start values, compiled once per process for
+/// each code text (the plugins' starting patches). Not for the audio thread.
+fn declared(code: &str) -> Vec<(Control, f64)> {
+    type Cache = std::collections::HashMap<String, Vec<(Control, f64)>>;
+    static DECLARED: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let mut cache = DECLARED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(code.to_string())
+        .or_insert_with(|| {
+            let ring = Arc::new(csound_plug_engine::messages::MessageRing::new(64));
+            match Engine::compile(code, &EngineConfig::default(), ring) {
+                Ok((mut engine, _)) => engine
+                    .declared_controls(code)
+                    .into_iter()
+                    .map(|c| {
+                        let start = engine.metadata().start_value(&c);
+                        (c, start)
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            }
+        })
+        .clone()
+}
+
+/// The slot positions of a new instance starting with `code`: its declared controls in
+/// the slots a new map gives them, at their start values, and 0 elsewhere. These are the
+/// host parameters' defaults, so a host's "reset" returns to the starting patch.
+pub fn default_positions(code: &str) -> [f32; crate::slots::SLOT_COUNT] {
+    let binding = bind(
+        &SlotMap::default(),
+        &SlotTable::default(),
+        &declared(code),
+        BindMode::New,
+        |_| 0.0,
+    );
+    let mut positions = [0.0; crate::slots::SLOT_COUNT];
+    for (slot, position) in binding.moves {
+        if let Some(p) = positions.get_mut(slot) {
+            *p = position;
+        }
+    }
+    positions
+}

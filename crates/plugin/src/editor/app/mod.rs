@@ -1,0 +1,534 @@
+//! The editor window: layout, shortcuts and the actions behind its buttons.
+
+use super::code_view::CodeView;
+use super::panel::{self, Entry};
+use super::EditorShared;
+use crate::compiler::Trust;
+use crate::meters::METERED_CHANNELS;
+use crate::slots::SlotTable;
+use csound_plug_engine::diagnostics::ErrorLine;
+use csound_plug_patch::presets::library::Library;
+use csound_plug_patch::presets::{Origin, Preset};
+use egui::{self, Color32, Key, Modifiers, RichText};
+use nice_plug::context::gui::GuiContext;
+use nice_plug::editor::dpi::LogicalSize;
+use nice_plug::prelude::{Param, ParamSetter};
+use nice_plug_egui::baseview::WindowSize;
+use nice_plug_egui::{Frame, NiceEguiApp};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+mod browser;
+mod dialog;
+mod permission;
+mod status;
+
+use dialog::Dialog;
+
+/// Where `value` sits in `(min, max)`, 0..=1 (a meter's fill).
+fn meter_fraction(value: f64, (min, max): (f64, f64)) -> f32 {
+    if value.is_finite() {
+        ((value - min) / (max - min)).clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    }
+}
+
+/// The opcodes of this machine's Csound, read once per process when a window first opens.
+fn opcodes() -> Arc<HashSet<String>> {
+    static OPCODES: OnceLock<Arc<HashSet<String>>> = OnceLock::new();
+    OPCODES
+        .get_or_init(|| Arc::new(csound_plug_engine::opcode_names().into_iter().collect()))
+        .clone()
+}
+
+/// The status line while a compile is under way.
+const COMPILING: &str = "compiling…";
+
+/// The editor's state across frames.
+pub struct EditorApp {
+    shared: EditorShared,
+    gui: Option<GuiContext>,
+    view: Option<CodeView>,
+    /// The plugin code the view last took or gave, to notice changes from the host.
+    synced: Arc<String>,
+    /// The text the current preset was loaded or saved with, for the unsaved marker.
+    preset_text: String,
+    console_seen: u64,
+    console: String,
+    errors: Vec<ErrorLine>,
+    table: Arc<SlotTable>,
+    entries: Vec<Entry>,
+    library: Result<Library, String>,
+    presets: Vec<Preset>,
+    dialog: Option<Dialog>,
+    /// One line about the last action (saved, loaded, failed).
+    message: Option<(String, bool)>,
+    /// Output peaks shown (held, falling), per channel.
+    peaks: [f32; METERED_CHANNELS],
+    /// MIDI events counted at the last frame, and when the count last moved.
+    midi_seen: (u64, Option<std::time::Instant>),
+    /// The preset browser's search text, while the browser is shown.
+    browser: Option<String>,
+    /// Whether the open dialog has been drawn before (its first frame selects its text).
+    dialog_shown: bool,
+    /// The import/export dialog's folder listing, read once per folder shown.
+    listing: Option<(std::path::PathBuf, Vec<crate::editor::file_list::Row>)>,
+    /// The saved window size to restore at the first frame (logical points).
+    restore_size: Option<(u32, u32)>,
+}
+
+impl EditorApp {
+    /// The editor state for one plugin instance; nothing is drawn until a window opens.
+    pub fn new(shared: EditorShared) -> Self {
+        let synced = shared.params.patch.get();
+        Self {
+            preset_text: String::clone(&synced),
+            synced,
+            shared,
+            gui: None,
+            view: None,
+            console_seen: u64::MAX,
+            console: String::new(),
+            errors: Vec::new(),
+            table: Arc::new(SlotTable::default()),
+            entries: Vec::new(),
+            library: Library::user_default(),
+            presets: Vec::new(),
+            dialog: None,
+            message: None,
+            peaks: [0.0; METERED_CHANNELS],
+            midi_seen: (0, None),
+            restore_size: None,
+            dialog_shown: false,
+            listing: None,
+            browser: Some(String::new()),
+        }
+    }
+
+    fn refresh_presets(&mut self) {
+        self.presets = match &self.library {
+            Ok(library) => library.list().presets,
+            Err(_) => csound_plug_patch::presets::factory(),
+        };
+    }
+
+    /// Takes what changed elsewhere: code from the host, console text, a new binding.
+    fn sync(&mut self, setter: &ParamSetter) {
+        let code = self.shared.params.patch.get();
+        if !Arc::ptr_eq(&code, &self.synced) {
+            // New code from elsewhere (the host loaded a session or state): it is what
+            // the session saved, so nothing is unsaved.
+            if let Some(view) = &mut self.view {
+                if view.text != *code {
+                    view.text = String::clone(&code);
+                }
+            }
+            self.preset_text = String::clone(&code);
+            self.synced = code;
+        }
+        let console = &self.shared.compiler.status.console;
+        if console.changes() != self.console_seen {
+            self.console_seen = console.changes();
+            self.console = console.text();
+            self.errors = console.last_error().map(|e| e.errors).unwrap_or_default();
+            // "compiling" is over; "loaded …" is not true of code that was refused.
+            if self.message.as_ref().is_some_and(|(m, _)| m == COMPILING) || self.refusal_shown() {
+                self.message = None;
+            }
+        }
+        let table = self.shared.compiler.slots.table.load_full();
+        if !Arc::ptr_eq(&table, &self.table) {
+            // The running engine's code says which controls are knobs.
+            let running = self.shared.compiler.status.last_built.load_full();
+            let knobs = running.map_or_else(Vec::new, |code| panel::knobs(&code));
+            self.entries = panel::entries(&table, &knobs);
+            // The plugin moved these slots (a new binding, a preset's values) without the
+            // host knowing; with a window open, tell the host now.
+            for entry in &self.entries {
+                if let Some(param) = self.shared.params.slots.param(entry.slot) {
+                    setter.begin_set_parameter(param);
+                    setter.set_parameter_normalized(param, param.unmodulated_normalized_value());
+                    setter.end_set_parameter(param);
+                }
+            }
+            self.table = table;
+        }
+    }
+
+    /// Sends the view's text to the compiler (Ctrl+Enter).
+    fn compile(&mut self) {
+        let Some(view) = &self.view else { return };
+        self.shared
+            .params
+            .patch
+            .set_code(view.text.clone(), Trust::Own);
+        self.synced = self.shared.params.patch.get();
+        self.message = Some((COMPILING.into(), false));
+    }
+
+    fn load(&mut self, preset: &Preset) {
+        self.shared.params.patch.load_preset(preset);
+        self.synced = self.shared.params.patch.get();
+        if let Some(view) = &mut self.view {
+            view.text = preset.code.clone();
+        }
+        self.preset_text = preset.code.clone();
+        self.message = Some((format!("loaded {}", preset.name), false));
+    }
+
+    /// Saves under `name` (compiling unsaved edits first, so the preset is what plays).
+    fn save(&mut self, name: &str) {
+        let Ok(library) = &self.library else {
+            self.message = Some(("no user preset folder on this system".into(), true));
+            return;
+        };
+        if let Some(view) = &self.view {
+            if view.text != *self.shared.params.patch.get() {
+                self.shared
+                    .params
+                    .patch
+                    .set_code(view.text.clone(), Trust::Own);
+            }
+        }
+        match self.shared.params.patch.save_as(library, name) {
+            Ok(preset) => {
+                self.synced = self.shared.params.patch.get();
+                if let Some(view) = &mut self.view {
+                    view.text = preset.code.clone();
+                }
+                self.preset_text = preset.code.clone();
+                let path = match &preset.origin {
+                    Origin::User(path) => path.display().to_string(),
+                    Origin::Factory => String::new(),
+                };
+                self.message = Some((format!("saved {} ({path})", preset.name), false));
+                self.refresh_presets();
+            }
+            Err(e) => self.message = Some((e, true)),
+        }
+    }
+
+    /// Ctrl+S: saves the current user preset, or asks for a name.
+    fn save_current(&mut self) {
+        match self.shared.params.patch.preset() {
+            Some(p) if p.origin == "user" => self.save(&p.name),
+            Some(p) => self.dialog = Some(Dialog::SaveAs(format!("{} (mine)", p.name))),
+            None => self.dialog = Some(Dialog::SaveAs(String::new())),
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let preset = self.shared.params.patch.preset();
+            let name = preset.as_ref().map_or("Untitled", |p| p.name.as_str());
+            let unsaved = self
+                .view
+                .as_ref()
+                .is_some_and(|v| v.text != self.preset_text);
+            let mut shown = self.browser.is_some();
+            if ui
+                .toggle_value(&mut shown, RichText::new("Browse").strong())
+                .on_hover_text("Show or hide the preset browser")
+                .changed()
+            {
+                self.browser = shown.then(String::new);
+            }
+            ui.menu_button(RichText::new("Presets").strong(), |ui| {
+                self.preset_menu(ui);
+            });
+            ui.label(RichText::new(name).heading())
+                .on_hover_text(preset.map_or(String::new(), |p| format!("{} preset", p.origin)));
+            if unsaved {
+                ui.label(RichText::new("(unsaved)").color(Color32::from_rgb(240, 190, 80)))
+                    .on_hover_text("The code differs from the saved preset (Ctrl+S saves)");
+            }
+            ui.separator();
+            if ui
+                .button("Compile")
+                .on_hover_text("Compile the code and switch to it (Ctrl+Enter)")
+                .clicked()
+            {
+                self.compile();
+            }
+            if ui.button("Save").on_hover_text("Ctrl+S").clicked() {
+                self.save_current();
+            }
+            if ui.button("Find").on_hover_text("Ctrl+F").clicked() {
+                if let Some(view) = &mut self.view {
+                    view.open_find();
+                }
+            }
+        });
+    }
+
+    fn preset_menu(&mut self, ui: &mut egui::Ui) {
+        if self.presets.is_empty() {
+            self.refresh_presets();
+        }
+        let mut chosen = None;
+        let mut category: Option<&str> = None;
+        let mut groups: Vec<(&str, Vec<&Preset>)> = Vec::new();
+        for preset in &self.presets {
+            if category != Some(preset.category.as_str()) {
+                category = Some(&preset.category);
+                groups.push((&preset.category, Vec::new()));
+            }
+            if let Some((_, list)) = groups.last_mut() {
+                list.push(preset);
+            }
+        }
+        for (category, list) in groups {
+            ui.menu_button(category, |ui| {
+                for preset in list {
+                    let label = if preset.is_factory() {
+                        preset.name.clone()
+                    } else {
+                        format!("{}  (user)", preset.name)
+                    };
+                    if ui
+                        .button(label)
+                        .on_hover_text(&preset.description)
+                        .clicked()
+                    {
+                        chosen = Some(preset.clone());
+                        ui.close();
+                    }
+                }
+            });
+        }
+        if let Some(preset) = chosen {
+            self.load(&preset);
+        }
+        ui.separator();
+        let current = self.shared.params.patch.preset();
+        let user = current.as_ref().filter(|p| p.origin == "user");
+        if ui.button("Save as…").clicked() {
+            let name = current.as_ref().map_or(String::new(), |p| p.name.clone());
+            self.dialog = Some(Dialog::SaveAs(name));
+            ui.close();
+        }
+        if let Some(user) = user {
+            if ui.button("Rename…").clicked() {
+                self.dialog = Some(Dialog::Rename {
+                    from: user.name.clone(),
+                    to: user.name.clone(),
+                });
+                ui.close();
+            }
+            if ui.button(format!("Delete \"{}\"", user.name)).clicked() {
+                let result = match &self.library {
+                    Ok(library) => library.delete(&user.name),
+                    Err(e) => Err(e.clone()),
+                };
+                self.message = Some(match result {
+                    Ok(()) => (format!("deleted {}", user.name), false),
+                    Err(e) => (e, true),
+                });
+                self.refresh_presets();
+                ui.close();
+            }
+        }
+        let home = crate::editor::file_list::start();
+        if ui.button("Import .csd…").clicked() {
+            self.dialog = Some(Dialog::Import(home.clone()));
+            ui.close();
+        }
+        if ui.button("Export .csd…").clicked() {
+            let name = current.map_or("patch".into(), |p| p.name);
+            self.dialog = Some(Dialog::Export(format!("{home}{name}.csd")));
+            ui.close();
+        }
+        if let Ok(library) = &self.library {
+            ui.weak(format!("User presets: {}", library.user_dir().display()));
+        }
+    }
+
+    fn console_pane(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.strong("Console");
+            if ui.small_button("Copy").clicked() {
+                ui.ctx().copy_text(self.console.clone());
+            }
+        });
+        let mut jump = None;
+        for error in &self.errors {
+            let text = match (&error.file, error.line) {
+                (None, Some(line)) => format!("line {line}: {}", error.message),
+                (Some(file), Some(line)) => format!("{file}:{line}: {}", error.message),
+                (_, None) => error.message.clone(),
+            };
+            let link = ui.link(RichText::new(text).color(Color32::from_rgb(255, 110, 100)));
+            if link.clicked() && error.file.is_none() {
+                jump = error.line;
+            }
+        }
+        egui::ScrollArea::vertical()
+            .stick_to_bottom(true)
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.console.as_str())
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(f32::INFINITY),
+                );
+            });
+        if let (Some(line), Some(view)) = (jump, &mut self.view) {
+            view.jump_to(line);
+        }
+    }
+
+    fn parameters_pane(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        ui.strong("Parameters");
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            panel::show(ui, &self.entries, &self.shared.params.slots, setter);
+            let outputs = self.shared.compiler.status.outputs.load_full();
+            if !outputs.names().is_empty() {
+                ui.add_space(10.0);
+                ui.strong("Outputs");
+                egui::Grid::new("outputs").num_columns(2).show(ui, |ui| {
+                    for name in outputs.names() {
+                        ui.label(name);
+                        let value = outputs.get(name).unwrap_or(0.0);
+                        match outputs.range(name) {
+                            // A meter over the declared range, the number on it.
+                            Some(range) => {
+                                let bar = egui::ProgressBar::new(meter_fraction(value, range))
+                                    .desired_width(160.0)
+                                    .text(RichText::new(format!("{value:.3}")).monospace());
+                                ui.add(bar);
+                            }
+                            None => {
+                                ui.monospace(format!("{value:.3}"));
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+            }
+        });
+    }
+}
+
+impl NiceEguiApp for EditorApp {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        nice_gui_ctx: GuiContext,
+        _frame: &mut Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+        egui_ctx.set_visuals(egui::Visuals::dark());
+        self.gui = Some(nice_gui_ctx);
+        // Read before the window reports its first size, which would overwrite it.
+        let saved = self.shared.params.editor_size.load(Ordering::Relaxed);
+        self.restore_size = Some(((saved >> 32) as u32, saved as u32));
+        // `synced` stays: code that changed while the window was closed is taken (and
+        // counts as saved) at the first frame.
+        let code = self.shared.params.patch.get();
+        self.view = Some(CodeView::new(String::clone(&code), opcodes()));
+        // Bindings made before the window opened: tell the host about them too.
+        self.table = Arc::new(SlotTable::default());
+        self.console_seen = u64::MAX;
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut Frame) {
+        let Some(gui) = self.gui.clone() else { return };
+        if let Some((width, height)) = self.restore_size.take() {
+            let window = frame.baseview_window();
+            let now = window.size().logical;
+            if width > 0 && height > 0 && (now.width as u32, now.height as u32) != (width, height) {
+                // A host that does not allow it keeps the window as it is.
+                let _ = window.resize(LogicalSize::new(f64::from(width), f64::from(height)));
+            }
+        }
+        let setter = gui.param_setter();
+        self.sync(&setter);
+        // Output values and compile results arrive from other threads.
+        ui.ctx().request_repaint_after(Duration::from_millis(50));
+        let (compile, save, find) = ui.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::COMMAND, Key::Enter),
+                i.consume_key(Modifiers::COMMAND, Key::S),
+                i.consume_key(Modifiers::COMMAND, Key::F),
+            )
+        });
+        if compile {
+            self.compile();
+        }
+        if save {
+            self.save_current();
+        }
+        if find {
+            if let Some(view) = &mut self.view {
+                view.open_find();
+            }
+        }
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
+        if self.refusal_shown() {
+            egui::Panel::top("permission").show(ui, |ui| self.permission_bar(ui));
+        }
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::bottom("console")
+            .resizable(true)
+            .default_size(170.0)
+            .show(ui, |ui| self.console_pane(ui));
+        if self.browser.is_some() {
+            egui::Panel::left("browser")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| self.browser_pane(ui));
+        }
+        egui::Panel::right("parameters")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| self.parameters_pane(ui, &setter));
+        let errors: BTreeMap<usize, String> = self
+            .errors
+            .iter()
+            .filter(|e| e.file.is_none())
+            .filter_map(|e| Some((e.line?, e.message.clone())))
+            .collect();
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(view) = &mut self.view {
+                view.show(ui, &errors);
+            }
+        });
+        self.dialog(&ctx);
+    }
+
+    fn resized(&mut self, new_size: WindowSize) {
+        // Until the saved size is restored, sizes reported are the default's.
+        if self.restore_size.is_none() {
+            let (width, height) = (
+                new_size.logical.width as u64,
+                new_size.logical.height as u64,
+            );
+            self.shared
+                .params
+                .editor_size
+                .store(width << 32 | height, Ordering::Relaxed);
+        }
+    }
+
+    fn editor_closed(&mut self) {
+        self.gui = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meter_fraction;
+
+    #[test]
+    fn meters_fill_over_the_declared_range() {
+        assert_eq!(meter_fraction(6.0, (0.0, 24.0)), 0.25);
+        assert_eq!(meter_fraction(-3.0, (0.0, 24.0)), 0.0);
+        assert_eq!(meter_fraction(30.0, (0.0, 24.0)), 1.0);
+        assert_eq!(meter_fraction(-30.0, (-60.0, 0.0)), 0.5);
+        assert_eq!(meter_fraction(f64::NAN, (0.0, 1.0)), 0.0);
+    }
+}

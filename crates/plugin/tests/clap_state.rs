@@ -1,0 +1,215 @@
+//! The plugin's saved state through a CLAP host (`clack-host` loading the built `.clap`):
+//! state the plugin cannot use loads the default patch and says why in its log, state the
+//! host cannot even hand over is refused without losing what plays, and big, non-ASCII
+//! patches round-trip exactly.
+//!
+//! Needs the bundle: `cargo xtask bundle csound_plug --release` (or `CSOUND_PLUG_BUNDLE_DIR`).
+
+use csound_plug_testkit::analysis::{fundamental, mono, rms, seconds};
+use csound_plug_testkit::clap::{
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, logged_more_than, patch_code,
+    plugin_log, with_patch_code, HostedPlugin, NoteEvent, INSTRUMENT_ID,
+};
+use csound_plug_testkit::csd::csd;
+use serde_json::{json, Value};
+
+const SR: f64 = 48_000.0;
+const MAX_BLOCK: u32 = 512;
+
+/// A plain sine on the note's key, an octave up: unmistakable against the default synth.
+fn octave_sine() -> String {
+    csd(
+        "instr 1\n  asig oscili 0.3, cpsmidinn(p4 + 12)\n  outs asig, asig\nendin\n",
+        "",
+    )
+}
+
+/// The pitch a held key 69 plays, if it sounds.
+fn pitch_of_a4(plugin: &mut HostedPlugin) -> Option<f64> {
+    let out = plugin.render(&[], seconds(0.4, SR), 256, &[NoteEvent::on(0, 69, 100)]);
+    let m = mono(&out);
+    let tone = &m[seconds(0.15, SR)..];
+    (rms(tone, 0..tone.len()) > 0.01)
+        .then(|| fundamental(tone, SR))
+        .flatten()
+}
+
+/// Whether key 69 comes to play `hz` (a recompile may still be under way); the last
+/// pitch heard otherwise.
+fn plays(plugin: &mut HostedPlugin, hz: f64) -> Result<(), Option<f64>> {
+    let mut heard = None;
+    for _ in 0..50 {
+        heard = pitch_of_a4(plugin);
+        if heard.is_some_and(|p| (p - hz).abs() < hz * 0.003) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    Err(heard)
+}
+
+/// A new instance playing `code` (loaded as its state), active.
+fn playing(entry: &clack_host::prelude::PluginEntry, state: &Value, code: &str) -> HostedPlugin {
+    let mut plugin = HostedPlugin::new(entry, INSTRUMENT_ID);
+    assert!(plugin.load_state(&encode_nice_plug_state(&with_patch_code(state, code))));
+    plugin.activate(SR, MAX_BLOCK);
+    if let Err(heard) = plays(&mut plugin, 880.0) {
+        panic!("the sine patch plays {heard:?} Hz, not 880");
+    }
+    plugin
+}
+
+/// Waits until the plugin's log holds `text`.
+fn logged(text: &str) -> bool {
+    logged_more_than(text, 0, 5)
+}
+
+#[test]
+fn state_the_plugin_cannot_use_loads_the_default_patch_and_says_why() {
+    let entry = load_bundle();
+    let fresh = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    let default_code = patch_code(&fresh);
+    let inner = |value: Value| {
+        let mut state = fresh.clone();
+        state["fields"]["state"] = Value::String(value.to_string());
+        state
+    };
+    let mut no_field = fresh.clone();
+    no_field["fields"] = json!({});
+    let mut corrupt = fresh.clone();
+    corrupt["fields"]["state"] = Value::String("{\"version\": 2, \"code\": \"<Csound".into());
+    let cases = [
+        (
+            "wrong version",
+            inner(json!({"version": 7, "code": octave_sine()})),
+            "newer Csound Plug (state version 7",
+        ),
+        (
+            "unknown old version",
+            inner(json!({"version": 0, "code": octave_sine()})),
+            "unknown version (0)",
+        ),
+        (
+            "no patch in the state",
+            no_field,
+            "holds no Csound Plug patch",
+        ),
+        ("corrupt inner state", corrupt, "the saved state is corrupt"),
+        (
+            "bad slot map",
+            inner(json!({"version": 2, "code": octave_sine(), "slots": {"a": 99}})),
+            "slot map",
+        ),
+    ];
+    for (what, state, reason) in cases {
+        let mut plugin = playing(&entry, &fresh, &octave_sine());
+        assert!(
+            plugin.load_state(&encode_nice_plug_state(&state)),
+            "{what}: the host is told the load worked (the default patch loaded)"
+        );
+        assert_eq!(
+            patch_code(&decode_nice_plug_state(&plugin.save_state())),
+            default_code,
+            "{what}: the default patch is loaded"
+        );
+        if let Err(heard) = plays(&mut plugin, 440.0) {
+            panic!("{what}: the default patch plays {heard:?} Hz, not 440");
+        }
+        assert!(
+            logged(reason) && logged("loading the default patch"),
+            "{what}: no message with '{reason}' in the plugin's log:\n{}",
+            plugin_log()
+        );
+    }
+}
+
+#[test]
+fn bytes_that_are_no_state_are_refused_and_lose_nothing() {
+    let entry = load_bundle();
+    let fresh = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    let good = encode_nice_plug_state(&with_patch_code(&fresh, &octave_sine()));
+    let mut lcg: u32 = 7;
+    let random: Vec<u8> = (0..4096)
+        .map(|_| {
+            lcg = lcg.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (lcg >> 24) as u8
+        })
+        .collect();
+    let mut random_with_length = (4096u64 - 8).to_le_bytes().to_vec();
+    random_with_length.extend_from_slice(&random[8..]);
+    let cases = [
+        ("empty", Vec::new()),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("random bytes", random),
+        ("random JSON body", random_with_length),
+        (
+            "JSON of another shape",
+            encode_nice_plug_state(&json!([1, 2, 3])),
+        ),
+    ];
+    for (what, bytes) in cases {
+        let mut plugin = playing(&entry, &fresh, &octave_sine());
+        assert!(
+            !plugin.load_state(&bytes),
+            "{what}: the host is told the load failed"
+        );
+        // Nothing is lost: the patch that played plays on and is what a save stores.
+        let pitch = pitch_of_a4(&mut plugin).expect("still plays");
+        assert!(
+            (pitch - 880.0).abs() < 2.0,
+            "{what}: plays {pitch} Hz, not the sine"
+        );
+        assert_eq!(
+            patch_code(&decode_nice_plug_state(&plugin.save_state())),
+            octave_sine(),
+            "{what}"
+        );
+    }
+    assert!(
+        logged("Failed to") || logged("rror"),
+        "nice-plug logs why it refused the state:\n{}",
+        plugin_log()
+    );
+}
+
+#[test]
+fn a_megabyte_of_non_ascii_code_round_trips_exactly() {
+    let entry = load_bundle();
+    let fresh = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    let comments = "; Grüße, ünïcødé ♪ 音楽 \u{1F3B9} \"quoted\" \\ back\tslash\n".repeat(17_000);
+    let code = octave_sine().replace("instr 1\n", &format!("{comments}instr 1\n"));
+    assert!(code.len() > 1_000_000, "{} bytes", code.len());
+    let mut plugin = playing(&entry, &fresh, &code);
+    let saved = plugin.save_state();
+    assert_eq!(patch_code(&decode_nice_plug_state(&saved)), code);
+    let mut copy = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(copy.load_state(&saved));
+    assert_eq!(
+        copy.save_state(),
+        saved,
+        "byte-identical after a second round trip"
+    );
+    copy.activate(SR, MAX_BLOCK);
+    if let Err(heard) = plays(&mut copy, 880.0) {
+        panic!("the big patch plays {heard:?} Hz, not 880");
+    }
+}
+
+#[test]
+fn the_editor_size_travels_with_the_state() {
+    let entry = load_bundle();
+    let mut state = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    assert_eq!(
+        state["fields"]["editor-size"], "0",
+        "no size until the window is resized"
+    );
+    let size = (900u64 << 32) | 600;
+    state["fields"]["editor-size"] = Value::String(size.to_string());
+    let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(plugin.load_state(&encode_nice_plug_state(&state)));
+    let saved = decode_nice_plug_state(&plugin.save_state());
+    assert_eq!(
+        saved["fields"]["editor-size"],
+        Value::String(size.to_string())
+    );
+}

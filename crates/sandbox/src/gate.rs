@@ -1,0 +1,307 @@
+//! The trust gate's reading of a patch: what in it reaches outside the audio.
+//!
+//! The orchestra is read after Csound's own preprocessor has expanded its macros and
+//! `#include`s (a `#define` cannot hide an opcode from it); options, the score's `bin`
+//! attribute and embedded files are read from the `.csd` text, where no macro applies.
+
+use csound_plug_engine::csound::Csound;
+use csound_plug_engine::messages::MessageRing;
+use csound_plug_patch::metadata::section;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A way for a patch to reach outside the audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Reach {
+    /// Starts a program (or runs Python code, which can).
+    Command,
+    /// Writes, creates or deletes a file (or a device).
+    File,
+    /// Opens a network socket or talks to another program's server.
+    Network,
+    /// Loads native code into the process.
+    Library,
+    /// Ends the host's process.
+    Exit,
+    /// Compiles code given as a string at run time, which no check can read beforehand.
+    RuntimeCode,
+}
+
+impl Reach {
+    /// What a patch with this reach tries to do, after "this patch tries to".
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Command => "run a command",
+            Self::File => "write or delete a file",
+            Self::Network => "use the network",
+            Self::Library => "load a library",
+            Self::Exit => "end the host's process",
+            Self::RuntimeCode => "compile code at run time",
+        }
+    }
+}
+
+/// One thing in a patch that reaches outside the audio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsafeUse {
+    /// What it does.
+    pub reach: Reach,
+    /// The opcode, option or section that does it.
+    pub name: String,
+    /// Its line in the patch (or in an `#include`d file), when known.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for UnsafeUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}, line {line}", self.name),
+            None => write!(f, "{}", self.name),
+        }
+    }
+}
+
+/// Opcodes that reach outside the audio (Csound 6.18's names).
+const OPCODES: &[(&str, Reach)] = &[
+    ("system", Reach::Command),
+    ("system_i", Reach::Command),
+    ("fout", Reach::File),
+    ("foutk", Reach::File),
+    ("fouti", Reach::File),
+    ("foutir", Reach::File),
+    ("fiopen", Reach::File),
+    ("fprints", Reach::File),
+    ("fprintks", Reach::File),
+    ("ftsave", Reach::File),
+    ("ftsavek", Reach::File),
+    ("ftaudio", Reach::File),
+    ("dumpk", Reach::File),
+    ("dumpk2", Reach::File),
+    ("dumpk3", Reach::File),
+    ("dumpk4", Reach::File),
+    ("pvsfwrite", Reach::File),
+    ("hdf5write", Reach::File),
+    ("sockrecv", Reach::Network),
+    ("sockrecvs", Reach::Network),
+    ("strecv", Reach::Network),
+    ("socksend", Reach::Network),
+    ("socksends", Reach::Network),
+    ("stsend", Reach::Network),
+    ("remoteport", Reach::Network),
+    ("insremot", Reach::Network),
+    ("insglobal", Reach::Network),
+    ("midremot", Reach::Network),
+    ("midglobal", Reach::Network),
+    ("websocket", Reach::Network),
+    ("vstinit", Reach::Library),
+    ("exitnow", Reach::Exit),
+    ("compilestr", Reach::RuntimeCode),
+    ("compileorc", Reach::RuntimeCode),
+    ("compilecsd", Reach::RuntimeCode),
+    ("evalstr", Reach::RuntimeCode),
+];
+
+/// Opcode families by prefix.
+const PREFIXES: &[(&str, Reach)] = &[
+    // pyinit, pyrun, pyexec, pycall…: Python can do anything.
+    ("py", Reach::Command),
+    ("OSC", Reach::Network),
+    ("Jacko", Reach::Network),
+    ("serial", Reach::File),
+    ("arduino", Reach::File),
+    ("dssi", Reach::Library),
+    ("faust", Reach::Library),
+];
+
+/// The reach of the opcode `name`, if it has one.
+pub fn opcode_reach(name: &str) -> Option<Reach> {
+    OPCODES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .or_else(|| PREFIXES.iter().find(|(p, _)| name.starts_with(p)))
+        .map(|(_, reach)| *reach)
+}
+
+/// Options in `<CsOptions>` that reach outside the audio (prefix, reach).
+const OPTIONS: &[(&str, Reach)] = &[
+    ("--opcode-lib", Reach::Library),
+    ("--opcode-dir", Reach::Library),
+    // Line events from a device, or from a command when the name starts with `|`.
+    ("-L", Reach::Command),
+    ("--utility", Reach::Command),
+    ("-U", Reach::Command),
+    ("--logfile", Reach::File),
+    ("-O", Reach::File),
+    ("--midioutfile", Reach::File),
+];
+
+/// Sections whose contents Csound writes to a file beside the patch.
+const FILE_SECTIONS: &[&str] = &["<CsFileB", "<CsSampleB", "<CsMidifileB", "<CsFile "];
+
+/// Everything in `code` (a whole `.csd`) that reaches outside the audio, in line order.
+/// Creates a Csound instance to expand the orchestra: run it where the patch's
+/// preprocessing cannot hurt (the pre-check's child), or accept that it runs here.
+pub fn scan(code: &str) -> Vec<UnsafeUse> {
+    let mut uses = scan_sections(code);
+    uses.extend(scan_orchestra(code));
+    uses.sort_by_key(|u| (u.line, u.name.clone()));
+    uses.dedup();
+    uses
+}
+
+/// The orchestra's opcodes with a reach, found in Csound's parse of it.
+fn scan_orchestra(code: &str) -> Vec<UnsafeUse> {
+    let Some(orchestra) = section(code, "CsInstruments") else {
+        return Vec::new();
+    };
+    let start = orchestra.as_ptr() as usize - code.as_ptr() as usize;
+    // Blank lines in front keep Csound's line numbers those of the whole patch.
+    let before = code[..start].matches('\n').count();
+    let text = format!("{}{orchestra}", "\n".repeat(before));
+    let Ok(mut csound) = Csound::new(Arc::new(MessageRing::new(64))) else {
+        return Vec::new();
+    };
+    // Csound's parser finds `#include` files from the current folder, as the compile does.
+    let names = csound.orchestra_names(&text).unwrap_or_default();
+    names
+        .into_iter()
+        .filter_map(|(name, line)| {
+            opcode_reach(&name).map(|reach| UnsafeUse {
+                reach,
+                name,
+                line: (line > 0).then_some(line),
+            })
+        })
+        .collect()
+}
+
+/// Options, the score's `bin` and embedded files, from the text.
+fn scan_sections(code: &str) -> Vec<UnsafeUse> {
+    let line_at = |offset: usize| Some(code[..offset].matches('\n').count() + 1);
+    let mut uses = Vec::new();
+    if let Some(options) = section(code, "CsOptions") {
+        let base = options.as_ptr() as usize - code.as_ptr() as usize;
+        let mut offset = 0;
+        for line in options.split_inclusive('\n') {
+            let active = line.split([';', '#']).next().unwrap_or("");
+            for token in active.split_whitespace() {
+                if let Some((_, reach)) = OPTIONS.iter().find(|(o, _)| option_is(token, o)) {
+                    uses.push(UnsafeUse {
+                        reach: *reach,
+                        name: token.to_string(),
+                        line: line_at(base + offset),
+                    });
+                }
+            }
+            offset += line.len();
+        }
+    }
+    for (at, _) in code.match_indices("<CsScore") {
+        let tag = &code[at..code[at..].find('>').map_or(code.len(), |end| at + end)];
+        if tag.contains("bin") {
+            uses.push(UnsafeUse {
+                reach: Reach::Command,
+                name: "<CsScore bin=…>".into(),
+                line: line_at(at),
+            });
+        }
+    }
+    for tag in FILE_SECTIONS {
+        for (at, _) in code.match_indices(tag) {
+            uses.push(UnsafeUse {
+                reach: Reach::File,
+                name: format!("{}>", tag.trim()),
+                line: line_at(at),
+            });
+        }
+    }
+    uses
+}
+
+/// Whether `token` is the option `option`: `--name`, `--name=x`; a one-letter `-X`
+/// also with its value attached (`-Lfile`).
+fn option_is(token: &str, option: &str) -> bool {
+    if option.starts_with("--") {
+        token == option || token.starts_with(&format!("{option}="))
+    } else {
+        token.starts_with(option)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csd(orc: &str) -> String {
+        format!(
+            "<CsoundSynthesizer>\n<CsOptions>\n-d\n</CsOptions>\n<CsInstruments>\n{orc}\n\
+             </CsInstruments>\n<CsScore>\ni1 0 1\n</CsScore>\n</CsoundSynthesizer>\n"
+        )
+    }
+
+    fn names(uses: &[UnsafeUse]) -> Vec<(&str, Option<usize>)> {
+        uses.iter().map(|u| (u.name.as_str(), u.line)).collect()
+    }
+
+    #[test]
+    fn opcodes_are_found_with_their_lines() {
+        let code =
+            csd("instr 1\nires system_i 1, \"touch /tmp/x\"\nfprints \"/tmp/y\", \"hi\"\nendin");
+        let uses = scan(&code);
+        assert_eq!(names(&uses), [("system_i", Some(7)), ("fprints", Some(8))]);
+        assert_eq!(uses[0].reach, Reach::Command);
+        assert_eq!(uses[1].reach, Reach::File);
+    }
+
+    #[test]
+    fn a_macro_does_not_hide_an_opcode() {
+        let code = csd("#define RUN #system_i#\ninstr 1\nires $RUN 1, \"touch /tmp/x\"\nendin");
+        assert_eq!(names(&scan(&code)), [("system_i", Some(8))]);
+        let code = csd("#define CALL(x) #ires system_i 1, $x#\ninstr 1\n$CALL(\"ls\")\nendin");
+        assert_eq!(scan(&code)[0].name, "system_i");
+    }
+
+    #[test]
+    fn an_include_does_not_hide_an_opcode() {
+        let dir = tempfile::tempdir().unwrap();
+        let include = dir.path().join("hidden.inc");
+        std::fs::write(&include, "ires system_i 1, \"touch /tmp/x\"\n").unwrap();
+        let code = csd(&format!(
+            "instr 1\n#include \"{}\"\nendin",
+            include.display()
+        ));
+        assert_eq!(scan(&code)[0].name, "system_i");
+    }
+
+    #[test]
+    fn names_in_strings_and_comments_are_not_uses() {
+        let code = csd("instr 1\n; system_i here\nprints \"system_i fprints\\n\"\nendin");
+        assert!(scan(&code).is_empty(), "{:?}", scan(&code));
+    }
+
+    #[test]
+    fn options_score_bin_and_embedded_files_are_found() {
+        let code = "<CsoundSynthesizer>\n<CsOptions>\n-d --opcode-lib=/tmp/evil.so ; -L x\n\
+                    -Lfifo\n</CsOptions>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n\
+                    <CsScore bin=\"python\">\nprint(1)\n</CsScore>\n\
+                    <CsFileB filename=\"a.wav\">\nAAAA\n</CsFileB>\n</CsoundSynthesizer>\n";
+        let uses = scan(code);
+        assert_eq!(
+            names(&uses),
+            [
+                ("--opcode-lib=/tmp/evil.so", Some(3)),
+                ("-Lfifo", Some(4)),
+                ("<CsScore bin=…>", Some(10)),
+                ("<CsFileB>", Some(13)),
+            ]
+        );
+        assert_eq!(uses[0].reach, Reach::Library);
+    }
+
+    #[test]
+    fn ordinary_patches_have_no_uses() {
+        for preset in csound_plug_patch::presets::factory() {
+            assert!(scan(&preset.code).is_empty(), "{}", preset.name);
+        }
+    }
+}
