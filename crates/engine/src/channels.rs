@@ -156,22 +156,3 @@ impl OutputValues {
         &self.names
     }
 }
-
-/// The channel names used with `outvalue "name", …` in `code` (literal names only).
-pub fn outvalue_names(code: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("outvalue") {
-        rest = &rest[at + "outvalue".len()..];
-        let after = rest.trim_start();
-        if let Some(quoted) = after.strip_prefix('"') {
-            if let Some(end) = quoted.find('"') {
-                let name = quoted[..end].to_string();
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-        }
-    }
-    names
-}

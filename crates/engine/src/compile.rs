@@ -3,15 +3,17 @@
 //! output channels read from the running patch. Each step is a function below, in order.
 
 use crate::block::BlockAdapter;
-use crate::channels::{self, HostChannels, OutputValues, HOST_CHANNELS};
+use crate::channels::{HostChannels, OutputValues, HOST_CHANNELS};
 use crate::csound::{ChannelId, ChannelInfo, ChannelMode, Csound};
 use crate::diagnostics;
 use crate::kernel::CsoundKernel;
 use crate::messages::MessageRing;
-use crate::midi::{self, MidiChannels, ScoreNotes};
+use crate::midi::{MidiChannels, ScoreNotes};
 use crate::params::as_declared;
 use crate::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::cabbage::cabbage_displays;
+use csound_plug_patch::csd::Csd;
+use csound_plug_patch::facts;
 use csound_plug_patch::metadata::{self, Metadata, MidiMode};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -111,7 +113,7 @@ fn native_midi(config: &EngineConfig, metadata: &Metadata, code: &str) -> bool {
         .unwrap_or_else(|| match metadata.midi.mode {
             Some(mode) => mode == MidiMode::Native,
             None if config.is_effect => metadata.midi.instrument.is_none(),
-            None => midi::uses_midi_opcodes(code),
+            None => facts::uses_midi_opcodes(code),
         })
 }
 
@@ -146,11 +148,9 @@ fn options(config: &EngineConfig, metadata: &Metadata, native_midi: bool) -> Vec
 /// score (transport following) keeps it too. It goes first in the score, before any `e`,
 /// and adds no line before the orchestra.
 fn with_endless_score<'a>(code: &'a str, config: &EngineConfig) -> Cow<'a, str> {
-    match (config.run_forever, code.find("<CsScore>")) {
-        (true, Some(at)) => {
-            let at = at + "<CsScore>".len();
-            Cow::Owned(format!("{}\nf 0 z{}", &code[..at], &code[at..]))
-        }
+    let score = Csd::parse(code).score().map(|s| s.body_start);
+    match (config.run_forever, score) {
+        (true, Some(at)) => Cow::Owned(format!("{}\nf 0 z{}", &code[..at], &code[at..])),
         _ => Cow::Borrowed(code),
     }
 }
@@ -168,12 +168,12 @@ fn after_start(
     // metadata) must not have host notes start its instruments: Csound maps channel n to
     // instr n by default, which would start a second always-on instrument.
     let auto_native = config.native_midi.is_none() && metadata.midi.mode.is_none();
-    if native_midi && auto_native && config.is_effect && !midi::uses_midi_opcodes(code) {
+    if native_midi && auto_native && config.is_effect && !facts::uses_midi_opcodes(code) {
         csound
             .compile_orc("massign 0, 0\n")
             .map_err(|e| e.to_string())?;
     }
-    if config.run_forever && !code.contains("<CsScore>") {
+    if config.run_forever && Csd::parse(code).score().is_none() {
         // No score section to hold it.
         csound.read_score("f0 z\n").map_err(|e| e.to_string())?;
     }
@@ -217,7 +217,7 @@ fn score_notes(config: &EngineConfig, metadata: &Metadata, code: &str, a4: f64) 
     });
     let pfields = instruments
         .iter()
-        .map(|&i| midi::pfields_read(code, i))
+        .map(|&i| facts::pfields_read(code, i))
         .max()
         .unwrap_or(5);
     ScoreNotes::new(instruments, pfields, a4)
@@ -232,7 +232,7 @@ fn outputs(
     code: &str,
     declared: &[ChannelInfo],
 ) -> (Vec<ChannelId>, Arc<OutputValues>) {
-    let outvalues = channels::outvalue_names(code);
+    let outvalues = facts::outvalue_names(code);
     let mut names = Vec::new();
     let mut ranges = Vec::new();
     for c in as_declared(csound.control_channels(), declared) {

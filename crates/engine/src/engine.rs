@@ -8,7 +8,7 @@ use crate::messages::MessageRing;
 use crate::midi::{MidiChannels, MidiEvent, ScoreAction, ScoreNotes};
 use crate::params::{as_declared, control_from_chn_k, ParameterModel};
 use csound_plug_patch::cabbage::cabbage_controls;
-use csound_plug_patch::controls::Control;
+use csound_plug_patch::controls::{merge_declared, Control};
 use csound_plug_patch::metadata::Metadata;
 use std::sync::Arc;
 
@@ -268,17 +268,14 @@ impl Engine {
     /// document order, then `chn_k` declarations with hints (alphabetical, as Csound
     /// lists them) for channels no widget names. Not for the audio thread.
     pub fn declared_controls(&mut self, code: &str) -> Vec<Control> {
-        let mut controls = cabbage_controls(code);
         let channels = as_declared(
             self.kernel.csound.control_channels(),
             &self.declared_channels,
         );
-        for control in channels.iter().filter_map(control_from_chn_k) {
-            if !controls.iter().any(|c| c.channel == control.channel) {
-                controls.push(control);
-            }
-        }
-        controls
+        merge_declared(
+            cabbage_controls(code),
+            channels.iter().filter_map(control_from_chn_k),
+        )
     }
 
     /// Sets every control `code` (this engine's patch) declares to its start value, with

@@ -12,6 +12,7 @@
 //! `midictrl`…) through the host-implemented MIDI read callback, one k-cycle at a time.
 
 use crate::csound::{ChannelId, ChannelMode, Csound};
+use csound_plug_patch::facts;
 
 /// One MIDI channel message at a frame offset inside a host block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,11 +400,12 @@ impl MidiChannels {
     /// per instance, several times the compile time and memory of a small patch. Not for
     /// the audio thread.
     pub fn new(csound: &mut Csound, code: &str) -> Self {
-        let named: std::collections::HashSet<&str> = code.split('"').skip(1).step_by(2).collect();
+        let named: std::collections::HashSet<String> =
+            facts::string_literals(code).into_iter().collect();
         let mut ids = vec![None; (163 + 128) * 17];
         for channel in MidiChannel::all() {
             let name = channel.name();
-            if !named.contains(name.as_str()) {
+            if !named.contains(&name) {
                 continue;
             }
             if let Ok(id) = csound.control_channel(&name, ChannelMode::Input) {
@@ -450,102 +452,6 @@ impl MidiChannels {
             csound.set_control(id, combined);
         }
     }
-}
-
-/// How many p-fields `instr` reads in `code` (the highest `p4`…`p7` its body names, at
-/// least 5), so score-mode notes give it no more and no fewer than it uses.
-pub fn pfields_read(code: &str, instr: u32) -> usize {
-    let body = instrument_body(code, instr).unwrap_or("");
-    let mut highest = 5;
-    for n in 6..=7 {
-        let token = format!("p{n}");
-        let used = body.match_indices(&token).any(|(at, _)| {
-            let before = body[..at].chars().next_back();
-            let after = body[at + token.len()..].chars().next();
-            let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            !ident(before) && !ident(after)
-        });
-        if used {
-            highest = n;
-        }
-    }
-    highest
-}
-
-/// The numbers an `instr` header line names (`instr 1, 2`), if `line` is one.
-fn instrument_header(line: &str) -> Option<impl Iterator<Item = u32> + '_> {
-    let list = line.trim_start().strip_prefix("instr")?;
-    let names = list.split(';').next().unwrap_or("");
-    Some(
-        names
-            .split(',')
-            .filter_map(|n| n.trim().parse::<u32>().ok()),
-    )
-}
-
-/// The text between `instr <n>` (alone or in a list) and the next `endin`.
-fn instrument_body(code: &str, instr: u32) -> Option<&str> {
-    let mut offset = 0;
-    for line in code.split_inclusive('\n') {
-        if let Some(mut numbers) = instrument_header(line) {
-            if numbers.any(|n| n == instr) {
-                let rest = &code[offset + line.len()..];
-                let end = rest.find("endin").unwrap_or(rest.len());
-                return Some(&rest[..end]);
-            }
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// The numbered instruments `code` defines, in order (named ones are left out).
-pub fn instrument_numbers(code: &str) -> Vec<u32> {
-    code.lines()
-        .filter_map(instrument_header)
-        .flatten()
-        .collect()
-}
-
-/// Whether `code` uses Csound's own MIDI opcodes, so notes should go to Csound's MIDI
-/// system (native mode) rather than become score events.
-pub fn uses_midi_opcodes(code: &str) -> bool {
-    const OPCODES: &[&str] = &[
-        "massign",
-        "pgmassign",
-        "cpsmidi",
-        "cpsmidib",
-        "midictrl",
-        "ctrl7",
-        "ctrl14",
-        "ctrl21",
-        "notnum",
-        "veloc",
-        "ampmidi",
-        "pchbend",
-        "aftouch",
-        "polyaft",
-        "midinoteonkey",
-        "midinoteoncps",
-        "midinoteonoct",
-        "midinoteonpch",
-        "midiin",
-        "mididefault",
-        "midic7",
-        "midic14",
-        "midic21",
-        "initc7",
-        "midichn",
-        "octmidi",
-        "pchmidi",
-        "pchmidib",
-        "octmidib",
-        "cpstmid",
-    ];
-    code.lines()
-        .map(|l| l.split(';').next().unwrap_or(""))
-        .flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_')))
-        .any(|word| OPCODES.contains(&word))
 }
 
 #[cfg(test)]
@@ -639,19 +545,6 @@ mod tests {
         indices.sort_unstable();
         indices.dedup();
         assert_eq!(indices.len(), all.len(), "channel indices are unique");
-    }
-
-    #[test]
-    fn pfields_and_midi_opcode_detection() {
-        let code = "instr 1\n a1 oscili p5/127, cpsmidinn(p4)\nendin\ninstr 2\n i = p7\nendin\n";
-        assert_eq!(pfields_read(code, 1), 5);
-        assert_eq!(pfields_read(code, 2), 7);
-        assert_eq!(pfields_read("instr 3, 1\n ichan = p6\nendin", 1), 6);
-        assert!(!uses_midi_opcodes(code));
-        assert!(uses_midi_opcodes(
-            "massign 0, 1\ninstr 1\n icps cpsmidi\nendin"
-        ));
-        assert!(!uses_midi_opcodes("; massign in a comment\n"));
     }
 
     #[test]

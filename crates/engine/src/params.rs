@@ -6,7 +6,7 @@
 //! declarations as Csound reports them back.
 
 use crate::csound::{ChannelBehaviour, ChannelInfo};
-use csound_plug_patch::controls::{Control, ControlKind, ControlSource};
+use csound_plug_patch::controls::{ChnBehaviour, Control};
 
 /// A declared control that follows a host position.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,34 +42,20 @@ impl ParameterModel {
     }
 }
 
-/// The control a `chn_k` input declaration with a type makes, if it is one.
+/// The control a `chn_k` input declaration with a type makes, as Csound reports it back.
 pub fn control_from_chn_k(info: &ChannelInfo) -> Option<Control> {
     let hints = info.hints.filter(|_| info.input)?;
-    let (min, max) = if hints.min <= hints.max {
-        (hints.min, hints.max)
-    } else {
-        (hints.max, hints.min)
+    let behaviour = match hints.behaviour {
+        ChannelBehaviour::Integer => ChnBehaviour::Integer,
+        ChannelBehaviour::Linear => ChnBehaviour::Linear,
+        ChannelBehaviour::Exponential => ChnBehaviour::Exponential,
     };
-    let (kind, skew, step) = match hints.behaviour {
-        ChannelBehaviour::Integer => (ControlKind::Integer, 1.0, 1.0),
-        ChannelBehaviour::Linear => (ControlKind::Continuous, 1.0, 0.0),
-        // Logarithmic needs a range on one side of zero; otherwise linear.
-        ChannelBehaviour::Exponential if min > 0.0 || max < 0.0 => {
-            (ControlKind::Continuous, f64::NAN, 0.0)
-        }
-        ChannelBehaviour::Exponential => (ControlKind::Continuous, 1.0, 0.0),
-    };
-    Some(Control {
-        channel: info.name.clone(),
-        label: info.name.clone(),
-        min,
-        max,
-        default: hints.default.clamp(min, max),
-        skew,
-        step,
-        kind,
-        source: ControlSource::ChnK,
-    })
+    Some(Control::from_chn_k(
+        &info.name,
+        behaviour,
+        hints.default,
+        (hints.min, hints.max),
+    ))
 }
 
 /// `channels` with the input/output modes of their declaration in `declared`, where

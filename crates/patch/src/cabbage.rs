@@ -59,6 +59,7 @@
 //! `mode("resize")`). Cabbage 3's JSON form of the section is not read.
 
 use crate::controls::{Control, ControlKind};
+use crate::csd::{self, Comments, Csd};
 use std::collections::HashSet;
 
 /// The input controls declared by the `<Cabbage>` section of `csd`, one per channel, in
@@ -150,85 +151,16 @@ fn parse(csd: &str) -> Parsed {
 // ---------------------------------------------------------------------------------------
 // Finding the section, comments, lines, macros
 
-/// The text between `<Cabbage>` (at the start of a line, after optional whitespace) and
-/// `</Cabbage>`; without a closing tag, up to the next line starting with `<`.
+/// The `<Cabbage>` section's text, read by the one `.csd` reader (its tag starts a line,
+/// any case; without a closing tag it ends before the next line starting with `<`).
 fn section(csd: &str) -> Option<&str> {
-    let lower = csd.to_ascii_lowercase();
-    let mut offset = 0;
-    let mut start = None;
-    for line in lower.split_inclusive('\n') {
-        let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        if trimmed.starts_with("<cabbage>") {
-            start = Some(offset + (line.len() - trimmed.len()) + "<cabbage>".len());
-            break;
-        }
-        offset += line.len();
-    }
-    let start = start?;
-    let rest = &lower[start..];
-    let end = match rest.find("</cabbage>") {
-        Some(end) => start + end,
-        None => {
-            let mut end = lower.len();
-            let mut offset = start;
-            for (index, line) in rest.split_inclusive('\n').enumerate() {
-                if index > 0 && line.trim_start().starts_with('<') {
-                    end = offset;
-                    break;
-                }
-                offset += line.len();
-            }
-            end
-        }
-    };
-    csd.get(start..end)
+    Csd::parse(csd).section("Cabbage").map(|s| s.body)
 }
 
-/// Removes `;`, `//` and `/* */` comments outside quotes, keeping line breaks.
+/// Removes `;`, `//` and `/* */` comments outside quotes, keeping line breaks: the
+/// orchestra's rules, which Cabbage's widget lines follow too.
 fn strip_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    let mut in_quote = false;
-    let mut in_block = false;
-    let mut in_line = false;
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            out.push('\n');
-            in_quote = false;
-            in_line = false;
-            continue;
-        }
-        if in_block {
-            if c == '*' && chars.peek() == Some(&'/') {
-                chars.next();
-                in_block = false;
-                out.push(' ');
-            }
-            continue;
-        }
-        if in_line {
-            continue;
-        }
-        if in_quote {
-            in_quote = c != '"';
-            out.push(c);
-            continue;
-        }
-        match c {
-            '"' => {
-                in_quote = true;
-                out.push(c);
-            }
-            ';' => in_line = true,
-            '/' if chars.peek() == Some(&'/') => in_line = true,
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                in_block = true;
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    csd::strip_comments(text, Comments::Orchestra)
 }
 
 /// Every widget type Cabbage knows, input or not: a line starting with one of these
@@ -879,10 +811,12 @@ mod tests {
 
     #[test]
     fn comments_respect_quotes() {
-        assert_eq!(
-            strip_comments("a(\"x;y//z\") ; c\nb /* q\nr */ c // d"),
-            "a(\"x;y//z\") \nb \n  c "
-        );
+        let stripped = strip_comments("a(\"x;y//z\") ; c\nb /* q\nr */ c // d");
+        let words: Vec<Vec<&str>> = stripped
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(words, vec![vec!["a(\"x;y//z\")"], vec!["b"], vec!["c"]]);
     }
 
     #[test]

@@ -51,7 +51,61 @@ pub struct Control {
     pub source: ControlSource,
 }
 
+/// A `chn_k` declaration's type (`itype`): how its value moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChnBehaviour {
+    /// 1: whole numbers.
+    Integer,
+    /// 2: linear.
+    Linear,
+    /// 3: exponential (logarithmic between min and max).
+    Exponential,
+}
+
+impl ChnBehaviour {
+    /// The type `chn_k` is given as a number (1, 2 or 3).
+    pub fn from_itype(itype: u32) -> Option<Self> {
+        match itype {
+            1 => Some(Self::Integer),
+            2 => Some(Self::Linear),
+            3 => Some(Self::Exponential),
+            _ => None,
+        }
+    }
+}
+
 impl Control {
+    /// The control an input `chn_k "name", 1|3, itype, idflt, imin, imax` declares,
+    /// whether read from the text or back from Csound.
+    pub fn from_chn_k(
+        name: &str,
+        behaviour: ChnBehaviour,
+        default: f64,
+        (min, max): (f64, f64),
+    ) -> Control {
+        let (min, max) = if min <= max { (min, max) } else { (max, min) };
+        let (kind, skew, step) = match behaviour {
+            ChnBehaviour::Integer => (ControlKind::Integer, 1.0, 1.0),
+            ChnBehaviour::Linear => (ControlKind::Continuous, 1.0, 0.0),
+            // Logarithmic needs a range on one side of zero; otherwise linear.
+            ChnBehaviour::Exponential if min > 0.0 || max < 0.0 => {
+                (ControlKind::Continuous, f64::NAN, 0.0)
+            }
+            ChnBehaviour::Exponential => (ControlKind::Continuous, 1.0, 0.0),
+        };
+        Control {
+            channel: name.to_string(),
+            label: name.to_string(),
+            min,
+            max,
+            default: default.clamp(min, max),
+            skew,
+            step,
+            kind,
+            source: ControlSource::ChnK,
+        }
+    }
+
     /// A control declared by a Cabbage widget: `label` is its `text()` (the channel name
     /// when there is none), the range is (min, max, default).
     pub fn cabbage(
@@ -183,6 +237,45 @@ impl Control {
         let value = number.trim().parse::<f64>().ok()? * scale;
         value.is_finite().then(|| self.quantize(value))
     }
+}
+
+/// A patch's declared controls: its Cabbage widgets in document order, then its `chn_k`
+/// controls (in the order given) for channels no widget names.
+pub fn merge_declared(
+    cabbage: Vec<Control>,
+    chn_k: impl IntoIterator<Item = Control>,
+) -> Vec<Control> {
+    let mut controls = cabbage;
+    for control in chn_k {
+        if !controls.iter().any(|c| c.channel == control.channel) {
+            controls.push(control);
+        }
+    }
+    controls
+}
+
+/// The controls `csd` declares, read from its text without running it: Cabbage widgets,
+/// then input `chn_k` declarations with literal hints, alphabetical as Csound lists them.
+/// The compiled patch's list ([`merge_declared`] over Csound's channels) is the
+/// authority; this one serves where nothing is compiled yet (a new instance's
+/// parameters) and agrees with it for every patch whose declarations are literals.
+pub fn declared_in_text(csd: &str) -> Vec<Control> {
+    let mut chn_k: Vec<Control> = crate::facts::chn_declarations(csd)
+        .into_iter()
+        .filter(|d| d.kind == 'k' && d.mode & 1 != 0)
+        .filter_map(|d| {
+            let hints = d.hints?;
+            let behaviour = ChnBehaviour::from_itype(hints.behaviour)?;
+            Some(Control::from_chn_k(
+                &d.name,
+                behaviour,
+                hints.default,
+                (hints.min, hints.max),
+            ))
+        })
+        .collect();
+    chn_k.sort_by(|a, b| a.channel.cmp(&b.channel));
+    merge_declared(crate::cabbage::cabbage_controls(csd), chn_k)
 }
 
 /// A number with as many decimals as `step` has, or about four significant digits.

@@ -8,6 +8,8 @@
 
 pub mod cabbage;
 pub mod controls;
+pub mod csd;
+pub mod facts;
 pub mod metadata;
 pub mod presets;
 pub mod state;

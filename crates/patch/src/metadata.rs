@@ -23,8 +23,12 @@
 //! the editor; `[params]` holds saved parameter values.
 
 use crate::controls::Control;
+use crate::csd::Csd;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+
+/// The section's name: `<CsoundPlug>`.
+const SECTION: &str = "CsoundPlug";
 
 /// How host MIDI reaches the patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -109,15 +113,6 @@ impl Metadata {
     }
 }
 
-/// The text of a `<Name>` … `</Name>` section of a `.csd`, if present.
-pub fn section<'a>(csd: &'a str, name: &str) -> Option<&'a str> {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    let start = csd.find(&open)? + open.len();
-    let end = csd[start..].find(&close)? + start;
-    Some(&csd[start..end])
-}
-
 /// `csd` with its `<CsoundPlug>` section changed by `edit`, which gets the section's TOML
 /// (empty when the patch has none; the section is then added before
 /// `</CsoundSynthesizer>`). Comments and keys `edit` leaves alone stay as they were.
@@ -128,11 +123,16 @@ pub fn edit_metadata(
     const OPEN: &str = "<CsoundPlug>";
     const CLOSE: &str = "</CsoundPlug>";
     metadata(csd)?;
-    let (before, text, after) = match section(csd, "CsoundPlug") {
-        Some(text) => {
-            let start = csd.find(OPEN).expect("the section was found") + OPEN.len();
-            (&csd[..start], text, &csd[start + text.len()..])
+    let parsed = Csd::parse(csd);
+    let (before, text, after) = match parsed.section(SECTION) {
+        Some(section) if !section.closed => {
+            return Err(format!("<{SECTION}> has no closing tag </{SECTION}>"))
         }
+        Some(section) => (
+            &csd[..section.body_start],
+            section.body,
+            &csd[section.body_end()..],
+        ),
         None => ("", "", ""),
     };
     let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("<CsoundPlug>: {e}"))?;
@@ -179,16 +179,16 @@ pub fn with_saved_values(
 /// The patch's metadata: `Ok(None)` without a section, `Err` with a one-line reason
 /// when the section is not valid TOML of the expected shape.
 pub fn metadata(csd: &str) -> Result<Option<Metadata>, String> {
-    let Some(text) = section(csd, "CsoundPlug") else {
+    let parsed = Csd::parse(csd);
+    let Some(section) = parsed.section(SECTION) else {
         return Ok(None);
     };
-    let metadata: Metadata = toml::from_str(text).map_err(|e| {
+    let metadata: Metadata = toml::from_str(section.body).map_err(|e| {
         let message = e.message().to_string();
         match e.span() {
             Some(span) => {
                 // The line inside the .csd, for the user's editor.
-                let before = &csd[..csd.find("<CsoundPlug>").unwrap_or(0)];
-                let line = before.lines().count() + text[..span.start].lines().count();
+                let line = parsed.line_of(section.body_start + span.start);
                 format!("<CsoundPlug> line {line}: {message}")
             }
             None => format!("<CsoundPlug>: {message}"),

@@ -84,6 +84,12 @@ impl<F: Flavor> Default for CsoundPlug<F> {
 }
 
 impl<F: Flavor> CsoundPlug<F> {
+    /// The code of the patch running on the audio side, if one runs (for tests and
+    /// diagnostics; off the audio thread).
+    pub fn running_code(&self) -> Option<&Arc<String>> {
+        self.processor.running_code()
+    }
+
     /// The console (Csound's messages, compile errors).
     pub fn console(&self) -> &console::Console {
         &self.compiler.shared().status.console

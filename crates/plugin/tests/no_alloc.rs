@@ -1,16 +1,22 @@
 //! The audio thread's code path allocates nothing: processing blocks with notes and
 //! picking up a newly compiled engine run under nice-plug's allocation checker (the same
 //! one as its `assert_process_allocs` feature), which counts every Rust allocation made
-//! on this thread. libcsound's own C allocations are outside its view.
+//! on this thread. libcsound's own C allocations are outside its view. The second test
+//! runs each plugin entry's whole `process()` as a host's wrapper calls it.
 
 use csound_plug::compiler::{Compiler, Ready, Trust};
+use csound_plug::flavor::{Effect, Flavor, Instrument};
 use csound_plug::processor::Processor;
+use csound_plug::CsoundPlug;
 use csound_plug_engine::block::Input;
 use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::{Engine, EngineConfig};
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
 };
+use nice_plug::context::process::SendEventError;
+use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -97,4 +103,194 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     assert_eq!(violation_count(), 0, "allocations on the audio thread");
     assert!(swapped_at.is_some(), "the compiled engine was handed over");
     assert!(peak > 0.05, "notes sounded (peak {peak})");
+}
+
+/// A host's side of one process call: the block's note events and transport.
+struct Host {
+    events: Vec<NoteEvent<()>>,
+    next: usize,
+    transport: Transport,
+}
+
+impl<P: Plugin<SysExMessage = (), BackgroundTask = ()>> ProcessContext<P> for Host {
+    fn plugin_api(&self) -> PluginApi {
+        PluginApi::Clap
+    }
+    fn execute_background(&self, _task: ()) {}
+    fn execute_gui(&self, _task: ()) {}
+    fn transport(&self) -> &Transport {
+        &self.transport
+    }
+    fn next_event(&mut self) -> Option<NoteEvent<()>> {
+        let event = self.events.get(self.next).copied();
+        self.next += 1;
+        event
+    }
+    fn try_send_event(
+        &mut self,
+        _event: NoteEvent<()>,
+    ) -> Result<(), (NoteEvent<()>, SendEventError)> {
+        Ok(())
+    }
+    fn set_latency_samples(&self, _samples: u32) {}
+    fn request_restart(&self) {}
+    fn set_current_voice_capacity(&self, _capacity: u32) {}
+}
+
+/// The host's side of an activation.
+struct Activation;
+
+impl<P: Plugin<BackgroundTask = ()>> ActivateContext<P> for Activation {
+    fn plugin_api(&self) -> PluginApi {
+        PluginApi::Clap
+    }
+    fn execute(&self, _task: ()) {}
+    fn set_latency_samples(&self, _samples: u32) {}
+    fn set_current_voice_capacity(&self, _capacity: u32) {}
+}
+
+/// Runs a plugin entry's whole `process()` as a host would, under the allocation checker:
+/// notes, controllers, automation of every parameter, transport starts and stops, bypass,
+/// and a state load whose new patch is handed over while blocks run. Returns the peak.
+fn run_whole_process<F: Flavor>(code_for_state: &str) -> f32 {
+    let mut plugin = CsoundPlug::<F>::default();
+    let frames = 256;
+    let config = BufferConfig {
+        sample_rate: 48_000.0,
+        min_buffer_size: None,
+        max_buffer_size: frames as u32,
+        process_mode: ProcessMode::Realtime,
+    };
+    let layout = F::AUDIO_IO_LAYOUTS[0];
+    assert!(plugin.activate(&layout, &config, &mut Activation));
+    let params = plugin.params();
+    let pointers: Vec<ParamPtr> = params.param_map().into_iter().map(|(_, p, _)| p).collect();
+    // As a wrapper does at activation: the smoothers start at the parameters' values.
+    for pointer in &pointers {
+        // SAFETY: the pointers come from the plugin's own parameter map.
+        unsafe { pointer._internal_update_smoother(config.sample_rate, true) };
+    }
+    let state = serde_json::json!({"version": 2, "code": code_for_state, "slots": {}});
+    let mut fields = std::collections::BTreeMap::new();
+    fields.insert("state".to_string(), state.to_string());
+    let mut host = Host {
+        events: Vec::with_capacity(16),
+        next: 0,
+        transport: Transport::new(48_000.0),
+    };
+    host.transport.tempo = Some(120.0);
+    let (mut left, mut right) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+    let (mut side_l, mut side_r) = (vec![0.1f32; frames], vec![-0.1f32; frames]);
+    let mut peak = 0.0f32;
+    let mut handed_over = false;
+    let start = Instant::now();
+    reset_violation_count();
+    for block in 0..3_000usize {
+        if block == 50 {
+            // What a host does when it loads a session: off the audio thread.
+            params.deserialize_fields(&fields);
+        }
+        host.next = 0;
+        host.events.clear();
+        match block % 20 {
+            0 => host.events.push(NoteEvent::NoteOn {
+                timing: 17,
+                voice_id: VoiceID::Wildcard,
+                channel: Channel::Number(0),
+                key: Key::Number(57),
+                velocity: 0.8,
+            }),
+            5 => host.events.push(NoteEvent::MidiCC {
+                timing: 9,
+                channel: 0,
+                cc: 74,
+                value: 0.7,
+            }),
+            10 => host.events.push(NoteEvent::NoteOff {
+                timing: 3,
+                voice_id: VoiceID::Wildcard,
+                channel: Channel::Number(0),
+                key: Key::Number(57),
+                velocity: 0.0,
+            }),
+            _ => {}
+        }
+        host.transport.playing = block % 40 < 30;
+        host.transport.pos_samples = Some((block * frames) as i64);
+        left.fill(0.1);
+        right.fill(-0.1);
+        {
+            // The buffers are set up by the host's wrapper, before the checked section;
+            // they go before the output is read.
+            let mut buffer = Buffer::default();
+            let mut side = Buffer::default();
+            // SAFETY: the slices live until the end of this iteration, longer than the buffers.
+            unsafe {
+                buffer.set_slices(frames, |s| {
+                    s.clear();
+                    s.push(&mut left[..]);
+                    s.push(&mut right[..]);
+                });
+                side.set_slices(frames, |s| {
+                    s.clear();
+                    s.push(&mut side_l[..]);
+                    s.push(&mut side_r[..]);
+                });
+            }
+            let mut aux_inputs = [side];
+            let mut aux = AuxiliaryBuffers {
+                inputs: &mut aux_inputs[..],
+                outputs: &mut [],
+            };
+            assert_no_alloc(|| {
+                // Automation of every parameter (slots, mix, gain, bypass), as a wrapper sets it.
+                let value = (block % 7) as f32 / 7.0;
+                for (i, pointer) in pointers.iter().enumerate() {
+                    let value = if i == pointers.len() - 3 {
+                        f32::from(block % 300 > 280)
+                    } else {
+                        value
+                    };
+                    // SAFETY: the pointers come from the plugin's own parameter map.
+                    unsafe {
+                        pointer._internal_set_normalized_value(value);
+                        pointer._internal_update_smoother(48_000.0, false);
+                    }
+                }
+                plugin.process(&mut buffer, &mut aux, &mut host);
+            });
+        }
+        peak = left.iter().fold(peak, |m, s| m.max(s.abs()));
+        handed_over |= plugin
+            .running_code()
+            .is_some_and(|code| code.as_str() == code_for_state);
+        if block > 400 && handed_over {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "too slow");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    assert_eq!(
+        violation_count(),
+        0,
+        "allocations in the plugin's process()"
+    );
+    assert!(
+        handed_over,
+        "the session's patch was handed over while processing"
+    );
+    peak
+}
+
+#[test]
+fn the_whole_process_of_both_entries_does_not_allocate() {
+    let louder = TWO_OSC_SYNTH.replace("iamp   = 0.25", "iamp   = 0.5");
+    let peak = run_whole_process::<Instrument>(&louder);
+    assert!(peak > 0.05, "the instrument sounded (peak {peak})");
+    let echo = format!(
+        "{}\n; loaded from a session\n",
+        csound_plug_patch::presets::DEFAULT_FX
+    );
+    let peak = run_whole_process::<Effect>(&echo);
+    assert!(peak > 0.01, "the effect sounded (peak {peak})");
 }

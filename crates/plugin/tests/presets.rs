@@ -8,10 +8,10 @@ use csound_plug::compiler::{Compiler, Trust};
 use csound_plug::params::PlugParams;
 use csound_plug::slots::{SlotValues, SLOT_COUNT};
 use csound_plug_engine::messages::MessageRing;
-use csound_plug_engine::midi::uses_midi_opcodes;
 use csound_plug_engine::midi_file::{midi_bytes, TimedMidi};
 use csound_plug_engine::render::{self, InputAudio, RenderOptions};
 use csound_plug_engine::{Engine, EngineConfig};
+use csound_plug_patch::facts::uses_midi_opcodes;
 use csound_plug_patch::metadata::{self, MidiMode};
 use csound_plug_patch::presets::library::Library;
 use csound_plug_patch::presets::{self, Preset};
@@ -269,7 +269,8 @@ fn every_factory_preset_runs_in_the_csound_command_line() {
             score.push_str(&phrase_score(metadata.instrument_for(0)));
         }
         score.push_str("e\n");
-        let Some(body) = metadata::section(&preset.code, "CsScore") else {
+        let parsed = csound_plug_patch::csd::Csd::parse(&preset.code);
+        let Some(body) = parsed.score().map(|s| s.body) else {
             failures.push(format!("{}: no <CsScore> section", preset.name));
             continue;
         };

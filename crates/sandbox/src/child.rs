@@ -8,8 +8,10 @@ use crate::gate;
 use crate::protocol::{CheckRequest, ChildMessage};
 use csound_plug_engine::block::Input;
 use csound_plug_engine::messages::MessageRing;
-use csound_plug_engine::midi::{instrument_numbers, MidiEvent};
+use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::Engine;
+use csound_plug_patch::csd::Csd;
+use csound_plug_patch::facts::instrument_numbers;
 use std::ffi::c_int;
 use std::io::Read;
 use std::sync::Arc;
@@ -221,21 +223,19 @@ struct LaterStatement {
 /// The first `i` statement of each instrument whose notes all start after `seconds`,
 /// to start now for at most [`LATER_SECONDS`].
 fn later_statements(code: &str, seconds: f64) -> Vec<LaterStatement> {
-    let score = csound_plug_patch::metadata::section(code, "CsScore").unwrap_or("");
     let mut early: Vec<u32> = Vec::new();
     let mut later: Vec<(u32, Vec<String>)> = Vec::new();
-    for line in score.lines() {
-        let line = line.split(';').next().unwrap_or("").trim();
-        let Some(rest) = line.strip_prefix('i') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
+    for statement in Csd::parse(code).score_statements() {
+        let fields = &statement.fields;
         let (Some(instr), Some(start)) = (
             fields.first().and_then(|f| f.parse::<f64>().ok()),
             fields.get(1).and_then(|f| f.parse::<f64>().ok()),
         ) else {
             continue;
         };
+        if statement.opcode != 'i' {
+            continue;
+        }
         let instr = instr.floor() as u32;
         if start < seconds {
             early.push(instr);

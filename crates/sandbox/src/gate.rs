@@ -6,7 +6,7 @@
 
 use csound_plug_engine::csound::Csound;
 use csound_plug_engine::messages::MessageRing;
-use csound_plug_patch::metadata::section;
+use csound_plug_patch::csd::Csd;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -136,7 +136,7 @@ const OPTIONS: &[(&str, Reach)] = &[
 ];
 
 /// Sections whose contents Csound writes to a file beside the patch.
-const FILE_SECTIONS: &[&str] = &["<CsFileB", "<CsSampleB", "<CsMidifileB", "<CsFile "];
+const FILE_SECTIONS: &[&str] = &["CsFileB", "CsSampleB", "CsMidifileB", "CsFile"];
 
 /// Everything in `code` (a whole `.csd`) that reaches outside the audio, in line order.
 /// Creates a Csound instance to expand the orchestra: run it where the patch's
@@ -151,13 +151,13 @@ pub fn scan(code: &str) -> Vec<UnsafeUse> {
 
 /// The orchestra's opcodes with a reach, found in Csound's parse of it.
 fn scan_orchestra(code: &str) -> Vec<UnsafeUse> {
-    let Some(orchestra) = section(code, "CsInstruments") else {
+    let csd = Csd::parse(code);
+    let Some(orchestra) = csd.orchestra() else {
         return Vec::new();
     };
-    let start = orchestra.as_ptr() as usize - code.as_ptr() as usize;
     // Blank lines in front keep Csound's line numbers those of the whole patch.
-    let before = code[..start].matches('\n').count();
-    let text = format!("{}{orchestra}", "\n".repeat(before));
+    let before = csd.line_of(orchestra.body_start) - 1;
+    let text = format!("{}{}", "\n".repeat(before), orchestra.body);
     let Ok(mut csound) = Csound::new(Arc::new(MessageRing::new(64))) else {
         return Vec::new();
     };
@@ -177,41 +177,33 @@ fn scan_orchestra(code: &str) -> Vec<UnsafeUse> {
 
 /// Options, the score's `bin` and embedded files, from the text.
 fn scan_sections(code: &str) -> Vec<UnsafeUse> {
-    let line_at = |offset: usize| Some(code[..offset].matches('\n').count() + 1);
+    let csd = Csd::parse(code);
     let mut uses = Vec::new();
-    if let Some(options) = section(code, "CsOptions") {
-        let base = options.as_ptr() as usize - code.as_ptr() as usize;
-        let mut offset = 0;
-        for line in options.split_inclusive('\n') {
-            let active = line.split([';', '#']).next().unwrap_or("");
-            for token in active.split_whitespace() {
-                if let Some((_, reach)) = OPTIONS.iter().find(|(o, _)| option_is(token, o)) {
-                    uses.push(UnsafeUse {
-                        reach: *reach,
-                        name: token.to_string(),
-                        line: line_at(base + offset),
-                    });
-                }
-            }
-            offset += line.len();
-        }
-    }
-    for (at, _) in code.match_indices("<CsScore") {
-        let tag = &code[at..code[at..].find('>').map_or(code.len(), |end| at + end)];
-        if tag.contains("bin") {
+    for token in csd.options() {
+        let text = token.unquoted();
+        if let Some((_, reach)) = OPTIONS.iter().find(|(o, _)| option_is(&text, o)) {
             uses.push(UnsafeUse {
-                reach: Reach::Command,
-                name: "<CsScore bin=…>".into(),
-                line: line_at(at),
+                reach: *reach,
+                name: text,
+                line: Some(token.line),
             });
         }
     }
-    for tag in FILE_SECTIONS {
-        for (at, _) in code.match_indices(tag) {
+    for score in csd.sections_named("CsScore") {
+        if score.attribute("bin").is_some() {
+            uses.push(UnsafeUse {
+                reach: Reach::Command,
+                name: "<CsScore bin=…>".into(),
+                line: Some(csd.line_of(score.tag_start)),
+            });
+        }
+    }
+    for name in FILE_SECTIONS {
+        for section in csd.sections_named(name) {
             uses.push(UnsafeUse {
                 reach: Reach::File,
-                name: format!("{}>", tag.trim()),
-                line: line_at(at),
+                name: format!("<{name}>"),
+                line: Some(csd.line_of(section.tag_start)),
             });
         }
     }

@@ -6,7 +6,8 @@ use super::{Active, CompileReport, CompilerShared, Ready, Refusal, Trust};
 use crate::slots::{bind, BindMode, SlotMap, SlotTable};
 use crossbeam::channel;
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
-use csound_plug_patch::controls::Control;
+use csound_plug_patch::controls::{declared_in_text, Control};
+use csound_plug_patch::metadata;
 use csound_plug_sandbox::precheck::{self, Checked, Problem};
 use csound_plug_sandbox::trust;
 use std::collections::HashSet;
@@ -292,32 +293,17 @@ impl CompilerShared {
     }
 }
 
-/// `code`'s declared controls with their start values, compiled once per process for
-/// each code text (the plugins' starting patches). Not for the audio thread.
+/// `code`'s declared controls with their start values, read from its text (nothing is
+/// compiled for a new instance's parameters).
 fn declared(code: &str) -> Vec<(Control, f64)> {
-    type Cache = std::collections::HashMap<String, Vec<(Control, f64)>>;
-    static DECLARED: OnceLock<Mutex<Cache>> = OnceLock::new();
-    let mut cache = DECLARED
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    cache
-        .entry(code.to_string())
-        .or_insert_with(|| {
-            let ring = Arc::new(csound_plug_engine::messages::MessageRing::new(64));
-            match Engine::compile(code, &EngineConfig::default(), ring) {
-                Ok((mut engine, _)) => engine
-                    .declared_controls(code)
-                    .into_iter()
-                    .map(|c| {
-                        let start = engine.metadata().start_value(&c);
-                        (c, start)
-                    })
-                    .collect(),
-                Err(_) => Vec::new(),
-            }
+    let metadata = metadata::metadata(code).ok().flatten().unwrap_or_default();
+    declared_in_text(code)
+        .into_iter()
+        .map(|c| {
+            let start = metadata.start_value(&c);
+            (c, start)
         })
-        .clone()
+        .collect()
 }
 
 /// The slot positions of a new instance starting with `code`: its declared controls in
