@@ -55,17 +55,19 @@ fn timed_blocks(seconds: f64, interval: Option<Duration>) -> (Vec<Duration>, f64
     let code = Arc::new(chord_patch(0));
     let (engine, _) =
         Engine::compile(&code, &config(), shared.handover.ring.clone()).expect("compiles");
-    processor.activate(
-        Some(Box::new(Ready {
-            engine,
-            code,
+    processor
+        .activate(
+            Some(Box::new(Ready {
+                engine,
+                code,
+                generation,
+            })),
             generation,
-        })),
-        generation,
-        (2, 2),
-        BLOCK,
-        SR,
-    );
+            (2, 2),
+            BLOCK,
+            SR,
+        )
+        .expect("buffers");
     let reports = compiler.reports();
     let (mut left, mut right) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
     let period = Duration::from_secs_f64(BLOCK as f64 / SR);

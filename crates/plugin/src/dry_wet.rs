@@ -1,23 +1,27 @@
 //! Dry/wet mix, bypass and output gain after the patch: the dry signal is the plugin's
 //! input delayed by the patch's latency, so both line up.
 
+use crate::processor::buffers;
+use std::collections::TryReserveError;
+
 /// Longest latency the dry delay covers (frames); `ksmps` beyond this mixes the dry
 /// signal early.
 pub const MAX_DELAY: usize = 16_384;
 
 /// Delay lines for the dry signal, sized in `activate`.
+#[derive(Default)]
 pub struct DryWet {
     lines: Vec<Vec<f32>>,
     write: usize,
 }
 
 impl DryWet {
-    /// Delay lines for `channels` channels.
-    pub fn new(channels: usize) -> Self {
-        Self {
-            lines: vec![vec![0.0; MAX_DELAY]; channels],
+    /// Delay lines for `channels` channels, or the allocation failure.
+    pub fn new(channels: usize) -> Result<Self, TryReserveError> {
+        Ok(Self {
+            lines: buffers(channels, MAX_DELAY)?,
             write: 0,
-        }
+        })
     }
 
     /// Mixes one block in place: `wet` holds the patch's output; `dry` the block's
@@ -61,7 +65,7 @@ mod tests {
 
     #[test]
     fn dry_is_delayed_by_the_latency_and_mixed() {
-        let mut mixer = DryWet::new(1);
+        let mut mixer = DryWet::new(1).expect("memory");
         let input: Vec<f32> = (1..=10).map(|i| i as f32).collect();
         let mut wet = [100.0f32; 10];
         let dry = [input];
@@ -73,7 +77,7 @@ mod tests {
 
     #[test]
     fn subnormal_output_becomes_zero() {
-        let mut mixer = DryWet::new(1);
+        let mut mixer = DryWet::new(1).expect("memory");
         let tiny = f32::MIN_POSITIVE / 4.0;
         assert!(tiny.is_subnormal());
         let mut wet = [tiny, -tiny, 0.5];
@@ -83,7 +87,7 @@ mod tests {
 
     #[test]
     fn the_delay_runs_across_blocks() {
-        let mut mixer = DryWet::new(1);
+        let mut mixer = DryWet::new(1).expect("memory");
         let mut got = Vec::new();
         for block in 0..5 {
             let dry = [(0..7).map(|i| (block * 7 + i) as f32).collect::<Vec<_>>()];

@@ -13,6 +13,7 @@ pub mod console;
 pub mod dry_wet;
 pub mod editor;
 pub mod flavor;
+pub mod host;
 pub mod meters;
 pub mod params;
 pub mod patch_code;
@@ -21,12 +22,9 @@ pub mod slots;
 
 use compiler::Compiler;
 use csound_plug_engine::block::Input;
-use csound_plug_engine::channels::HostInfo;
-use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::EngineConfig;
 use dry_wet::DryWet;
 use flavor::{Effect, Flavor, Instrument};
-use nice_plug::midi::MidiResult;
 use nice_plug::prelude::*;
 use params::PlugParams;
 use processor::Processor;
@@ -71,7 +69,7 @@ impl<F: Flavor> Default for CsoundPlug<F> {
         );
         Self {
             params,
-            dry_wet: DryWet::new(0),
+            dry_wet: DryWet::default(),
             dry_input: Vec::new(),
             bypass_ramp: Smoother::new(SmoothingStyle::Linear(20.0)),
             bypassed: false,
@@ -93,15 +91,6 @@ impl<F: Flavor> CsoundPlug<F> {
     /// The console (Csound's messages, compile errors).
     pub fn console(&self) -> &console::Console {
         &self.compiler.shared().status.console
-    }
-}
-
-/// A host event as MIDI bytes for the engine; notes addressed to "any key" (CLAP
-/// wildcards) and SysEx are not passed on.
-fn midi_event<S: SysExMessage>(event: &NoteEvent<S>) -> Option<MidiEvent> {
-    match event.as_midi()? {
-        MidiResult::Basic(bytes) => MidiEvent::from_bytes(event.timing(), &bytes),
-        MidiResult::SysEx(..) => None,
     }
 }
 
@@ -169,17 +158,21 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             F::DEFAULT_PATCH,
             &carried,
         );
-        self.processor.activate(
-            ready,
-            active.generation,
-            (inputs as usize, outputs as usize),
-            buffer_config.max_buffer_size as usize,
-            f64::from(buffer_config.sample_rate),
-        );
-        context.set_latency_samples(self.processor.latency() as u32);
         let max_block = buffer_config.max_buffer_size as usize;
-        self.dry_wet = DryWet::new(outputs as usize);
-        self.dry_input = vec![vec![0.0; max_block]; outputs as usize];
+        let channels = (inputs as usize, outputs as usize);
+        let sized = self
+            .processor
+            .activate(ready, active.generation, channels, max_block, sample_rate)
+            .and_then(|()| DryWet::new(outputs as usize))
+            .and_then(|dry_wet| Ok((dry_wet, processor::buffers(channels.1, max_block)?)));
+        match sized {
+            Ok((dry_wet, dry_input)) => (self.dry_wet, self.dry_input) = (dry_wet, dry_input),
+            Err(e) => {
+                nice_log!("Csound Plug cannot run: no memory for its buffers ({e})");
+                return false;
+            }
+        }
+        context.set_latency_samples(self.processor.latency() as u32);
         self.sample_rate = buffer_config.sample_rate;
         self.bypassed = self.params.bypass.value();
         self.bypass_ramp
@@ -202,7 +195,7 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         }
         self.processor.clear_events();
         while let Some(event) = context.next_event() {
-            if let Some(event) = midi_event(&event) {
+            if let Some(event) = host::midi_event(&event) {
                 self.processor.push_event(event);
             }
         }
@@ -210,18 +203,8 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             .slots
             .positions(self.processor.slot_positions_mut());
         let frames = buffer.samples();
-        let transport = context.transport();
-        *self.processor.host_info_mut() = HostInfo {
-            bpm: transport.tempo.unwrap_or(120.0),
-            playing: transport.playing,
-            recording: transport.recording,
-            position_samples: transport.pos_samples().unwrap_or(0) as f64,
-            position_beats: transport.pos_beats().unwrap_or(0.0),
-            time_sig_num: f64::from(transport.time_sig_numerator.unwrap_or(4)),
-            time_sig_denom: f64::from(transport.time_sig_denominator.unwrap_or(4)),
-            buffer_size: frames as f64,
-            bypassed: self.params.bypass.value(),
-        };
+        let bypassed = self.params.bypass.value();
+        *self.processor.host_info_mut() = host::host_info(context.transport(), frames, bypassed);
         let outputs = buffer.as_slice();
         let has_dry = F::PASS_THROUGH && self.dry_input.iter().all(|b| b.len() >= frames);
         if has_dry {
@@ -238,7 +221,6 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             self.processor
                 .process(&Input::<&[f32]>::Silence, outputs, frames);
         }
-        let bypassed = self.params.bypass.value();
         if bypassed != self.bypassed {
             // Only on a change: each `set_target` restarts the ramp from where it is.
             self.bypassed = bypassed;

@@ -12,6 +12,7 @@ use crossbeam::channel::Sender;
 use csound_plug_engine::block::{BlockAdapter, Input, Kernel};
 use csound_plug_engine::channels::HostInfo;
 use csound_plug_engine::midi::MidiEvent;
+use std::collections::TryReserveError;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,6 +65,19 @@ impl Retirement {
             None => std::mem::forget(ready),
         }
     }
+}
+
+/// `channels` zeroed buffers of `frames` samples each, or the allocation failure.
+pub fn buffers(channels: usize, frames: usize) -> Result<Vec<Vec<f32>>, TryReserveError> {
+    let mut all = Vec::new();
+    all.try_reserve_exact(channels)?;
+    for _ in 0..channels {
+        let mut buffer = Vec::new();
+        buffer.try_reserve_exact(frames)?;
+        buffer.resize(frames, 0.0);
+        all.push(buffer);
+    }
+    Ok(all)
 }
 
 /// What plays while no patch does: silence for an instrument, the input for an effect.
@@ -148,7 +162,7 @@ impl Processor {
 
     /// Off the audio thread (in `activate`): starts `generation` with `ready`, or with the
     /// fallback if the patch did not compile, and sizes the buffers for `max_block`
-    /// frames. The fallback keeps the last latency so the host's delay compensation
+    /// frames (failing, and changing nothing, when they cannot be allocated). The fallback keeps the last latency so the host's delay compensation
     /// stays right.
     pub fn activate(
         &mut self,
@@ -157,8 +171,11 @@ impl Processor {
         channels: (usize, usize),
         max_block: usize,
         sample_rate: f64,
-    ) {
+    ) -> Result<(), TryReserveError> {
         let (inputs, outputs) = channels;
+        // First, so a host out of memory gets a failed activation, not an abort.
+        let input_copy = buffers(inputs, max_block)?;
+        let outgoing_output = buffers(outputs, max_block)?;
         let latency = ready
             .as_ref()
             .map(|r| r.engine.latency())
@@ -169,8 +186,9 @@ impl Processor {
         self.fade = None;
         self.current = ready;
         self.sample_rate = sample_rate;
-        self.input_copy = vec![vec![0.0; max_block]; inputs];
-        self.outgoing_output = vec![vec![0.0; max_block]; outputs];
+        self.input_copy = input_copy;
+        self.outgoing_output = outgoing_output;
+        Ok(())
     }
 
     /// The latency the host should compensate, in frames.

@@ -40,7 +40,9 @@ fn processing_and_engine_hand_over_do_not_allocate() {
         code: code.clone(),
         generation,
     };
-    processor.activate(Some(Box::new(ready)), generation, (2, 2), 256, 48_000.0);
+    processor
+        .activate(Some(Box::new(ready)), generation, (2, 2), 256, 48_000.0)
+        .expect("buffers");
     // A second patch, compiled on the compiler thread while this thread processes.
     let louder = Arc::new(TWO_OSC_SYNTH.replace("iamp   = 0.25", "iamp   = 0.5"));
     compiler.requester().compile(louder.clone(), Trust::Own);

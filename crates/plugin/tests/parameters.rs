@@ -69,7 +69,9 @@ fn declared_controls_take_slots_start_at_their_default_and_drive_the_sound() {
         compiler.retire_sender(),
         false,
     );
-    processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);
+    processor
+        .activate(Some(ready), active.generation, (2, 2), 512, 48_000.0)
+        .expect("buffers");
     let at_default = render(&mut processor, &values, 20);
     let peak = analysis::peak(&at_default, 4_000..10_240);
     assert!(
@@ -185,7 +187,9 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
         compiler.retire_sender(),
         false,
     );
-    processor.activate(Some(ready), active.generation, (2, 2), 512, 48_000.0);
+    processor
+        .activate(Some(ready), active.generation, (2, 2), 512, 48_000.0)
+        .expect("buffers");
     let left = render(&mut processor, &values, 20);
     let peak = analysis::peak(&left, 2_000..10_240);
     assert!(

@@ -37,7 +37,9 @@ fn start(code: &str) -> (Compiler, Processor) {
         code,
         generation,
     };
-    processor.activate(Some(Box::new(ready)), generation, (2, 2), BLOCK, SR);
+    processor
+        .activate(Some(Box::new(ready)), generation, (2, 2), BLOCK, SR)
+        .expect("buffers");
     (compiler, processor)
 }
 
