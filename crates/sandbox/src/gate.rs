@@ -8,6 +8,7 @@ use csound_plug_engine::csound::Csound;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_patch::csd::Csd;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// A way for a patch to reach outside the audio.
@@ -101,7 +102,9 @@ const OPCODES: &[(&str, Reach)] = &[
     ("evalstr", Reach::RuntimeCode),
 ];
 
-/// Opcode families by prefix.
+/// Opcode families by prefix. A prefix only names the opcodes of the running Csound that
+/// start with it ([`opcode_reach`] is given its list): an instrument, a UDO or a variable
+/// that happens to start the same way (`instr serial_MM_FM`) is not one of them.
 const PREFIXES: &[(&str, Reach)] = &[
     // pyinit, pyrun, pyexec, pycall…: Python can do anything.
     ("py", Reach::Command),
@@ -113,12 +116,18 @@ const PREFIXES: &[(&str, Reach)] = &[
     ("faust", Reach::Library),
 ];
 
-/// The reach of the opcode `name`, if it has one.
-pub fn opcode_reach(name: &str) -> Option<Reach> {
+/// The reach of `name`, if it is an opcode with one: a name of the table, or a name of
+/// a prefix family that `known` (the running Csound's opcodes) holds.
+pub fn opcode_reach(name: &str, known: &HashSet<String>) -> Option<Reach> {
+    let family = || {
+        PREFIXES
+            .iter()
+            .find(|(p, _)| name.starts_with(p) && known.contains(name))
+    };
     OPCODES
         .iter()
         .find(|(n, _)| *n == name)
-        .or_else(|| PREFIXES.iter().find(|(p, _)| name.starts_with(p)))
+        .or_else(family)
         .map(|(_, reach)| *reach)
 }
 
@@ -161,12 +170,14 @@ fn scan_orchestra(code: &str) -> Vec<UnsafeUse> {
     let Ok(mut csound) = Csound::new(Arc::new(MessageRing::new(64))) else {
         return Vec::new();
     };
+    // Before the parse, which adds the patch's own UDOs to the list.
+    let known: HashSet<String> = csound.opcode_names().into_iter().collect();
     // Csound's parser finds `#include` files from the current folder, as the compile does.
     let names = csound.orchestra_names(&text).unwrap_or_default();
     names
         .into_iter()
         .filter_map(|(name, line)| {
-            opcode_reach(&name).map(|reach| UnsafeUse {
+            opcode_reach(&name, &known).map(|reach| UnsafeUse {
                 reach,
                 name,
                 line: (line > 0).then_some(line),
@@ -288,6 +299,19 @@ mod tests {
             ]
         );
         assert_eq!(uses[0].reach, Reach::Library);
+    }
+
+    #[test]
+    fn a_prefix_family_is_the_opcodes_csound_has_not_any_name() {
+        // The FLOSS manual's instrument names start like the serial opcodes; a UDO and a
+        // variable do the same. None of them is one.
+        let code = csd("opcode OSCish, a, a\nain xin\nxout ain\nendop\n\
+             instr serial_MM_FM\nkserialx = 1\naout OSCish a(0)\nouts aout, aout\nendin");
+        assert!(scan(&code).is_empty(), "{:?}", scan(&code));
+        // A real member of the family still is.
+        let code = csd("instr 1\nihandle OSCinit 9999\nendin");
+        assert_eq!(names(&scan(&code)), [("OSCinit", Some(7))]);
+        assert_eq!(scan(&code)[0].reach, Reach::Network);
     }
 
     #[test]
