@@ -44,6 +44,10 @@ enum Command {
         /// Let the patch run commands, write files, use the network or load libraries.
         #[arg(long)]
         allow_unsafe: bool,
+        /// Check it as the effect entry (Csound Plug FX) plays it: notes reach its
+        /// instruments only when its code or metadata asks for MIDI.
+        #[arg(long)]
+        fx: bool,
     },
     /// Factory and user presets: list, show, export, import, rename, delete.
     #[command(subcommand)]
@@ -117,12 +121,14 @@ fn main() -> ExitCode {
             patch,
             watch: false,
             allow_unsafe,
-        } => run_check(&patch, allow_unsafe),
+            fx,
+        } => run_check(&patch, allow_unsafe, fx),
         Command::Check {
             patch,
             watch: true,
             allow_unsafe,
-        } => watch_check(&patch, allow_unsafe),
+            fx,
+        } => watch_check(&patch, allow_unsafe, fx),
         Command::Presets(command) => run_presets(command),
     };
     match result {
@@ -537,9 +543,12 @@ fn compile_failure(patch: &Path, error: &CompileError) -> String {
     format!("{}: {}", patch.display(), error.step)
 }
 
-fn run_check(patch: &Path, allow_unsafe: bool) -> Result<(), String> {
+fn run_check(patch: &Path, allow_unsafe: bool, fx: bool) -> Result<(), String> {
     let code = read_patch(patch)?;
-    let config = EngineConfig::default();
+    let config = EngineConfig {
+        is_effect: fx,
+        ..EngineConfig::default()
+    };
     // As in the plugin: test notes on every instrument MIDI reaches.
     precheck_patch(patch, &code, &config, allow_unsafe, &Playing::plugin())?;
     let ring = Arc::new(MessageRing::new(64));
@@ -562,7 +571,7 @@ fn run_check(patch: &Path, allow_unsafe: bool) -> Result<(), String> {
 }
 
 /// Checks `patch` now and again whenever its modification time or size changes.
-fn watch_check(patch: &Path, allow_unsafe: bool) -> Result<(), String> {
+fn watch_check(patch: &Path, allow_unsafe: bool, fx: bool) -> Result<(), String> {
     let stamp = |p: &Path| {
         std::fs::metadata(p)
             .ok()
@@ -573,7 +582,7 @@ fn watch_check(patch: &Path, allow_unsafe: bool) -> Result<(), String> {
         let now = stamp(patch);
         if now != last {
             last = now;
-            if let Err(message) = run_check(patch, allow_unsafe) {
+            if let Err(message) = run_check(patch, allow_unsafe, fx) {
                 eprintln!("csound-plug: {message}");
             }
             println!("-- watching {} (Ctrl+C to stop)", patch.display());

@@ -191,3 +191,47 @@ fn every_factory_preset_passes_the_precheck() {
         );
     }
 }
+
+#[test]
+fn test_notes_go_where_the_entry_sends_them() {
+    std::env::set_var("CSOUND_PLUG_CHECK_TIMEOUT", "2");
+    // Native MIDI with `massign`: notes on every channel go to instr 2, which hangs on
+    // one; instr 1 is harmless. The verdict names instr 2.
+    let routed = csound_plug_testkit::csd::csd(
+        "massign 0, 2\ninstr 1\n  outs a(0), a(0)\nendin\n\
+         instr 2\n  icps cpsmidi\n  while icps > 0 do\n  od\nendin\n",
+        "",
+    );
+    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    match precheck(&routed, &config, false).checked {
+        Checked::Refused(Problem::Hung { phase, .. }) => {
+            assert!(
+                phase.contains("instr 2 playing MIDI notes (channel 1)"),
+                "{phase}"
+            )
+        }
+        other => panic!("massign 0, 2: {other:?}"),
+    }
+    // An effect whose always-on instrument would hang if a note started it: the effect
+    // entry never starts it with a note, so `check --fx` passes it; `check` (the
+    // instrument entry) refuses it for the notes it would play.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let effect = csound_plug_testkit::csd::csd(
+        "instr 1\n  if p4 > 0 then\n    while p4 > 0 do\n    od\n  endif\n\
+         ain1, ain2 ins\n  outs ain1 * 0.5, ain2 * 0.5\nendin\n",
+        "i 1 0 z 0\n",
+    );
+    let file = dir.join("effect.csd");
+    std::fs::write(&file, &effect).unwrap();
+    let file = file.to_str().unwrap();
+    let out = run(cli(dir, &["check", "--fx", file]), dir, "check --fx");
+    assert!(out.status.success(), "{}", out.describe());
+    let out = run(cli(dir, &["check", file]), dir, "check");
+    assert_eq!(out.status.code(), Some(1), "{}", out.describe());
+    assert!(
+        out.stderr.contains("instr 1 playing MIDI notes"),
+        "{}",
+        out.describe()
+    );
+}

@@ -55,7 +55,7 @@ impl Engine {
             return Err(fail(Some(&mut csound), step));
         }
         let after_start = after_start(&mut csound, config, &metadata, native_midi, &code);
-        after_start.map_err(|step| fail(Some(&mut csound), step))?;
+        let plays_notes = after_start.map_err(|step| fail(Some(&mut csound), step))?;
         // The channels as the header declares them: a k-rate `chnset` to an output
         // during warm-up makes Csound flag it as an input too.
         let declared_channels = csound.control_channels();
@@ -79,6 +79,7 @@ impl Engine {
             kernel: CsoundKernel::new(csound, host_channels, ksmps, sample_rate),
             adapter,
             notes,
+            plays_notes,
             metadata,
             last_transport: (false, 0.0),
             midi_channels,
@@ -156,19 +157,22 @@ fn with_endless_score<'a>(code: &'a str, config: &EngineConfig) -> Cow<'a, str> 
 }
 
 /// What runs once the patch started: an effect's notes kept away from its instruments,
-/// and a score to hold a patch without one open.
+/// and a score to hold a patch without one open. Returns whether host notes reach the
+/// patch's instruments.
 fn after_start(
     csound: &mut Csound,
     config: &EngineConfig,
     metadata: &Metadata,
     native_midi: bool,
     code: &str,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     // An effect that chose native MIDI only because it is an effect (no MIDI opcodes, no
     // metadata) must not have host notes start its instruments: Csound maps channel n to
     // instr n by default, which would start a second always-on instrument.
     let auto_native = config.native_midi.is_none() && metadata.midi.mode.is_none();
-    if native_midi && auto_native && config.is_effect && !facts::uses_midi_opcodes(code) {
+    let silenced =
+        native_midi && auto_native && config.is_effect && !facts::uses_midi_opcodes(code);
+    if silenced {
         csound
             .compile_orc("massign 0, 0\n")
             .map_err(|e| e.to_string())?;
@@ -177,7 +181,7 @@ fn after_start(
         // No score section to hold it.
         csound.read_score("f0 z\n").map_err(|e| e.to_string())?;
     }
-    Ok(())
+    Ok(!silenced)
 }
 
 /// Performs `cycles` silent k-cycles, so the first host block does not pay for the

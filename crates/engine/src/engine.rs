@@ -18,6 +18,9 @@ pub struct Engine {
     pub(crate) adapter: BlockAdapter,
     /// Score mode's notes, or `None` in native mode.
     pub(crate) notes: Option<ScoreNotes>,
+    /// Host notes reach the patch's instruments (not so for an effect that only chose
+    /// native MIDI because it is one).
+    pub(crate) plays_notes: bool,
     /// The patch's `<CsoundPlug>` metadata (default when it has none or it is unreadable).
     pub(crate) metadata: Metadata,
     /// Transport as of the last block: playing, and where the next block should start.
@@ -102,6 +105,12 @@ impl Engine {
             position
         };
         frames / self.sample_rate
+    }
+
+    /// Whether host notes reach the patch's instruments: an effect without MIDI opcodes
+    /// or metadata ignores them.
+    pub fn plays_notes(&self) -> bool {
+        self.plays_notes
     }
 
     /// The instrument score-mode notes play for each MIDI channel; `None` in native mode.

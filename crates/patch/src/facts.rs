@@ -418,6 +418,55 @@ fn hints(args: &[&str]) -> Option<ChnHints> {
     })
 }
 
+/// The orchestra's `massign ichnl, insnum` statements with literal numbers, in order:
+/// (MIDI channel 1–16, or 0 for every channel; the instrument, 0 for none).
+pub fn massigns(code: &str) -> Vec<(u32, u32)> {
+    let orc = Orchestra::read(code);
+    let mut found = Vec::new();
+    for (pos, word) in words(&orc.bare) {
+        if word != "massign" {
+            continue;
+        }
+        let from = pos + word.len();
+        let Some(line) = orc.clean.get(from..line_end(&orc.clean, from)) else {
+            continue;
+        };
+        let line = line.trim().trim_start_matches('(').trim_end_matches(')');
+        let args: Vec<&str> = line.split(',').map(str::trim).collect();
+        let (Some(channel), Some(instr)) = (
+            args.first().and_then(|a| whole_number(a)),
+            args.get(1).and_then(|a| whole_number(a)),
+        ) else {
+            continue;
+        };
+        if channel <= 16 {
+            found.push((channel, instr));
+        }
+    }
+    found
+}
+
+/// Where Csound sends notes of MIDI channel `channel` (1–16) in native mode: the last
+/// `massign` for that channel or for all, else the instrument of the same number, else
+/// the lowest-numbered instrument (Csound's default routing). `None` when nothing
+/// plays them (`massign c, 0`, or no numbered instrument).
+pub fn midi_instrument(code: &str, channel: u32) -> Option<u32> {
+    let assigned = massigns(code)
+        .into_iter()
+        .rev()
+        .find(|&(c, _)| c == 0 || c == channel)
+        .map(|(_, instr)| instr);
+    if let Some(instr) = assigned {
+        return (instr > 0).then_some(instr);
+    }
+    let numbers = instrument_numbers(code);
+    if numbers.contains(&channel) {
+        Some(channel)
+    } else {
+        numbers.into_iter().min()
+    }
+}
+
 /// A literal number (`-1`, `0.5`, `.5`, `1e-3`); not `inf` or `nan`, which
 /// Rust would accept but Csound would not.
 fn number(s: &str) -> Option<f64> {
@@ -523,6 +572,25 @@ mod tests {
         let code = "instr 1\r\n ival = p7\r\nendin\r\ninstr 2\r\nendin\r\n";
         assert_eq!(instrument_numbers(code), [1, 2]);
         assert_eq!(pfields_read(code, 1), 7);
+    }
+
+    #[test]
+    fn massign_routes_midi_channels() {
+        let code = "massign 0, 3\nmassign 10, 5 ; drums\n/* massign 2, 9 */\n\
+                    instr 1\nendin\ninstr 3\nendin\ninstr 5\nendin\n";
+        assert_eq!(massigns(code), [(0, 3), (10, 5)]);
+        assert_eq!(midi_instrument(code, 1), Some(3));
+        assert_eq!(midi_instrument(code, 2), Some(3));
+        assert_eq!(midi_instrument(code, 10), Some(5));
+        // Csound's default: the same number, else the lowest-numbered instrument.
+        let plain = "instr 2\nendin\ninstr 4\nendin\n";
+        assert_eq!(midi_instrument(plain, 4), Some(4));
+        assert_eq!(midi_instrument(plain, 1), Some(2));
+        assert_eq!(midi_instrument("massign 0, 0\ninstr 1\nendin\n", 1), None);
+        assert_eq!(
+            midi_instrument("massign(1, 2)\ninstr 2\nendin\n", 1),
+            Some(2)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::Engine;
 use csound_plug_patch::csd::Csd;
-use csound_plug_patch::facts::instrument_numbers;
+use csound_plug_patch::facts::midi_instrument;
 use std::ffi::c_int;
 use std::io::Read;
 use std::sync::Arc;
@@ -186,29 +186,23 @@ fn run(request: &CheckRequest, reporter: &Reporter) {
     reporter.send(&ChildMessage::Done);
 }
 
-/// The MIDI channels (0-based) whose notes reach a distinct instrument, with it.
+/// The MIDI channels (0-based) whose notes reach a distinct instrument, with it, routed
+/// as the entry that plays the patch routes them.
 fn midi_targets(engine: &Engine, code: &str) -> Vec<(u8, u32)> {
     let mut targets: Vec<(u8, u32)> = Vec::new();
-    match engine.note_instruments() {
-        // Score mode: one channel per instrument notes play.
-        Some(instruments) => {
-            for (channel, instr) in instruments.iter().enumerate() {
-                if !targets.iter().any(|(_, i)| i == instr) {
-                    targets.push((channel as u8, *instr));
-                }
-            }
-        }
-        // Native mode: Csound sends channel n to instr n when it exists (else to the
-        // patch's `massign`, or instr 1), so channel 1 and every channel with a
-        // same-numbered instrument.
-        None => {
-            let defined = instrument_numbers(code);
-            for channel in 0..16u8 {
-                let instr = u32::from(channel) + 1;
-                if channel == 0 || defined.contains(&instr) {
-                    targets.push((channel, instr));
-                }
-            }
+    if !engine.plays_notes() {
+        return targets;
+    }
+    for channel in 0..16u8 {
+        let instr = match engine.note_instruments() {
+            // Score mode: the instrument metadata or the configuration names.
+            Some(instruments) => Some(instruments[usize::from(channel)]),
+            // Native mode: Csound's routing (`massign`, else the same number, else the
+            // lowest-numbered instrument).
+            None => midi_instrument(code, u32::from(channel) + 1),
+        };
+        if let Some(instr) = instr.filter(|i| !targets.iter().any(|(_, t)| t == i)) {
+            targets.push((channel, instr));
         }
     }
     targets
