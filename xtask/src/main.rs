@@ -218,7 +218,25 @@ fn install(args: &[String]) -> Result {
         "xtask: done. The default patch rendered to {}",
         wav.display()
     );
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if let Some(hint) = path_hint(&path, &prefix.join("bin")) {
+        eprintln!("{hint}");
+    }
     Ok(())
+}
+
+/// What to tell the user when `bin` (where the commands went) is not on their `PATH`:
+/// on a fresh Debian machine `~/.local/bin` is not, until a login shell finds it there.
+fn path_hint(path: &std::ffi::OsStr, bin: &Path) -> Option<String> {
+    if std::env::split_paths(path).any(|dir| dir == bin) {
+        return None;
+    }
+    Some(format!(
+        "xtask: {0} is not on your PATH, so `csound-plug` is not found by name yet; add it \
+         with\n    echo 'export PATH=\"{0}:$PATH\"' >> ~/.profile\nand open a new terminal \
+         (or run `export PATH=\"{0}:$PATH\"` in this one).",
+        bin.display()
+    ))
 }
 
 /// Copies a file or a bundle directory, replacing what was there.
@@ -333,4 +351,18 @@ fn python_tests() -> Result {
         ],
     )?;
     run(&python, &["-m", "pytest", "-q", "tests/python"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn install_says_when_its_folder_is_not_on_path() {
+        let bin = Path::new("/home/u/.local/bin");
+        let hint = path_hint("/usr/bin:/bin".as_ref(), bin).expect("a hint");
+        assert!(hint.contains("/home/u/.local/bin:$PATH"), "{hint}");
+        assert!(hint.contains("~/.profile"), "{hint}");
+        assert_eq!(path_hint("/usr/bin:/home/u/.local/bin".as_ref(), bin), None);
+    }
 }
