@@ -7,7 +7,7 @@ the component state in JUCE's own base64 variant ("<byte count>.<chars>", alphab
 ".A-Za-z0-9+", bits packed least-significant first), and a trailing NUL byte.
 
 The component state is nice-plug's JSON ({"params": ..., "fields": {...}}); the
-plugin's persisted field "state" is a JSON string holding {"version": 2, "code": ..., "slots": ..., "preset": ...}.
+plugin's persisted field "state" is a JSON string holding {"version": 3, "code": ..., "slots": ..., "preset": ..., "last_good": ...}.
 """
 
 from __future__ import annotations

@@ -250,7 +250,7 @@ def test_fx_dry_plus_echo(load_fx):
 def test_state_contains_versioned_code(which, load_instrument, load_fx):
     plugin = load_instrument() if which == "instrument" else load_fx()
     state = decode_raw_state(plugin.raw_state)
-    assert state.version == 2, state.inner
+    assert state.version == 3, state.inner
     code = state.code
     for tag in ("<CsoundSynthesizer>", "<CsInstruments>", "</CsInstruments>", "</CsoundSynthesizer>"):
         assert tag in code, f"{tag} missing from the state's code:\n{code}"

@@ -33,7 +33,7 @@ impl SlotMap {
 }
 
 /// The state format written by this version.
-pub const STATE_VERSION: u64 = 2;
+pub const STATE_VERSION: u64 = 3;
 
 /// The key of the state in nice-plug's persisted fields.
 pub const STATE_KEY: &str = "state";
@@ -81,6 +81,9 @@ pub struct SavedState {
     pub slots: SlotMap,
     /// The preset the code came from, if known.
     pub preset: Option<PresetRef>,
+    /// The last code that ran, when the current code did not (it did not compile or was
+    /// refused): what plays after a re-activation or a session reopen. Since version 3.
+    pub last_good: Option<String>,
 }
 
 /// Reads a saved state value of any known version: the state, or why it cannot be used.
@@ -97,7 +100,7 @@ pub fn parse_state(value: &Value) -> Result<SavedState, String> {
         .and_then(Value::as_u64)
         .ok_or("the saved state has no version number")?;
     match version {
-        1 | 2 => {}
+        1..=3 => {}
         v if v > STATE_VERSION => {
             return Err(format!(
                 "the saved state is from a newer Csound Plug (state version {v}; this one reads \
@@ -139,21 +142,32 @@ pub fn parse_state(value: &Value) -> Result<SavedState, String> {
             ),
         },
     };
+    let last_good = match value.get("last_good") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(_) => return Err("the saved state's last good code is not text".into()),
+    };
     Ok(SavedState {
         code,
         slots,
         preset,
+        last_good,
     })
 }
 
-/// The state value for `state`, in the current version.
+/// The state value for `state`, in the current version; the last good code only when it
+/// differs from the code (a session saved while its code runs stays one copy).
 pub fn state_value(state: &SavedState) -> Value {
-    json!({
+    let mut value = json!({
         "version": STATE_VERSION,
         "code": state.code,
         "slots": state.slots,
         "preset": state.preset,
-    })
+    });
+    if let Some(last_good) = state.last_good.as_ref().filter(|g| **g != state.code) {
+        value["last_good"] = Value::String(last_good.clone());
+    }
+    value
 }
 
 /// Before nice-plug hands the persisted fields to [`PatchCode`]: a state without our
@@ -184,7 +198,30 @@ mod tests {
                 name: "Pad ♪".into(),
                 origin: "user".into(),
             }),
+            last_good: None,
         }
+    }
+
+    #[test]
+    fn the_last_good_code_is_kept_when_the_code_does_not_run() {
+        let saved = SavedState {
+            last_good: Some("good ♪".into()),
+            ..state("broken")
+        };
+        let value = state_value(&saved);
+        assert_eq!(value["version"], 3);
+        assert_eq!(parse_state(&value).unwrap(), saved);
+        // The same code twice is written once.
+        let same = SavedState {
+            last_good: Some("x".into()),
+            ..state("x")
+        };
+        assert!(state_value(&same).get("last_good").is_none());
+        // Version 2 had none.
+        let v2 = parse_state(&json!({"version": 2, "code": "x"})).unwrap();
+        assert_eq!(v2.last_good, None);
+        let bad = json!({"version": 3, "code": "x", "last_good": 5});
+        assert!(parse_state(&bad).unwrap_err().contains("last good"));
     }
 
     #[test]

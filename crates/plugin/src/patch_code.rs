@@ -156,6 +156,11 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
                 // Before the compile, so the new engine binds with the saved map.
                 self.shared.slots.map.store(Arc::new(state.slots));
                 self.preset.store(Arc::new(state.preset));
+                if let Some(last_good) = state.last_good {
+                    // What plays while the code does not (a re-activation builds it).
+                    let last_good = Arc::new(last_good);
+                    self.shared.status.last_built.store(Some(last_good));
+                }
                 self.set_code(state.code, Trust::Shared);
             }
             Err(reason) => self.load_default(&reason),
@@ -170,6 +175,12 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
             code: String::clone(&self.code.load()),
             slots: SlotMap::clone(&self.shared.slots.map.load()),
             preset: self.preset(),
+            last_good: self
+                .shared
+                .status
+                .last_built
+                .load_full()
+                .map(|c| String::clone(&c)),
         }))
     }
 }

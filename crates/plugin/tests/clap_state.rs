@@ -213,3 +213,56 @@ fn the_editor_size_travels_with_the_state() {
         Value::String(size.to_string())
     );
 }
+
+/// The plugin's own state object inside a saved state.
+fn inner_state(bytes: &[u8]) -> Value {
+    let state = decode_nice_plug_state(bytes);
+    serde_json::from_str(state["fields"]["state"].as_str().expect("fields.state")).expect("JSON")
+}
+
+#[test]
+fn the_last_code_that_ran_plays_after_a_reset_and_a_reopen() {
+    let entry = load_bundle();
+    let fresh = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    let good = octave_sine();
+    let mut plugin = playing(&entry, &fresh, &good);
+    let said = "the last code that ran plays instead";
+    let before = plugin_log().matches(said).count();
+    // Broken code from the host's state: it does not compile, the sine plays on.
+    let broken = good.replace("outs asig, asig", "outs asig, asig, nosuch");
+    let state = encode_nice_plug_state(&with_patch_code(&fresh, &broken));
+    assert!(plugin.load_state(&state));
+    assert_eq!(plays(&mut plugin, 880.0), Ok(()), "after the broken code");
+    // The host resets the plugin (pedalboard at each process call; a DAW on a rate
+    // change or an offline render): still the sine, not the fallback.
+    plugin.deactivate();
+    plugin.activate(SR, MAX_BLOCK);
+    assert_eq!(plays(&mut plugin, 880.0), Ok(()), "after a re-activation");
+    assert!(logged_more_than(said, before, 5), "{}", plugin_log());
+    // The session keeps the code as it is and the code that ran beside it.
+    let saved = plugin.save_state();
+    let inner = inner_state(&saved);
+    assert_eq!(inner["code"], broken.as_str());
+    assert_eq!(inner["last_good"], good.as_str());
+    // Reopened in a new instance: the sine again.
+    let mut reopened = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(reopened.load_state(&saved));
+    reopened.activate(SR, MAX_BLOCK);
+    assert_eq!(plays(&mut reopened, 880.0), Ok(()), "after a reopen");
+    assert_eq!(inner_state(&reopened.save_state())["code"], broken.as_str());
+    // Once the code runs again, the session holds one copy.
+    assert!(reopened.load_state(&encode_nice_plug_state(&with_patch_code(&fresh, &good))));
+    assert_eq!(plays(&mut reopened, 880.0), Ok(()));
+    let mut tries = 0;
+    while inner_state(&reopened.save_state())
+        .get("last_good")
+        .is_some()
+        && tries < 50
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        tries += 1;
+    }
+    assert!(inner_state(&reopened.save_state())
+        .get("last_good")
+        .is_none());
+}

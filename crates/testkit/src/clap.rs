@@ -1256,7 +1256,7 @@ pub fn patch_code(state: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no fields.state string in {state}"));
     let inner: Value = serde_json::from_str(inner).expect("fields.state is JSON");
-    assert_eq!(inner["version"], 2, "state version: {inner}");
+    assert_eq!(inner["version"], 3, "state version: {inner}");
     inner["code"]
         .as_str()
         .unwrap_or_else(|| panic!("no code in {inner}"))

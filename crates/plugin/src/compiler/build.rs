@@ -115,10 +115,13 @@ impl CompilerShared {
         }))
     }
 
-    /// What an activation plays: `code` when it builds; when the pre-check refused it,
-    /// what played before (for a new instance, `default_code`) with the refusal kept for
-    /// the editor; nothing (the fallback) when it does not compile. Each engine that
-    /// plays starts with `carried` written into its input channels.
+    /// What an activation plays: `code` when it builds; when it does not (it fails to
+    /// compile, the pre-check refuses it, the compile times out), the last code that ran
+    /// (`last_built`, also restored from a saved session), with the reason kept in the
+    /// console and the host's log. With no code that ran, a refused patch plays
+    /// `default_code` and one that does not compile the fallback (silence, or the input
+    /// for the effect). Each engine that plays starts with `carried` written into its
+    /// input channels.
     pub fn build_for_activation(
         &self,
         code: Arc<String>,
@@ -127,24 +130,30 @@ impl CompilerShared {
         default_code: &str,
         carried: &[(String, f64)],
     ) -> Option<Box<Ready>> {
-        let ready = match self.build(code, active, BindMode::Edit, trust) {
-            Ok(ready) => Some(ready),
-            Err(BuildError::Refused(refusal)) => {
-                let previous = self
-                    .status
-                    .last_built
-                    .load_full()
-                    .unwrap_or_else(|| Arc::new(default_code.to_string()));
-                let ready = self
-                    .build(previous, active, BindMode::Edit, Trust::Own)
-                    .ok();
-                let console = &self.status.console;
-                console.set_compile_result(Some(refusal.problem.to_compile_error()));
-                self.status.refused.store(Some(refusal));
-                ready
+        let error = match self.build(code.clone(), active, BindMode::Edit, trust) {
+            Ok(mut ready) => {
+                ready.engine.restore_control_values(carried);
+                return Some(ready);
             }
-            Err(_) => None,
+            Err(error) => error,
         };
+        let previous = self.status.last_built.load_full();
+        let (previous, previous_trust) = match (previous, &error) {
+            (Some(previous), _) if *previous != *code => (previous, trust),
+            (_, BuildError::Refused(_)) => (Arc::new(default_code.to_string()), Trust::Own),
+            _ => return None,
+        };
+        let ready = self
+            .build(previous, active, BindMode::Edit, previous_trust)
+            .ok();
+        let console = &self.status.console;
+        console.set_compile_result(Some(error.to_compile_error()));
+        if let BuildError::Refused(refusal) = error {
+            self.status.refused.store(Some(refusal));
+        } else if ready.is_some() {
+            console.notice("the current code does not run: the last code that ran plays instead");
+        }
+        // The current code stays the session's code; what plays is remembered apart.
         ready.map(|mut ready| {
             ready.engine.restore_control_values(carried);
             ready
