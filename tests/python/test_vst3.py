@@ -323,34 +323,50 @@ def test_note_onsets_are_sample_accurate(load_instrument):
         )
 
 
-def test_broken_code_instrument_is_silent_and_recovers(load_instrument):
+def test_broken_code_instrument_plays_the_last_code_that_ran_and_recovers(load_instrument):
     inst = load_instrument()
     good_state = decode_raw_state(inst.raw_state)
-    inst.raw_state = good_state.with_code(BROKEN_CSD)
-    # reset=False: pedalboard would otherwise re-instantiate and wait for sound
-    audio = render_notes(inst, [(69, 0.1, 0.6)], duration=1.0, reset=False)
-    assert np.all(np.isfinite(audio))
-    print(f"broken code: peak {peak(audio):g}")
-    assert peak(audio) < 1e-6, "an instrument whose code does not compile must be silent"
-    # the user's code is kept, not replaced
-    assert decode_raw_state(inst.raw_state).code == BROKEN_CSD
-
     inst.raw_state = good_state.with_code(OCTAVE_SINE_CSD)
+    audio = render_notes(inst, [(69, 0.1, 0.6)], duration=1.0)
+    assert abs(estimate_f0(window(audio, 0.2, 0.35), SR) - 880.0) < PITCH_TOLERANCE_HZ
+    inst.raw_state = good_state.with_code(BROKEN_CSD)
+    # pedalboard resets the plugin at each render, as a DAW does on a rate change or an
+    # offline render: the octave sine, the last code that ran, plays on.
+    audio = render_notes(inst, [(69, 0.1, 0.6)], duration=1.0)
+    assert np.all(np.isfinite(audio))
+    f0 = estimate_f0(window(audio, 0.2, 0.35), SR)
+    print(f"broken code after the octave sine: {f0:.2f} Hz")
+    assert abs(f0 - 880.0) < PITCH_TOLERANCE_HZ, f"the last code that ran did not play ({f0} Hz)"
+    # the user's code is kept, not replaced, and the code that ran beside it
+    state = decode_raw_state(inst.raw_state)
+    assert state.code == BROKEN_CSD
+    assert state.inner.get("last_good") == OCTAVE_SINE_CSD
+
+    inst.raw_state = good_state.with_code(OCTAVE_SINE_CSD.replace("0.3", "0.25"))
     audio = render_notes(inst, [(69, 0.1, 0.6)], duration=1.0)
     f0 = estimate_f0(window(audio, 0.2, 0.35), SR)
     assert abs(f0 - 880.0) < PITCH_TOLERANCE_HZ, f"no recovery after fixing the code ({f0} Hz)"
+    assert "last_good" not in decode_raw_state(inst.raw_state).inner
 
 
-def test_broken_code_fx_passes_audio_through(load_fx):
+def test_broken_code_fx_keeps_the_echo_that_ran(load_fx):
     fx = load_fx()
-    fx.raw_state = decode_raw_state(fx.raw_state).with_code(BROKEN_CSD)
+    good_state = decode_raw_state(fx.raw_state)
     audio_in = tone_burst(start_s=0.2, length_s=0.3, total_s=1.0)
+    echoed = process_audio(fx, audio_in)
+    fx.raw_state = good_state.with_code(BROKEN_CSD)
     out = process_audio(fx, audio_in)
     assert out.shape == audio_in.shape
+    # Not the input passed through: the echo that ran before, processed again after
+    # pedalboard's reset.
     err = float(np.max(np.abs(out - audio_in)))
-    print(f"broken code FX: max |out - in| = {err:g}")
-    assert err < 1e-4, f"an effect whose code does not compile must pass audio through ({err:g})"
-    assert decode_raw_state(fx.raw_state).code == BROKEN_CSD
+    same = float(np.max(np.abs(out - echoed)))
+    print(f"broken code FX: max |out - in| = {err:g}, max |out - echo| = {same:g}")
+    assert err > 0.05, f"the effect passed its input through ({err:g})"
+    assert same < 1e-4, f"the echo that ran did not play ({same:g})"
+    state = decode_raw_state(fx.raw_state)
+    assert state.code == BROKEN_CSD
+    assert state.inner.get("last_good") == good_state.code
 
 
 # ------------------------------------------------------------------------ dawdreamer

@@ -235,3 +235,48 @@ fn test_notes_go_where_the_entry_sends_them() {
         out.describe()
     );
 }
+
+#[test]
+fn a_long_start_on_a_busy_machine_is_not_a_hang() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    std::env::set_var("CSOUND_PLUG_CHECK_TIMEOUT", "2");
+    // About 1.3 s of Csound's own work in the global code (PADsynth tables): well under
+    // the limit of computing, over it in wall time once the machine is busy.
+    let tables: String = (0..150)
+        .map(|i| {
+            format!("gi{i} ftgen 0, 0, 262144, \"padsynth\", 110, 10, 0.25, 1, 1, 1, 1, 0.5\n")
+        })
+        .collect();
+    let code = csound_plug_testkit::csd::csd(
+        &format!("{tables}instr 1\n  outs a(0), a(0)\nendin\n"),
+        "i 1 0 0.1\n",
+    );
+    // A busy machine: twice as many spinning threads as cores while the check runs.
+    let stop = Arc::new(AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let spinners: Vec<_> = (0..2 * cores)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let report = precheck(&code, &EngineConfig::plugin(48_000.0, 0, 2, false), false);
+    stop.store(true, Ordering::Relaxed);
+    for spinner in spinners {
+        spinner.join().unwrap();
+    }
+    assert!(
+        matches!(report.checked, Checked::Passed { .. }),
+        "{:?} after {:?}",
+        report.checked,
+        report.elapsed
+    );
+    // The load did stretch it past the limit in wall time: a wall-clock rule refuses it.
+    assert!(report.elapsed.as_secs_f64() > 2.0, "{:?}", report.elapsed);
+}

@@ -93,7 +93,9 @@ impl Problem {
                 )
             }
             Self::Hung { phase, seconds } => {
-                format!("not run: the patch hung (no progress in {seconds} s) while {phase}")
+                format!(
+                    "not run: the patch hung (no progress in {seconds} s of computing) while {phase}"
+                )
             }
             Self::NonFinite { phase } => {
                 format!("not run: the patch produced NaN or infinite samples while {phase}")
@@ -314,6 +316,7 @@ fn run_helper(
         })
         .map_err(|e| e.to_string())?;
     let limit = limit_from_env("CSOUND_PLUG_CHECK_TIMEOUT", NO_PROGRESS);
+    let mut progress = Progress::now(child.id());
     let mut phase = "starting the check".to_string();
     let mut uses = Vec::new();
     let mut attempts: Vec<Reach> = Vec::new();
@@ -321,8 +324,9 @@ fn run_helper(
     let mut problem = None;
     let mut done = false;
     loop {
-        match lines.recv_timeout(limit) {
+        match lines.recv_timeout(POLL) {
             Ok(line) => {
+                progress = Progress::now(child.id());
                 if let Some(number) = line.strip_prefix(ATTEMPT_PREFIX) {
                     let reach = number.trim().parse().ok().and_then(reach_of_syscall);
                     if let Some(reach) = reach.filter(|r| !attempts.contains(r)) {
@@ -346,6 +350,7 @@ fn run_helper(
                     ChildMessage::Done => done = true,
                 }
             }
+            Err(RecvTimeoutError::Timeout) if !progress.stalled(child.id(), limit) => {}
             Err(RecvTimeoutError::Timeout) => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -399,6 +404,58 @@ fn run_helper(
         return Ok((Checked::Refused(problem), unsandboxed));
     }
     Ok((Checked::Passed { uses }, unsandboxed))
+}
+
+/// How often the parent looks at a silent child.
+const POLL: Duration = Duration::from_millis(100);
+/// A child that neither reports nor computes (it waits on something) is stopped after
+/// this many times the limit of wall time.
+const WAITING_FACTOR: u32 = 6;
+
+/// When the child last reported, in its own CPU time and in wall time.
+struct Progress {
+    cpu: Option<Duration>,
+    wall: Instant,
+}
+
+impl Progress {
+    fn now(pid: u32) -> Self {
+        Self {
+            cpu: cpu_time(pid),
+            wall: Instant::now(),
+        }
+    }
+
+    /// Whether the child has gone `limit` without reporting: counted in the CPU time it
+    /// used since, so a busy machine, which stretches wall time, does not turn a long
+    /// parse into a hang (the verdict does not depend on the load); wall time where CPU
+    /// time cannot be read, or when the child waits without computing.
+    fn stalled(&self, pid: u32, limit: Duration) -> bool {
+        let waited = self.wall.elapsed();
+        match (self.cpu, cpu_time(pid)) {
+            (Some(then), Some(now)) => {
+                now.saturating_sub(then) >= limit || waited >= limit * WAITING_FACTOR
+            }
+            _ => waited >= limit,
+        }
+    }
+}
+
+/// The CPU time (user and system, all threads) process `pid` has used.
+#[cfg(target_os = "linux")]
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: fields count from its end.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (per_second > 0).then(|| Duration::from_secs_f64(ticks as f64 / per_second as f64))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpu_time(_pid: u32) -> Option<Duration> {
+    None
 }
 
 #[cfg(target_os = "linux")]
