@@ -512,6 +512,13 @@ fn precheck_patch(
     if let Some(why) = &report.no_helper {
         eprintln!("csound-plug: warning: {why}: no crash and hang check");
     }
+    for phase in &report.non_finite {
+        eprintln!(
+            "csound-plug: warning: {}: NaN or infinite samples while {phase} (the plugin \
+             drops such blocks)",
+            patch.display()
+        );
+    }
     match report.checked {
         Checked::Passed { .. } => Ok(()),
         Checked::Refused(Problem::Compile(error)) => Err(compile_failure(patch, &error)),

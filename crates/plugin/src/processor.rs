@@ -83,13 +83,11 @@ pub fn buffers(channels: usize, frames: usize) -> Result<Vec<Vec<f32>>, TryReser
 /// What plays while no patch does: silence for an instrument, the input for an effect.
 struct Fallback {
     pass_through: bool,
-    /// After a patch produced NaN/Inf: silence, whatever the entry.
-    silenced: bool,
 }
 
 impl Kernel for Fallback {
     fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool {
-        if self.pass_through && !self.silenced && input.len() == output.len() {
+        if self.pass_through && input.len() == output.len() {
             output.copy_from_slice(input);
         } else {
             output.fill(0.0);
@@ -133,6 +131,8 @@ pub struct Processor {
     host: HostInfo,
     /// Whether the transport played in the last block (a stop ends every note).
     was_playing: bool,
+    /// Whether the running engine's non-finite output has been reported.
+    non_finite_said: bool,
 }
 
 impl Processor {
@@ -141,10 +141,7 @@ impl Processor {
         Self {
             current: None,
             fade: None,
-            fallback: Fallback {
-                pass_through,
-                silenced: false,
-            },
+            fallback: Fallback { pass_through },
             fallback_adapter: BlockAdapter::new(DEFAULT_LATENCY, 0, 0, 1.0),
             generation: 0,
             handover,
@@ -157,6 +154,7 @@ impl Processor {
             positions: [0.0; SLOT_COUNT],
             host: HostInfo::default(),
             was_playing: false,
+            non_finite_said: false,
         }
     }
 
@@ -181,7 +179,7 @@ impl Processor {
             .map(|r| r.engine.latency())
             .unwrap_or_else(|| self.latency());
         self.fallback_adapter = BlockAdapter::new(latency, inputs, outputs, 1.0);
-        self.fallback.silenced = false;
+        self.non_finite_said = false;
         self.generation = generation;
         self.fade = None;
         self.current = ready;
@@ -242,7 +240,7 @@ impl Processor {
                 Some(old) => Outgoing::Engine(old),
                 None => Outgoing::Fallback,
             };
-            self.fallback.silenced = false;
+            self.non_finite_said = false;
             // The new patch may ask for its own crossfade length.
             let seconds = self
                 .current
@@ -415,8 +413,8 @@ impl Processor {
         }
     }
 
-    /// NaN/Inf in the output: silence now, the engine goes, one notice; the next good
-    /// compile fades in from silence.
+    /// NaN/Inf in the output: the block is dropped (silence) and the patch plays on, so
+    /// a moment's blow-up costs one block, not the patch; one notice per engine.
     fn guard_non_finite(&mut self, outputs: &mut [&mut [f32]], frames: usize) {
         let bad = outputs
             .iter()
@@ -427,17 +425,9 @@ impl Processor {
         for buffer in outputs.iter_mut() {
             buffer[..frames].fill(0.0);
         }
-        if let Some(old) = self.current.take() {
-            self.retire_engine(old);
+        if !self.non_finite_said {
+            self.non_finite_said = true;
+            self.handover.non_finite.store(true, Ordering::Release);
         }
-        if let Some(Fade {
-            from: Outgoing::Engine(old),
-            ..
-        }) = self.fade.take()
-        {
-            self.retire_engine(old);
-        }
-        self.fallback.silenced = true;
-        self.handover.non_finite.store(true, Ordering::Release);
     }
 }

@@ -252,6 +252,41 @@ fn non_finite_output_becomes_silence_until_a_good_compile() {
 }
 
 #[test]
+fn a_moment_of_non_finite_output_costs_one_block_not_the_patch() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // A tone with one k-cycle of NaN at 0.1 s (k-cycle 150 of 32 frames).
+    let spiking = tone_patch(3).replace(
+        " outs a1, a1\nendin\n</CsInstruments>",
+        " kcycle timeinstk\n if kcycle == 150 then\n  a1 = a(sqrt(-1))\n endif\n\
+         outs a1, a1\nendin\n</CsInstruments>",
+    );
+    assert!(spiking.contains("timeinstk"));
+    let (compiler, mut processor) = start(&spiking);
+    let outputs: Vec<Vec<f32>> = (0..300).map(|_| block(&mut processor, &[])).collect();
+    assert!(outputs.iter().flatten().all(|s| s.is_finite()));
+    let silent: Vec<usize> = (0..outputs.len())
+        .filter(|&b| outputs[b].iter().all(|s| *s == 0.0))
+        .collect();
+    // One block, where 0.1 s (less the warm-up cycles, plus the latency) falls.
+    assert!(
+        silent.len() == 1 && (73..=76).contains(&silent[0]),
+        "dropped blocks {silent:?}"
+    );
+    // Before and after it the tone plays: the patch was not stopped.
+    for b in [70, 80, 299] {
+        let level = analysis::peak(&outputs[b], 0..BLOCK);
+        assert!(level > 0.2, "block {b} peak {level}");
+    }
+    let console = &compiler.shared().status.console;
+    let noticed = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        console.text().contains("NaN or infinite")
+    });
+    assert!(noticed, "one notice in the console:\n{}", console.text());
+    assert_eq!(console.text().matches("NaN or infinite").count(), 1);
+}
+
+#[test]
 fn the_crossfade_length_follows_the_patch() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dc = |level: f64, metadata: &str| {

@@ -55,11 +55,6 @@ pub enum Problem {
         /// The limit.
         seconds: f64,
     },
-    /// NaN or infinite samples came out.
-    NonFinite {
-        /// What ran.
-        phase: String,
-    },
 }
 
 impl Problem {
@@ -96,9 +91,6 @@ impl Problem {
                 format!(
                     "not run: the patch hung (no progress in {seconds} s of computing) while {phase}"
                 )
-            }
-            Self::NonFinite { phase } => {
-                format!("not run: the patch produced NaN or infinite samples while {phase}")
             }
         }
     }
@@ -156,6 +148,9 @@ pub struct Report {
     /// then the gate's reading of the code in this process alone, with no crash or hang
     /// check.
     pub no_helper: Option<String>,
+    /// Where the patch put out NaN or infinite samples (with the notes sounding): not a
+    /// reason to refuse it, since the plugin drops such blocks, but worth saying.
+    pub non_finite: Vec<String>,
     /// Wall time of the check.
     pub elapsed: Duration,
 }
@@ -252,16 +247,17 @@ pub fn precheck_playing(
         Some(helper) => run_helper(&helper, &request, allowed),
         None => Err(format!("{HELPER} was not found")),
     };
-    let (checked, unsandboxed, no_helper) = match ran {
-        Ok((checked, unsandboxed)) => (checked, unsandboxed, None),
+    let (ran, no_helper) = match ran {
+        Ok(ran) => (ran, None),
         // A helper that is missing or cannot run must not stop every patch: the gate
         // reads the code here, and the code compiles as before the helper existed.
-        Err(why) => (scan_here(code, allowed), None, Some(why)),
+        Err(why) => (Ran::verdict(scan_here(code, allowed), None), Some(why)),
     };
     Report {
-        checked,
-        unsandboxed,
+        checked: ran.checked,
+        unsandboxed: ran.unsandboxed,
         no_helper,
+        non_finite: ran.non_finite,
         elapsed: started.elapsed(),
     }
 }
@@ -290,11 +286,24 @@ fn request_file(request: &CheckRequest) -> Result<std::fs::File, String> {
     Ok(file)
 }
 
-fn run_helper(
-    helper: &Path,
-    request: &CheckRequest,
-    allowed: bool,
-) -> Result<(Checked, Option<String>), String> {
+/// What one run of the helper found.
+struct Ran {
+    checked: Checked,
+    unsandboxed: Option<String>,
+    non_finite: Vec<String>,
+}
+
+impl Ran {
+    fn verdict(checked: Checked, unsandboxed: Option<String>) -> Self {
+        Self {
+            checked,
+            unsandboxed,
+            non_finite: Vec::new(),
+        }
+    }
+}
+
+fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ran, String> {
     let input = request_file(request)?;
     let mut child = Command::new(helper)
         .stdin(Stdio::from(input))
@@ -322,6 +331,7 @@ fn run_helper(
     let mut attempts: Vec<Reach> = Vec::new();
     let mut unsandboxed = None;
     let mut problem = None;
+    let mut non_finite = Vec::new();
     let mut done = false;
     loop {
         match lines.recv_timeout(POLL) {
@@ -344,9 +354,7 @@ fn run_helper(
                     ChildMessage::CompileError { error } => {
                         problem.get_or_insert(Problem::Compile(error));
                     }
-                    ChildMessage::NonFinite { phase } => {
-                        problem.get_or_insert(Problem::NonFinite { phase });
-                    }
+                    ChildMessage::NonFinite { phase } => non_finite.push(phase),
                     ChildMessage::Done => done = true,
                 }
             }
@@ -363,7 +371,7 @@ fn run_helper(
                         seconds: limit.as_secs_f64(),
                     }
                 };
-                return Ok((Checked::Refused(problem), unsandboxed));
+                return Ok(Ran::verdict(Checked::Refused(problem), unsandboxed));
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
@@ -375,7 +383,7 @@ fn run_helper(
     let reaches_out = !uses.is_empty() || !attempts.is_empty();
     if reaches_out && !allowed {
         // First, whatever else happened: the sandbox's refusals may be what broke it.
-        return Ok((
+        return Ok(Ran::verdict(
             Checked::Refused(Problem::Unsafe { uses, attempts }),
             unsandboxed,
         ));
@@ -384,9 +392,13 @@ fn run_helper(
         // Allowed code that failed in the sandbox may fail only because the sandbox
         // refused what it was allowed to do: the compile in the process decides.
         Some(Problem::Compile(_)) if reaches_out => {
-            return Ok((Checked::Passed { uses }, unsandboxed));
+            return Ok(Ran {
+                checked: Checked::Passed { uses },
+                unsandboxed,
+                non_finite,
+            });
         }
-        Some(problem) => return Ok((Checked::Refused(problem), unsandboxed)),
+        Some(problem) => return Ok(Ran::verdict(Checked::Refused(problem), unsandboxed)),
         None => {}
     }
     if !done {
@@ -401,9 +413,13 @@ fn run_helper(
                 phase,
             },
         };
-        return Ok((Checked::Refused(problem), unsandboxed));
+        return Ok(Ran::verdict(Checked::Refused(problem), unsandboxed));
     }
-    Ok((Checked::Passed { uses }, unsandboxed))
+    Ok(Ran {
+        checked: Checked::Passed { uses },
+        unsandboxed,
+        non_finite,
+    })
 }
 
 /// How often the parent looks at a silent child.

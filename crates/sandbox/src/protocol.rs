@@ -46,9 +46,10 @@ pub enum ChildMessage {
         /// Csound's errors, lines mapped to the patch.
         error: CompileError,
     },
-    /// The patch produced NaN or infinite samples.
+    /// The patch produced NaN or infinite samples (reported once per phase; the check
+    /// goes on).
     NonFinite {
-        /// Where.
+        /// Where, with the notes sounding.
         phase: String,
     },
     /// Everything ran.

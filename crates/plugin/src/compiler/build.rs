@@ -23,8 +23,8 @@ const COMPILE_LIMIT: Duration = Duration::from_secs(10);
 /// Why a build produced no engine.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BuildError {
-    /// The pre-check refused the code: it crashed, hung, put out NaN or reaches outside
-    /// the audio. It never ran in this process.
+    /// The pre-check refused the code: it crashed, hung or reaches outside the audio.
+    /// It never ran in this process.
     #[error("{}", .0.problem.summary())]
     Refused(Arc<Refusal>),
     /// Csound did not compile or start it (found by the pre-check or in-process).
@@ -237,6 +237,12 @@ impl CompilerShared {
                     "{why}: patches compile without the crash and hang check"
                 ));
             }
+        }
+        for phase in &report.non_finite {
+            console.notice(&format!(
+                "the patch produced NaN or infinite samples while {phase}; such blocks are \
+                 dropped (silence) and the patch plays on"
+            ));
         }
         match report.checked {
             Checked::Passed { uses } => {

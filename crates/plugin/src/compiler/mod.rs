@@ -273,7 +273,7 @@ fn compile_loop(shared: &CompilerShared, requests: &Receiver<Request>, retire: &
                 console.drain(&shared.handover.ring);
                 if shared.handover.non_finite.swap(false, Ordering::AcqRel) {
                     console.notice(
-                        "the patch produced NaN or infinite samples: silenced until the next good compile",
+                        "the patch produced NaN or infinite samples: those blocks are dropped (silence) and the patch plays on",
                     );
                 }
                 continue;

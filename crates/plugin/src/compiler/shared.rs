@@ -28,7 +28,8 @@ pub struct Handover {
     pub ready: ArrayQueue<Box<Ready>>,
     /// Where engines' real-time messages go.
     pub ring: Arc<MessageRing>,
-    /// Set by the audio thread when a patch produced NaN/Inf and was silenced.
+    /// Set by the audio thread when the running patch first produced NaN/Inf (the block
+    /// was dropped).
     pub non_finite: AtomicBool,
     /// Peaks, load and MIDI activity, from the audio thread.
     pub meters: Meters,
