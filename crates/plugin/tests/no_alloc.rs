@@ -4,6 +4,9 @@
 //! on this thread. libcsound's own C allocations are outside its view. The second test
 //! runs each plugin entry's whole `process()` as a host's wrapper calls it.
 
+mod common;
+
+use common::{Activation, Host};
 use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::flavor::{Effect, Flavor, Instrument};
 use csound_plug::processor::Processor;
@@ -14,7 +17,6 @@ use csound_plug_engine::{Engine, EngineConfig};
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
 };
-use nice_plug::context::process::SendEventError;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use std::sync::Arc;
@@ -105,50 +107,6 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     assert_eq!(violation_count(), 0, "allocations on the audio thread");
     assert!(swapped_at.is_some(), "the compiled engine was handed over");
     assert!(peak > 0.05, "notes sounded (peak {peak})");
-}
-
-/// A host's side of one process call: the block's note events and transport.
-struct Host {
-    events: Vec<NoteEvent<()>>,
-    next: usize,
-    transport: Transport,
-}
-
-impl<P: Plugin<SysExMessage = (), BackgroundTask = ()>> ProcessContext<P> for Host {
-    fn plugin_api(&self) -> PluginApi {
-        PluginApi::Clap
-    }
-    fn execute_background(&self, _task: ()) {}
-    fn execute_gui(&self, _task: ()) {}
-    fn transport(&self) -> &Transport {
-        &self.transport
-    }
-    fn next_event(&mut self) -> Option<NoteEvent<()>> {
-        let event = self.events.get(self.next).copied();
-        self.next += 1;
-        event
-    }
-    fn try_send_event(
-        &mut self,
-        _event: NoteEvent<()>,
-    ) -> Result<(), (NoteEvent<()>, SendEventError)> {
-        Ok(())
-    }
-    fn set_latency_samples(&self, _samples: u32) {}
-    fn request_restart(&self) {}
-    fn set_current_voice_capacity(&self, _capacity: u32) {}
-}
-
-/// The host's side of an activation.
-struct Activation;
-
-impl<P: Plugin<BackgroundTask = ()>> ActivateContext<P> for Activation {
-    fn plugin_api(&self) -> PluginApi {
-        PluginApi::Clap
-    }
-    fn execute(&self, _task: ()) {}
-    fn set_latency_samples(&self, _samples: u32) {}
-    fn set_current_voice_capacity(&self, _capacity: u32) {}
 }
 
 /// Runs a plugin entry's whole `process()` as a host would, under the allocation checker:
