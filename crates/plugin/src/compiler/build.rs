@@ -2,9 +2,9 @@
 //! controls to slots, publish what the editor shows. The result is typed, so the choice
 //! of what plays instead (the fallback) is made here and not by the caller.
 
+use super::worker::Worker;
 use super::{Active, CompileReport, CompilerShared, Ready, Refusal, Trust};
 use crate::slots::{bind, BindMode, SlotMap, SlotTable};
-use crossbeam::channel;
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::controls::{declared_in_text, Control};
 use csound_plug_patch::metadata;
@@ -281,20 +281,22 @@ impl CompilerShared {
         code: &Arc<String>,
         config: &EngineConfig,
     ) -> Result<(Engine, String), BuildError> {
-        let (done_tx, done) = channel::bounded(1);
-        let (code_here, config_here) = (code.clone(), config.clone());
-        let ring = self.handover.ring.clone();
-        std::thread::Builder::new()
-            .name("csound-plug compile".into())
-            .spawn(move || {
-                // An abandoned compile that ends after all drops its engine here.
-                let _ = done_tx.send(Engine::compile(&code_here, &config_here, ring));
-            })
-            .map_err(|e| BuildError::NoThread(e.to_string()))?;
+        // One build at a time uses the worker (the compiler thread and an activation
+        // may both build).
+        let mut slot = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        let worker = match slot.take() {
+            Some(worker) => worker,
+            None => Worker::spawn().map_err(BuildError::NoThread)?,
+        };
         let limit = precheck::limit_from_env("CSOUND_PLUG_COMPILE_LIMIT", COMPILE_LIMIT);
-        match done.recv_timeout(limit) {
-            Ok(result) => result.map_err(BuildError::Compile),
-            Err(_) => {
+        let ring = self.handover.ring.clone();
+        match worker.compile(code.clone(), config.clone(), ring, limit) {
+            Some(built) => {
+                *slot = Some(worker);
+                built.map_err(BuildError::Compile)
+            }
+            None => {
+                worker.abandon();
                 let count = self.status.abandoned.fetch_add(1, Ordering::Relaxed) + 1;
                 let step = format!(
                     "the compile did not finish in {} s and was abandoned ({count} so far); \

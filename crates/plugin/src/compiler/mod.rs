@@ -7,9 +7,11 @@
 //!
 //! - [`build`]: one build (pre-check, compile, slots) and its typed result.
 //! - [`shared`]: what the threads share, by role.
+//! - `worker`: the thread in-process compiles run on.
 
 mod build;
 mod shared;
+mod worker;
 
 pub use build::{default_positions, BuildError};
 pub use shared::{EngineFacts, Handover, SlotState, Status};
@@ -20,7 +22,7 @@ use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_sandbox::precheck::Problem;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -88,6 +90,8 @@ pub struct CompilerShared {
     pub status: Status,
     /// Slots and their bindings.
     pub slots: SlotState,
+    /// The thread in-process compiles run on, started by the first build.
+    worker: Mutex<Option<worker::Worker>>,
 }
 
 /// A request to the compiler thread.
@@ -123,6 +127,7 @@ impl Compiler {
             handover: Arc::default(),
             status: Status::default(),
             slots: SlotState::default(),
+            worker: Mutex::new(None),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);
