@@ -76,7 +76,9 @@ instr 1
 
   ; brightness: the control, CC74 and aftertouch; a bit brighter for loud notes
   kbri   port chnget:k("brightness"), 0.02, chnget:i("brightness")
-  kcut   = limit(kbri * 2 ^ (kcc74 + kaft + 0.5 * ivel - 0.5), 100, 18000)
+  ; at most 0.3 sr: the second filter runs at 1.5 times this, and a Butterworth
+  ; low-pass set above half the sample rate blows up
+  kcut   = limit(kbri * 2 ^ (kcc74 + kaft + 0.5 * ivel - 0.5), 100, sr * 0.3)
   aL     butterlp aL, kcut
   aR     butterlp aR, kcut
   aL     butterlp aL, kcut * 1.5

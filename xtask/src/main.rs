@@ -5,6 +5,7 @@
 //! - `cargo xtask test`: formatting, lints, the bundles, every Rust test and the Python
 //!   host tests (in a virtual environment it creates under `target/`).
 //! - `cargo xtask bench`: speed and memory ratios (`benches/engine.rs`).
+//! - `cargo xtask fuzz [CASES]`: the fuzz tests with many cases.
 //! - `cargo xtask bundle …`: nice-plug's bundler (`.clap`, `.vst3`).
 
 use std::path::{Path, PathBuf};
@@ -73,11 +74,12 @@ fn main() {
         Some("install") => install(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("bench") => bench(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("bundle") | Some("bundle-universal") => {
             nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| format!("{e:#}"))
         }
         _ => Err(
-            "usage: cargo xtask install [--prefix DIR] | test | bundle <package> [--release]"
+            "usage: cargo xtask install [--prefix DIR] | test | bench | fuzz [CASES] | bundle <package> [--release]"
                 .into(),
         ),
     };
@@ -321,6 +323,33 @@ fn check_boundaries() -> Result {
         }
     }
     Ok(())
+}
+
+/// The fuzz tests with many more cases than the test command runs (default 200 000),
+/// optimised: patch text, saved state, MIDI files, MIDI streams into every factory patch.
+fn fuzz(args: &[String]) -> Result {
+    let cases = match args {
+        [] => "200000".to_string(),
+        [n] if n.parse::<u64>().is_ok() => n.clone(),
+        _ => return Err("usage: cargo xtask fuzz [CASES]".into()),
+    };
+    ensure_packages(BUILD_PACKAGES)?;
+    std::env::set_var("CSOUND_PLUG_FUZZ_CASES", &cases);
+    run(
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "-p",
+            "csound-plug-patch",
+            "-p",
+            "csound-plug-engine",
+            "--test",
+            "fuzz",
+            "--",
+            "--nocapture",
+        ],
+    )
 }
 
 /// Benchmarks: ratios measured side by side (see `crates/plugin/benches/engine.rs`).
