@@ -6,6 +6,7 @@
 //!   host tests (in a virtual environment it creates under `target/`).
 //! - `cargo xtask bench`: speed and memory ratios (`benches/engine.rs`).
 //! - `cargo xtask fuzz [CASES]`: the fuzz tests with many cases.
+//! - `cargo xtask soak [SECONDS]`: the soak test for ten minutes.
 //! - `cargo xtask bundle …`: nice-plug's bundler (`.clap`, `.vst3`).
 
 use std::path::{Path, PathBuf};
@@ -75,11 +76,12 @@ fn main() {
         Some("test") => test(&args[1..]),
         Some("bench") => bench(),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("soak") => soak(&args[1..]),
         Some("bundle") | Some("bundle-universal") => {
             nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| format!("{e:#}"))
         }
         _ => Err(
-            "usage: cargo xtask install [--prefix DIR] | test | bench | fuzz [CASES] | bundle <package> [--release]"
+            "usage: cargo xtask install [--prefix DIR] | test | bench | fuzz [CASES] | soak [SECONDS] | bundle <package> [--release]"
                 .into(),
         ),
     };
@@ -346,6 +348,31 @@ fn fuzz(args: &[String]) -> Result {
             "csound-plug-engine",
             "--test",
             "fuzz",
+            "--",
+            "--nocapture",
+        ],
+    )
+}
+
+/// The soak test for ten minutes (or SECONDS), optimised: recompiles every second and
+/// random traffic; RSS must not grow by 1 MB after the warm-up.
+fn soak(args: &[String]) -> Result {
+    let seconds = match args {
+        [] => "600".to_string(),
+        [n] if n.parse::<u64>().is_ok() => n.clone(),
+        _ => return Err("usage: cargo xtask soak [SECONDS]".into()),
+    };
+    ensure_packages(BUILD_PACKAGES)?;
+    std::env::set_var("CSOUND_PLUG_SOAK_SECONDS", &seconds);
+    run(
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "-p",
+            PACKAGE,
+            "--test",
+            "soak",
             "--",
             "--nocapture",
         ],

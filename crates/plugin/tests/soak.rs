@@ -1,0 +1,138 @@
+//! A long session in little: one instance processes blocks for a while (60 s of wall
+//! time here; `CSOUND_PLUG_SOAK_SECONDS` sets it, `cargo xtask soak` runs ten minutes)
+//! with a recompile every second, random parameter moves, notes, controllers and
+//! transport starts and stops. It must keep sounding, and after the warm-up its memory
+//! must stay where it was.
+
+mod common;
+
+use common::{activate, note, process, Host};
+use csound_plug::flavor::Instrument;
+use csound_plug::CsoundPlug;
+use csound_plug_testkit::TWO_OSC_SYNTH;
+use nice_plug::prelude::*;
+use std::time::{Duration, Instant};
+
+const FRAMES: usize = 256;
+
+fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    // SAFETY: sysconf only reads a system constant.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
+    pages * page / 1024
+}
+
+/// xorshift64*.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+#[test]
+fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
+    let seconds: u64 = std::env::var("CSOUND_PLUG_SOAK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let mut plugin = CsoundPlug::<Instrument>::default();
+    let pointers = activate(&mut plugin, FRAMES);
+    let params = plugin.params();
+    let mut host = Host::new(48_000.0, 8);
+    let (mut left, mut right) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+    let (mut side_l, mut side_r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+    let mut rng = Rng(0x50a6);
+    let start = Instant::now();
+    let warm_up = Duration::from_secs(seconds.min(60) / 4);
+    let mut warm_rss = None;
+    let mut recompiles = 0u32;
+    let mut next_recompile = Duration::from_secs(1);
+    let (mut blocks, mut loud_blocks) = (0u64, 0u64);
+    let mut samples = Vec::new();
+    while start.elapsed() < Duration::from_secs(seconds) {
+        if start.elapsed() >= next_recompile {
+            // A session load with slightly different code each second (new engines).
+            let level = 0.2 + 0.01 * f64::from(recompiles % 10);
+            let code = TWO_OSC_SYNTH.replace("iamp   = 0.25", &format!("iamp   = {level}"));
+            let state = serde_json::json!({"version": 3, "code": code, "slots": {}});
+            let mut fields = std::collections::BTreeMap::new();
+            fields.insert("state".to_string(), state.to_string());
+            params.deserialize_fields(&fields);
+            recompiles += 1;
+            next_recompile += Duration::from_secs(1);
+        }
+        let mut events = Vec::new();
+        if blocks % 40 == 0 {
+            events.push(note(
+                rng.next() as u32 % FRAMES as u32,
+                48 + (rng.next() % 24) as u8,
+                true,
+            ));
+        }
+        if blocks % 40 == 30 {
+            // Every key the notes use released.
+            events.extend((48..72).map(|key| note(1, key, false)));
+        }
+        if rng.next().is_multiple_of(8) {
+            events.push(NoteEvent::MidiCC {
+                timing: (rng.next() % FRAMES as u64) as u32,
+                channel: 0,
+                cc: (rng.next() % 128) as u8,
+                value: rng.unit(),
+            });
+        }
+        events.sort_by_key(NoteEvent::timing);
+        host.block(&events);
+        host.transport.playing = (blocks / 500) % 4 != 3;
+        host.transport.pos_samples = Some((blocks * FRAMES as u64) as i64);
+        // Random moves of a few slot parameters (the bypass and gain stay put).
+        for _ in 0..2 {
+            let slot = (rng.next() % 8) as usize;
+            // SAFETY: the pointers come from the plugin's own parameter map.
+            unsafe {
+                pointers[slot]._internal_set_normalized_value(rng.unit());
+                pointers[slot]._internal_update_smoother(48_000.0, false);
+            }
+        }
+        process(
+            &mut plugin,
+            &mut host,
+            (&mut left, &mut right),
+            (&mut side_l, &mut side_r),
+            |call| call(),
+        );
+        assert!(left.iter().chain(&right).all(|s| s.is_finite()));
+        if left.iter().any(|s| s.abs() > 0.01) {
+            loud_blocks += 1;
+        }
+        blocks += 1;
+        if warm_rss.is_none() && start.elapsed() >= warm_up {
+            warm_rss = Some(rss_kib());
+        }
+        if blocks % 2000 == 0 {
+            samples.push(rss_kib());
+        }
+        // About real time on average, so the compiler thread competes as it would.
+        std::thread::sleep(Duration::from_micros(2_500));
+    }
+    let warm = warm_rss.expect("warmed up");
+    let end = rss_kib();
+    println!(
+        "{seconds} s: {blocks} blocks ({loud_blocks} with sound), {recompiles} recompiles; \
+         RSS {warm} KiB after the warm-up, {end} KiB at the end; samples {samples:?}"
+    );
+    assert!(recompiles as u64 >= seconds - 1);
+    assert!(loud_blocks > blocks / 4, "the patch kept sounding");
+    let growth = end as i64 - warm as i64;
+    assert!(growth < 1024, "RSS grew {growth} KiB after the warm-up");
+}
