@@ -150,7 +150,8 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         // A new rate or block size rebuilds the patch; its input channels keep their values.
         let carried = self.processor.input_control_values();
         // Compiling here, off the audio thread, means processing starts with the patch
-        // running. A failed compile still activates: the fallback plays instead.
+        // running. Code that does not run still activates: the last code that ran plays
+        // instead (else the default patch or the fallback; see `build_for_activation`).
         let ready = self.compiler.shared().build_for_activation(
             code,
             &active,
