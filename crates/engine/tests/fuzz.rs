@@ -10,27 +10,8 @@ use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::midi_file::{midi_bytes, parse_midi, TimedMidi};
 use csound_plug_engine::{Engine, EngineConfig};
 use csound_plug_patch::presets;
+use csound_plug_testkit::rng::Rng;
 use std::sync::Arc;
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
 
 fn cases(default: usize) -> usize {
     std::env::var("CSOUND_PLUG_FUZZ_CASES")

@@ -489,6 +489,7 @@ fn whole_number(s: &str) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::csd::{strip_comments, strip_comments_and_strings, Comments, Csd};
+    use csound_plug_testkit::rng::Rng;
 
     const CSD: &str = "<CsoundSynthesizer>\n<CsOptions>\n-odac\n</CsOptions>\n<CsInstruments>\n\
         sr = 44100\ninstr 1\n ifreq = p4\nendin\ninstr 2, Pad\n ichan = p6\nendin\n\
@@ -735,22 +736,6 @@ mod tests {
     }
 
     // --- robustness ---------------------------------------------------------
-
-    /// A small deterministic generator, so failures reproduce.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
 
     const PIECES: [&str; 48] = [
         "<CsoundSynthesizer>",

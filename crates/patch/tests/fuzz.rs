@@ -7,23 +7,8 @@ use csound_plug_patch::cabbage::{cabbage_controls, cabbage_displays, cabbage_kno
 use csound_plug_patch::controls::declared_in_text;
 use csound_plug_patch::csd::{strip_comments, Comments, Csd};
 use csound_plug_patch::{facts, metadata, presets, state};
+use csound_plug_testkit::rng::Rng;
 use std::collections::BTreeMap;
-
-/// xorshift64*: small, fast and the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Text that means something to one of the readers.
 const TOKENS: &[&str] = &[
@@ -191,8 +176,8 @@ fn cases() -> usize {
 
 fn seeds() -> Vec<String> {
     let mut seeds: Vec<String> = presets::factory().into_iter().map(|p| p.code).collect();
-    let patches = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/patches");
-    for dir in [patches.to_string(), format!("{patches}/cabbage")] {
+    let patches = csound_plug_testkit::patches_dir();
+    for dir in [patches.clone(), patches.join("cabbage")] {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             if let Ok(text) = std::fs::read_to_string(entry.path()) {
                 seeds.push(text);

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Activation, Host};
+use common::{activate, note, process, session_fields, Host};
 use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::flavor::{Effect, Flavor, Instrument};
 use csound_plug::processor::Processor;
@@ -17,7 +17,6 @@ use csound_plug_engine::{Engine, EngineConfig};
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
 };
-use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,30 +114,10 @@ fn processing_and_engine_hand_over_do_not_allocate() {
 fn run_whole_process<F: Flavor>(code_for_state: &str) -> f32 {
     let mut plugin = CsoundPlug::<F>::default();
     let frames = 256;
-    let config = BufferConfig {
-        sample_rate: 48_000.0,
-        min_buffer_size: None,
-        max_buffer_size: frames as u32,
-        process_mode: ProcessMode::Realtime,
-    };
-    let layout = F::AUDIO_IO_LAYOUTS[0];
-    assert!(plugin.activate(&layout, &config, &mut Activation));
+    let pointers = activate(&mut plugin, frames);
     let params = plugin.params();
-    let pointers: Vec<ParamPtr> = params.param_map().into_iter().map(|(_, p, _)| p).collect();
-    // As a wrapper does at activation: the smoothers start at the parameters' values.
-    for pointer in &pointers {
-        // SAFETY: the pointers come from the plugin's own parameter map.
-        unsafe { pointer._internal_update_smoother(config.sample_rate, true) };
-    }
-    let state = serde_json::json!({"version": 2, "code": code_for_state, "slots": {}});
-    let mut fields = std::collections::BTreeMap::new();
-    fields.insert("state".to_string(), state.to_string());
-    let mut host = Host {
-        events: Vec::with_capacity(16),
-        next: 0,
-        transport: Transport::new(48_000.0),
-    };
-    host.transport.tempo = Some(120.0);
+    let fields = session_fields(code_for_state);
+    let mut host = Host::new(48_000.0, 16);
     let (mut left, mut right) = (vec![0.0f32; frames], vec![0.0f32; frames]);
     let (mut side_l, mut side_r) = (vec![0.1f32; frames], vec![-0.1f32; frames]);
     let mut peak = 0.0f32;
@@ -150,58 +129,28 @@ fn run_whole_process<F: Flavor>(code_for_state: &str) -> f32 {
             // What a host does when it loads a session: off the audio thread.
             params.deserialize_fields(&fields);
         }
-        host.next = 0;
-        host.events.clear();
+        let cc = NoteEvent::MidiCC {
+            timing: 9,
+            channel: 0,
+            cc: 74,
+            value: 0.7,
+        };
         match block % 20 {
-            0 => host.events.push(NoteEvent::NoteOn {
-                timing: 17,
-                voice_id: VoiceID::Wildcard,
-                channel: Channel::Number(0),
-                key: Key::Number(57),
-                velocity: 0.8,
-            }),
-            5 => host.events.push(NoteEvent::MidiCC {
-                timing: 9,
-                channel: 0,
-                cc: 74,
-                value: 0.7,
-            }),
-            10 => host.events.push(NoteEvent::NoteOff {
-                timing: 3,
-                voice_id: VoiceID::Wildcard,
-                channel: Channel::Number(0),
-                key: Key::Number(57),
-                velocity: 0.0,
-            }),
-            _ => {}
+            0 => host.block(&[note(17, 57, true)]),
+            5 => host.block(&[cc]),
+            10 => host.block(&[note(3, 57, false)]),
+            _ => host.block(&[]),
         }
         host.transport.playing = block % 40 < 30;
         host.transport.pos_samples = Some((block * frames) as i64);
         left.fill(0.1);
         right.fill(-0.1);
-        {
-            // The buffers are set up by the host's wrapper, before the checked section;
-            // they go before the output is read.
-            let mut buffer = Buffer::default();
-            let mut side = Buffer::default();
-            // SAFETY: the slices live until the end of this iteration, longer than the buffers.
-            unsafe {
-                buffer.set_slices(frames, |s| {
-                    s.clear();
-                    s.push(&mut left[..]);
-                    s.push(&mut right[..]);
-                });
-                side.set_slices(frames, |s| {
-                    s.clear();
-                    s.push(&mut side_l[..]);
-                    s.push(&mut side_r[..]);
-                });
-            }
-            let mut aux_inputs = [side];
-            let mut aux = AuxiliaryBuffers {
-                inputs: &mut aux_inputs[..],
-                outputs: &mut [],
-            };
+        // The wrapper sets the buffers up before the checked section.
+        let (outputs, side) = (
+            (&mut left[..], &mut right[..]),
+            (&mut side_l[..], &mut side_r[..]),
+        );
+        process(&mut plugin, &mut host, outputs, side, |call| {
             assert_no_alloc(|| {
                 // Automation of every parameter (slots, mix, gain, bypass), as a wrapper sets it.
                 let value = (block % 7) as f32 / 7.0;
@@ -217,9 +166,9 @@ fn run_whole_process<F: Flavor>(code_for_state: &str) -> f32 {
                         pointer._internal_update_smoother(48_000.0, false);
                     }
                 }
-                plugin.process(&mut buffer, &mut aux, &mut host);
-            });
-        }
+                call();
+            })
+        });
         peak = left.iter().fold(peak, |m, s| m.max(s.abs()));
         handed_over |= plugin
             .running_code()

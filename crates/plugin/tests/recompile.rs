@@ -208,6 +208,17 @@ fn a_failed_compile_leaves_the_output_bit_identical() {
     assert!(peak > 0.05, "the notes were heard (peak {peak})");
 }
 
+/// Waits for the console's NaN notice and checks there is exactly one.
+fn assert_one_non_finite_notice(compiler: &Compiler) {
+    let console = &compiler.shared().status.console;
+    let noticed = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        console.text().contains("NaN or infinite")
+    });
+    assert!(noticed, "one notice in the console:\n{}", console.text());
+    assert_eq!(console.text().matches("NaN or infinite").count(), 1);
+}
+
 #[test]
 fn non_finite_output_becomes_silence_until_a_good_compile() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -231,13 +242,7 @@ fn non_finite_output_becomes_silence_until_a_good_compile() {
     );
     let before = analysis::peak(&outputs[silent_from - 10], 0..BLOCK);
     assert!(before > 0.2, "the tone played first (peak {before})");
-    let console = &compiler.shared().status.console;
-    let noticed = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(20));
-        console.text().contains("NaN or infinite")
-    });
-    assert!(noticed, "one notice in the console:\n{}", console.text());
-    assert_eq!(console.text().matches("NaN or infinite").count(), 1);
+    assert_one_non_finite_notice(&compiler);
     // The next good compile brings the sound back.
     compiler
         .requester()
@@ -277,13 +282,7 @@ fn a_moment_of_non_finite_output_costs_one_block_not_the_patch() {
         let level = analysis::peak(&outputs[b], 0..BLOCK);
         assert!(level > 0.2, "block {b} peak {level}");
     }
-    let console = &compiler.shared().status.console;
-    let noticed = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(20));
-        console.text().contains("NaN or infinite")
-    });
-    assert!(noticed, "one notice in the console:\n{}", console.text());
-    assert_eq!(console.text().matches("NaN or infinite").count(), 1);
+    assert_one_non_finite_notice(&compiler);
 }
 
 #[test]

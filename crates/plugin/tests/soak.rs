@@ -6,38 +6,16 @@
 
 mod common;
 
-use common::{activate, note, process, Host};
+use common::{activate, note, process, session_fields, Host};
 use csound_plug::flavor::Instrument;
 use csound_plug::CsoundPlug;
+use csound_plug_testkit::memory::rss_kib;
+use csound_plug_testkit::rng::Rng;
 use csound_plug_testkit::TWO_OSC_SYNTH;
 use nice_plug::prelude::*;
 use std::time::{Duration, Instant};
 
 const FRAMES: usize = 256;
-
-fn rss_kib() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
-    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    // SAFETY: sysconf only reads a system constant.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
-    pages * page / 1024
-}
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-}
 
 #[test]
 fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
@@ -64,18 +42,15 @@ fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
             // A session load with slightly different code each second (new engines).
             let level = 0.2 + 0.01 * f64::from(recompiles % 10);
             let code = TWO_OSC_SYNTH.replace("iamp   = 0.25", &format!("iamp   = {level}"));
-            let state = serde_json::json!({"version": 3, "code": code, "slots": {}});
-            let mut fields = std::collections::BTreeMap::new();
-            fields.insert("state".to_string(), state.to_string());
-            params.deserialize_fields(&fields);
+            params.deserialize_fields(&session_fields(&code));
             recompiles += 1;
             next_recompile += Duration::from_secs(1);
         }
         let mut events = Vec::new();
         if blocks % 40 == 0 {
             events.push(note(
-                rng.next() as u32 % FRAMES as u32,
-                48 + (rng.next() % 24) as u8,
+                rng.next_u64() as u32 % FRAMES as u32,
+                48 + (rng.next_u64() % 24) as u8,
                 true,
             ));
         }
@@ -83,11 +58,11 @@ fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
             // Every key the notes use released.
             events.extend((48..72).map(|key| note(1, key, false)));
         }
-        if rng.next().is_multiple_of(8) {
+        if rng.next_u64().is_multiple_of(8) {
             events.push(NoteEvent::MidiCC {
-                timing: (rng.next() % FRAMES as u64) as u32,
+                timing: (rng.next_u64() % FRAMES as u64) as u32,
                 channel: 0,
-                cc: (rng.next() % 128) as u8,
+                cc: (rng.next_u64() % 128) as u8,
                 value: rng.unit(),
             });
         }
@@ -97,7 +72,7 @@ fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
         host.transport.pos_samples = Some((blocks * FRAMES as u64) as i64);
         // Random moves of a few slot parameters (the bypass and gain stay put).
         for _ in 0..2 {
-            let slot = (rng.next() % 8) as usize;
+            let slot = (rng.next_u64() % 8) as usize;
             // SAFETY: the pointers come from the plugin's own parameter map.
             unsafe {
                 pointers[slot]._internal_set_normalized_value(rng.unit());

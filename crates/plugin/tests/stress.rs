@@ -9,6 +9,7 @@ use common::{activate, note, process, Host};
 use csound_plug::flavor::{Effect, Flavor, Instrument};
 use csound_plug::CsoundPlug;
 use csound_plug_engine::csound::live_instances;
+use csound_plug_testkit::memory::rss_kib;
 use nice_plug::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -17,15 +18,6 @@ use std::sync::Mutex;
 static SERIAL: Mutex<()> = Mutex::new(());
 
 const FRAMES: usize = 128;
-
-/// Resident memory of this process in KiB.
-fn rss_kib() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
-    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    // SAFETY: sysconf only reads a system constant.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
-    pages * page / 1024
-}
 
 /// One instance's life: created, activated, `blocks` blocks with a note, destroyed.
 /// Returns its peak output.

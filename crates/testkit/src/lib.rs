@@ -6,7 +6,9 @@
 pub mod analysis;
 pub mod clap;
 pub mod csd;
+pub mod memory;
 pub mod process;
+pub mod rng;
 pub mod unsafe_patches;
 
 use std::path::PathBuf;

@@ -94,6 +94,13 @@ pub fn activate<P: Plugin<BackgroundTask = ()>>(plugin: &mut P, frames: usize) -
     pointers
 }
 
+/// A host's persisted fields holding a session whose patch is `code` (what a host hands
+/// `Params::deserialize_fields` when it loads the session).
+pub fn session_fields(code: &str) -> std::collections::BTreeMap<String, String> {
+    let state = serde_json::json!({"version": 3, "code": code, "slots": {}});
+    std::collections::BTreeMap::from([("state".to_string(), state.to_string())])
+}
+
 /// A note-on or note-off event on MIDI channel 1.
 pub fn note(timing: u32, key: u8, on: bool) -> NoteEvent<()> {
     use nice_plug::midi::{Channel, Key, VoiceID};
