@@ -39,13 +39,14 @@ impl Engine {
         let fail = |csound: Option<&mut Csound>, step: String| failure(code, csound, step);
         let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
         let (metadata, metadata_note) = read_metadata(code);
-        let native_midi = native_midi(config, &metadata, code);
+        let text = TextFacts::read(code);
+        let native_midi = native_midi(config, &metadata, &text);
         for option in options(config, &metadata, native_midi) {
             if let Err(e) = csound.set_option(&option) {
                 return Err(fail(Some(&mut csound), format!("{e} for `{option}`")));
             }
         }
-        let code = with_endless_score(code, config);
+        let code = with_endless_score(code, config, &text);
         if let Err(e) = csound.compile_csd_text(&code) {
             let step = format!("the patch did not compile ({e})");
             return Err(fail(Some(&mut csound), step));
@@ -54,7 +55,7 @@ impl Engine {
             let step = format!("the patch did not start ({e})");
             return Err(fail(Some(&mut csound), step));
         }
-        let after_start = after_start(&mut csound, config, &metadata, native_midi, &code);
+        let after_start = after_start(&mut csound, config, &metadata, native_midi, &text);
         let plays_notes = after_start.map_err(|step| fail(Some(&mut csound), step))?;
         // The channels as the header declares them: a k-rate `chnset` to an output
         // during warm-up makes Csound flag it as an input too.
@@ -105,16 +106,33 @@ fn read_metadata(code: &str) -> (Metadata, Option<String>) {
     }
 }
 
+/// What the steps need from the patch's text, read once.
+struct TextFacts {
+    /// The orchestra calls Csound's MIDI opcodes.
+    uses_midi_opcodes: bool,
+    /// Where the `<CsScore>` body starts, if there is one.
+    score_start: Option<usize>,
+}
+
+impl TextFacts {
+    fn read(code: &str) -> Self {
+        Self {
+            uses_midi_opcodes: facts::uses_midi_opcodes(code),
+            score_start: Csd::parse(code).score().map(|s| s.body_start),
+        }
+    }
+}
+
 /// Whether host MIDI goes to Csound's own MIDI system: the configuration, else the
 /// metadata, else an effect uses it unless notes are aimed at an instrument, and an
 /// instrument uses it when the code calls Csound's MIDI opcodes.
-fn native_midi(config: &EngineConfig, metadata: &Metadata, code: &str) -> bool {
+fn native_midi(config: &EngineConfig, metadata: &Metadata, text: &TextFacts) -> bool {
     config
         .native_midi
         .unwrap_or_else(|| match metadata.midi.mode {
             Some(mode) => mode == MidiMode::Native,
             None if config.is_effect => metadata.midi.instrument.is_none(),
-            None => facts::uses_midi_opcodes(code),
+            None => text.uses_midi_opcodes,
         })
 }
 
@@ -148,9 +166,8 @@ fn options(config: &EngineConfig, metadata: &Metadata, native_midi: bool) -> Vec
 /// A plugin keeps performing after the score: `f 0 z` in the score itself, so a rewound
 /// score (transport following) keeps it too. It goes first in the score, before any `e`,
 /// and adds no line before the orchestra.
-fn with_endless_score<'a>(code: &'a str, config: &EngineConfig) -> Cow<'a, str> {
-    let score = Csd::parse(code).score().map(|s| s.body_start);
-    match (config.run_forever, score) {
+fn with_endless_score<'a>(code: &'a str, config: &EngineConfig, text: &TextFacts) -> Cow<'a, str> {
+    match (config.run_forever, text.score_start) {
         (true, Some(at)) => Cow::Owned(format!("{}\nf 0 z{}", &code[..at], &code[at..])),
         _ => Cow::Borrowed(code),
     }
@@ -164,20 +181,19 @@ fn after_start(
     config: &EngineConfig,
     metadata: &Metadata,
     native_midi: bool,
-    code: &str,
+    text: &TextFacts,
 ) -> Result<bool, String> {
     // An effect that chose native MIDI only because it is an effect (no MIDI opcodes, no
     // metadata) must not have host notes start its instruments: Csound maps channel n to
     // instr n by default, which would start a second always-on instrument.
     let auto_native = config.native_midi.is_none() && metadata.midi.mode.is_none();
-    let silenced =
-        native_midi && auto_native && config.is_effect && !facts::uses_midi_opcodes(code);
+    let silenced = native_midi && auto_native && config.is_effect && !text.uses_midi_opcodes;
     if silenced {
         csound
             .compile_orc("massign 0, 0\n")
             .map_err(|e| e.to_string())?;
     }
-    if config.run_forever && Csd::parse(code).score().is_none() {
+    if config.run_forever && text.score_start.is_none() {
         // No score section to hold it.
         csound.read_score("f0 z\n").map_err(|e| e.to_string())?;
     }
@@ -219,9 +235,13 @@ fn score_notes(config: &EngineConfig, metadata: &Metadata, code: &str, a4: f64) 
             config.note_instrument.max(1)
         }
     });
-    let pfields = instruments
-        .iter()
-        .map(|&i| facts::pfields_read(code, i))
+    // Each instrument once: usually all channels play the same one.
+    let mut distinct = instruments.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let pfields = distinct
+        .into_iter()
+        .map(|i| facts::pfields_read(code, i))
         .max()
         .unwrap_or(5);
     ScoreNotes::new(instruments, pfields, a4)

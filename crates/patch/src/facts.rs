@@ -446,25 +446,27 @@ pub fn massigns(code: &str) -> Vec<(u32, u32)> {
     found
 }
 
-/// Where Csound sends notes of MIDI channel `channel` (1–16) in native mode: the last
-/// `massign` for that channel or for all, else the instrument of the same number, else
-/// the lowest-numbered instrument (Csound's default routing). `None` when nothing
-/// plays them (`massign c, 0`, or no numbered instrument).
-pub fn midi_instrument(code: &str, channel: u32) -> Option<u32> {
-    let assigned = massigns(code)
-        .into_iter()
-        .rev()
-        .find(|&(c, _)| c == 0 || c == channel)
-        .map(|(_, instr)| instr);
-    if let Some(instr) = assigned {
-        return (instr > 0).then_some(instr);
-    }
+/// Where Csound sends the notes of each MIDI channel (index 0 is channel 1) in native
+/// mode: the last `massign` for that channel or for all, else the instrument of the same
+/// number, else the lowest-numbered instrument (Csound's default routing). `None` where
+/// nothing plays them (`massign c, 0`, or no numbered instrument).
+pub fn midi_instruments(code: &str) -> [Option<u32>; 16] {
+    let assigned = massigns(code);
     let numbers = instrument_numbers(code);
-    if numbers.contains(&channel) {
-        Some(channel)
-    } else {
-        numbers.into_iter().min()
-    }
+    let lowest = numbers.iter().copied().min();
+    std::array::from_fn(|index| {
+        let channel = index as u32 + 1;
+        let massigned = assigned
+            .iter()
+            .rev()
+            .find(|&&(c, _)| c == 0 || c == channel)
+            .map(|&(_, instr)| instr);
+        match massigned {
+            Some(instr) => (instr > 0).then_some(instr),
+            None if numbers.contains(&channel) => Some(channel),
+            None => lowest,
+        }
+    })
 }
 
 /// A literal number (`-1`, `0.5`, `.5`, `1e-3`); not `inf` or `nan`, which
@@ -580,16 +582,16 @@ mod tests {
         let code = "massign 0, 3\nmassign 10, 5 ; drums\n/* massign 2, 9 */\n\
                     instr 1\nendin\ninstr 3\nendin\ninstr 5\nendin\n";
         assert_eq!(massigns(code), [(0, 3), (10, 5)]);
-        assert_eq!(midi_instrument(code, 1), Some(3));
-        assert_eq!(midi_instrument(code, 2), Some(3));
-        assert_eq!(midi_instrument(code, 10), Some(5));
+        assert_eq!(midi_instruments(code)[0], Some(3));
+        assert_eq!(midi_instruments(code)[1], Some(3));
+        assert_eq!(midi_instruments(code)[9], Some(5));
         // Csound's default: the same number, else the lowest-numbered instrument.
         let plain = "instr 2\nendin\ninstr 4\nendin\n";
-        assert_eq!(midi_instrument(plain, 4), Some(4));
-        assert_eq!(midi_instrument(plain, 1), Some(2));
-        assert_eq!(midi_instrument("massign 0, 0\ninstr 1\nendin\n", 1), None);
+        assert_eq!(midi_instruments(plain)[3], Some(4));
+        assert_eq!(midi_instruments(plain)[0], Some(2));
+        assert_eq!(midi_instruments("massign 0, 0\ninstr 1\nendin\n")[0], None);
         assert_eq!(
-            midi_instrument("massign(1, 2)\ninstr 2\nendin\n", 1),
+            midi_instruments("massign(1, 2)\ninstr 2\nendin\n")[0],
             Some(2)
         );
     }

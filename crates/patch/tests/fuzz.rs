@@ -130,7 +130,7 @@ fn read_all(text: &str) {
     }
     let _ = (facts::uses_midi_opcodes(text), facts::outvalue_names(text));
     let _ = (facts::chn_declarations(text), facts::string_literals(text));
-    let _ = (facts::massigns(text), facts::midi_instrument(text, 10));
+    let _ = (facts::massigns(text), facts::midi_instruments(text));
     let _ = (
         cabbage_controls(text),
         cabbage_displays(text),

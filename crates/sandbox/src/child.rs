@@ -11,7 +11,7 @@ use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::Engine;
 use csound_plug_patch::csd::Csd;
-use csound_plug_patch::facts::midi_instrument;
+use csound_plug_patch::facts::midi_instruments;
 use std::ffi::c_int;
 use std::io::Read;
 use std::sync::Arc;
@@ -193,14 +193,14 @@ fn midi_targets(engine: &Engine, code: &str) -> Vec<(u8, u32)> {
     if !engine.plays_notes() {
         return targets;
     }
-    for channel in 0..16u8 {
-        let instr = match engine.note_instruments() {
-            // Score mode: the instrument metadata or the configuration names.
-            Some(instruments) => Some(instruments[usize::from(channel)]),
-            // Native mode: Csound's routing (`massign`, else the same number, else the
-            // lowest-numbered instrument).
-            None => midi_instrument(code, u32::from(channel) + 1),
-        };
+    let routing = match engine.note_instruments() {
+        // Score mode: the instrument metadata or the configuration names.
+        Some(instruments) => instruments.map(Some),
+        // Native mode: Csound's routing (`massign`, else the same number, else the
+        // lowest-numbered instrument).
+        None => midi_instruments(code),
+    };
+    for (channel, instr) in (0..16u8).zip(routing) {
         if let Some(instr) = instr.filter(|i| !targets.iter().any(|(_, t)| t == i)) {
             targets.push((channel, instr));
         }
