@@ -106,6 +106,7 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
     // Blocks are split where automation changes, so a change reaches the k-cycle it
     // happens in.
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+    const INPUT_EVENT_CAPACITY: usize = processor::EVENT_CAPACITY;
 
     type Editor = editor::PlugEditor;
     type SysExMessage = ();

@@ -17,8 +17,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Note events kept per host block; more are dropped (hosts send far fewer).
-pub const EVENT_CAPACITY: usize = 1024;
+/// Events one host block may carry without an allocation, in nice-plug's queues and
+/// ours: a value for each hidden MIDI-controller parameter of the VST3 entry (16 channels
+/// × 130, all of which Ardour sends at once when it restores a session), one for each of
+/// our parameters, and 1,024 notes and other MIDI messages. More are dropped.
+pub const EVENT_CAPACITY: usize = 16 * 130 + SLOT_COUNT + 3 + 1024;
 /// Fallback latency before any patch has run (the default patches' ksmps).
 const DEFAULT_LATENCY: usize = 32;
 /// Default length of the crossfade between an old and a new engine.

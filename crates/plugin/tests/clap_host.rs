@@ -204,6 +204,15 @@ fn instrument_plays_the_key_pitch_on_time() {
 }
 
 #[test]
+fn instrument_plays_when_the_host_leaves_its_side_chain_out() {
+    // A host may pass fewer input ports than the plugin declares (the side-chain is
+    // optional); the plugin reads only the ports it is given.
+    let mut plugin = active_plugin(INSTRUMENT_ID);
+    plugin.pass_input_ports(Some(0));
+    check_note(&mut plugin, 69, 512, false);
+}
+
+#[test]
 fn instrument_note_onsets_are_sample_accurate() {
     // Notes at different places inside a k-cycle (ksmps 32) and a host block (100): the sound
     // must start the same number of samples after each, not on a k-cycle or block boundary.

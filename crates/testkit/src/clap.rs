@@ -687,6 +687,9 @@ pub struct HostedPlugin {
     config: Option<PluginAudioConfiguration>,
     steady_time: u64,
     id: String,
+    /// How many of the plugin's input ports `render` passes (all when `None`), as a host
+    /// that leaves an optional side-chain out does.
+    input_ports_passed: Option<usize>,
 }
 
 impl HostedPlugin {
@@ -712,6 +715,7 @@ impl HostedPlugin {
             instance,
             processor: None,
             config: None,
+            input_ports_passed: None,
             steady_time: 0,
             id: plugin_id.to_owned(),
         }
@@ -753,6 +757,12 @@ impl HostedPlugin {
                 }
             })
             .collect()
+    }
+
+    /// Makes [`render`](Self::render) pass only the first `count` input ports, or all
+    /// again with `None`.
+    pub fn pass_input_ports(&mut self, count: Option<usize>) {
+        self.input_ports_passed = count;
     }
 
     /// Every note port on one side (`note-ports` extension; empty without it).
@@ -1041,7 +1051,10 @@ impl HostedPlugin {
             config.max_frames_count
         );
 
-        let input_ports = self.audio_ports(true);
+        let mut input_ports = self.audio_ports(true);
+        if let Some(count) = self.input_ports_passed {
+            input_ports.truncate(count);
+        }
         let output_ports = self.audio_ports(false);
         let main_input_index = input_ports.iter().position(|p| p.is_main);
         assert!(

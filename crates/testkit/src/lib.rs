@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests of every crate: a CLAP host harness, sound
+//! Helpers shared by the integration tests of every crate: CLAP and VST3 host harnesses, sound
 //! analysis, test patches and the paths of the workspace's fixtures. Dev only.
 
 #![allow(dead_code)]
@@ -10,6 +10,7 @@ pub mod memory;
 pub mod process;
 pub mod rng;
 pub mod unsafe_patches;
+pub mod vst3;
 
 use std::path::PathBuf;
 

@@ -1,3 +1,4 @@
+use atomic_float::AtomicF32;
 use atomic_refcell::AtomicRefCell;
 use crossbeam::atomic::AtomicCell;
 use crossbeam::channel;
@@ -170,6 +171,12 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// having to add a setter function to the parameter (or even worse, have it be completely
     /// untyped).
     pub param_ptr_to_hash: HashMap<ParamPtr, u32>,
+    /// Csound Plug patch: the value the host's edit controller last set for each parameter
+    /// while the processor was running, NaN when none is pending. VST3 separates the
+    /// controller from the processor: a value set on the controller must read back at once,
+    /// even though the processor only takes it from the next `process()` call's parameter
+    /// changes. Cleared when the processor applies a value or a state is loaded.
+    pub controller_values: HashMap<u32, AtomicF32>,
 }
 
 /// Tasks that can be sent from the plugin to be executed on the main thread in a non-blocking
@@ -303,6 +310,10 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             .iter()
             .map(|(_, hash, ptr, _)| (*hash, *ptr))
             .collect();
+        let controller_values = param_id_hashes_ptrs_groups
+            .iter()
+            .map(|(_, hash, _, _)| (*hash, AtomicF32::new(f32::NAN)))
+            .collect();
         let param_id_by_hash = param_id_hashes_ptrs_groups
             .iter()
             .map(|(id, hash, _, _)| (*hash, id.clone()))
@@ -380,6 +391,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             param_units,
             param_id_to_hash,
             param_ptr_to_hash,
+            controller_values,
         });
 
         // FIXME: Right now this is safe, but if we are going to have a singleton main thread queue
@@ -550,6 +562,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
 
         match self.param_by_hash.get(&hash) {
             Some(param_ptr) => {
+                self.clear_controller_value(hash);
                 if unsafe { param_ptr._internal_set_normalized_value(normalized_value) } {
                     if let Some(sample_rate) = sample_rate {
                         unsafe { param_ptr._internal_update_smoother(sample_rate, false) };
@@ -569,6 +582,36 @@ impl<P: Vst3Plugin> WrapperInner<P> {
                 kResultOk
             }
             _ => kInvalidArgument,
+        }
+    }
+
+    /// Csound Plug patch: remembers a value the edit controller set while processing, so
+    /// that [`controller_value`][Self::controller_value] reads it back.
+    pub fn set_controller_value(&self, hash: u32, normalized_value: f32) -> tresult {
+        if !normalized_value.is_finite() {
+            return kInvalidArgument;
+        }
+        match self.controller_values.get(&hash) {
+            Some(value) => {
+                value.store(normalized_value, Ordering::Relaxed);
+                kResultOk
+            }
+            None => kInvalidArgument,
+        }
+    }
+
+    /// Csound Plug patch: the value the edit controller set while processing and the
+    /// processor has not applied yet.
+    pub fn controller_value(&self, hash: u32) -> Option<f32> {
+        self.controller_values
+            .get(&hash)
+            .map(|value| value.load(Ordering::Relaxed))
+            .filter(|value| !value.is_nan())
+    }
+
+    fn clear_controller_value(&self, hash: u32) {
+        if let Some(value) = self.controller_values.get(&hash) {
+            value.store(f32::NAN, Ordering::Relaxed);
         }
     }
 
@@ -663,6 +706,9 @@ impl<P: Vst3Plugin> WrapperInner<P> {
     ///
     /// `self.plugin` must _not_ be locked while calling this function or it will deadlock.
     pub fn set_state_inner(&self, state: &mut PluginState) -> bool {
+        for value in self.controller_values.values() {
+            value.store(f32::NAN, Ordering::Relaxed);
+        }
         // FIXME: This is obviously not realtime-safe, but loading presets without doing this
         //        could lead to inconsistencies. `state::deserialize_object()` normally never
         //        allocates, but if the plugin has persistent non-parameter data then its

@@ -760,6 +760,9 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     }
 
     unsafe fn getParamNormalized(&self, id: ParamID) -> ParamValue {
+        if let Some(value) = self.inner.controller_value(id) {
+            return value as f64;
+        }
         match self.inner.param_by_hash.get(&id) {
             Some(param_ptr) => unsafe { param_ptr.modulated_normalized_value() as f64 },
             _ => 0.5,
@@ -768,9 +771,10 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
 
     unsafe fn setParamNormalized(&self, id: ParamID, value: ParamValue) -> tresult {
         // If the plugin is currently processing audio, then this parameter change will also be sent
-        // to the process function
+        // to the process function. Csound Plug patch: the controller still holds the value, as
+        // a VST3 edit controller must (Steinberg's validator reads it back at once).
         if self.inner.is_processing.load(Ordering::SeqCst) {
-            return kResultOk;
+            return self.inner.set_controller_value(id, value as f32);
         }
 
         let sample_rate = self
@@ -854,8 +858,10 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
 
                 // NOTE: We completely ignore the speaker arrangements and only look at the channel
                 //       counts here. This may cause issues at some point, but it works for now.
+                // Csound Plug patch: the auxiliary buses follow the main one when there is
+                // one (the start indices were swapped, reading past the host's array).
                 let has_main_input = layout.main_input_channels.is_some();
-                let aux_input_start_idx = if has_main_input { 0 } else { 1 };
+                let aux_input_start_idx = if has_main_input { 1 } else { 0 };
                 if has_main_input
                     && unsafe {
                         (*inputs).count_ones() != layout.main_input_channels.unwrap().get()
@@ -873,14 +879,14 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 }
 
                 let has_main_output = layout.main_output_channels.is_some();
-                let aux_output_start_idx = if has_main_output { 0 } else { 1 };
-                if unsafe {
-                    (*outputs).count_ones()
-                        != layout
-                            .main_output_channels
-                            .map(NonZeroU32::get)
-                            .unwrap_or_default()
-                } {
+                let aux_output_start_idx = if has_main_output { 1 } else { 0 };
+                // Csound Plug patch: only a main output is checked against the main count
+                // (the host's array may be empty).
+                if has_main_output
+                    && unsafe {
+                        (*outputs).count_ones() != layout.main_output_channels.unwrap().get()
+                    }
+                {
                     return false;
                 }
                 for (aux_output_idx, channel_count) in layout.aux_output_ports.iter().enumerate() {
@@ -1455,7 +1461,8 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                    if aux_input_idx > data.numOutputs as usize {
+                                    // Csound Plug patch: the input count, and `>=`.
+                                    if aux_input_idx >= data.numInputs as usize {
                                         break;
                                     }
 
@@ -1479,7 +1486,8 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                    if aux_output_idx > data.numOutputs as usize {
+                                    // Csound Plug patch: `>=`.
+                                    if aux_output_idx >= data.numOutputs as usize {
                                         break;
                                     }
 

@@ -1,0 +1,247 @@
+//! Through a VST3 host: the edit controller holds the values the host sets while the
+//! processor runs (Steinberg's validator checks this with the bypass parameter), bus
+//! arrangements are read within the host's arrays and a host that passes fewer buses than
+//! declared is served, and one
+//! `process()` call carrying a value for every parameter (as Ardour sends when it restores
+//! a session: 2,080 of them are the hidden MIDI-controller parameters) and a thousand notes
+//! allocates nothing.
+//!
+//! The first test loads the built `.vst3` bundle (`cargo xtask test` builds it); the
+//! second links the plugin into this test so that the counting allocator below sees every
+//! allocation nice-plug's wrapper makes, also those it permits itself.
+
+use csound_plug_testkit::vst3::{event_list, parameter_changes, Module, Note, Plugin};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts the allocations made on a thread while it has `COUNTING` set.
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn note_allocation() {
+    if COUNTING.with(Cell::get) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: forwards to the system allocator; the counter itself never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Allocations made by `run` on this thread.
+fn allocations_in(run: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    COUNTING.with(|counting| counting.set(true));
+    run();
+    COUNTING.with(|counting| counting.set(false));
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
+// The plugin's own factory, linked in from the library this test depends on.
+extern "system" {
+    fn GetPluginFactory() -> *mut c_void;
+}
+
+fn linked_module() -> Module {
+    // Referencing the crate keeps its exported entry points in this test binary.
+    let _ = <csound_plug::flavor::Instrument as csound_plug::flavor::Flavor>::NAME;
+    // SAFETY: the plugin's own VST3 factory entry point, which returns a new reference.
+    unsafe { Module::from_factory(GetPluginFactory()) }
+}
+
+const FRAMES: usize = 256;
+
+/// Whether the first output bus carries sound.
+fn sounds(plugin: &Plugin, blocks: usize) -> bool {
+    let mut buffers = plugin.buffers();
+    let (changes, events) = (parameter_changes(&[]), event_list(&[]));
+    (0..blocks).any(|_| {
+        plugin.process(&mut buffers, FRAMES, &changes, &events);
+        buffers.outputs[0]
+            .iter()
+            .any(|channel| channel.iter().any(|s| s.abs() > 1e-3))
+    })
+}
+
+#[test]
+fn the_controller_holds_what_the_host_sets_while_processing() {
+    let module = Module::load_bundle();
+    for name in ["Csound Plug", "Csound Plug FX"] {
+        let plugin = module.create(name, FRAMES);
+        let bypass = plugin.bypass_id().expect("a bypass parameter");
+        plugin.start();
+        let mut buffers = plugin.buffers();
+        let no_events = event_list(&[]);
+
+        // Steinberg's bypass-persistence steps: the controller first, then the processor.
+        assert_eq!(plugin.set_param(bypass, 1.0), 0, "{name}: kResultOk");
+        assert_eq!(
+            plugin.param(bypass),
+            1.0,
+            "{name}: the controller reads it back"
+        );
+        let on = parameter_changes(&[(bypass, 0, 1.0)]);
+        plugin.process(&mut buffers, FRAMES, &on, &no_events);
+        assert_eq!(plugin.param(bypass), 1.0, "{name}: the processor took it");
+        let saved = plugin.state();
+
+        assert_eq!(plugin.set_param(bypass, 0.0), 0);
+        assert_eq!(plugin.param(bypass), 0.0, "{name}: off in the controller");
+        let off = parameter_changes(&[(bypass, 0, 0.0)]);
+        plugin.process(&mut buffers, FRAMES, &off, &no_events);
+        plugin.stop();
+
+        assert_eq!(plugin.set_state(&saved), 0, "{name}: the state loads");
+        assert_eq!(
+            plugin.param(bypass),
+            1.0,
+            "{name}: the saved bypass is back"
+        );
+    }
+}
+
+#[test]
+fn a_block_with_every_parameter_and_a_thousand_notes_allocates_nothing() {
+    let module = linked_module();
+    let plugin = module.create("Csound Plug", FRAMES);
+    let parameters = plugin.parameters();
+    assert!(
+        parameters.len() > 2_080,
+        "the hidden MIDI-controller parameters are listed ({})",
+        parameters.len()
+    );
+    plugin.start();
+    let mut buffers = plugin.buffers();
+    // Warm up: the first blocks hand the engine over.
+    sounds(&plugin, 8);
+
+    // Every parameter at its current value, as a host restoring a session sends them,
+    // the bypass left off.
+    let points: Vec<_> = parameters
+        .iter()
+        .map(|param| {
+            let value = if param.title == "Bypass" {
+                0.0
+            } else {
+                plugin.param(param.id)
+            };
+            (param.id, 0, value)
+        })
+        .collect();
+    let changes = parameter_changes(&points);
+    let notes: Vec<Note> = (0..1_024)
+        .map(|i| Note {
+            offset: (i % FRAMES) as i32,
+            channel: 0,
+            key: 48 + (i % 24) as i16,
+            velocity: if i % 2 == 0 { 0.8 } else { 0.0 },
+        })
+        .collect();
+    let events = event_list(&notes);
+    let mut call = plugin.prepare(&mut buffers, FRAMES, &changes, &events);
+    let mut result = -1;
+    let allocations = allocations_in(|| result = call.run());
+    assert_eq!(result, 0, "kResultOk");
+    assert_eq!(
+        allocations,
+        0,
+        "process() allocated with {} parameter changes and {} notes in one block",
+        points.len(),
+        notes.len()
+    );
+
+    // Still playing: a chord after the flood sounds.
+    let chord: Vec<Note> = [60, 64, 67]
+        .iter()
+        .map(|&key| Note {
+            offset: 0,
+            channel: 0,
+            key,
+            velocity: 0.8,
+        })
+        .collect();
+    let chord = event_list(&chord);
+    plugin.process(&mut buffers, FRAMES, &parameter_changes(&[]), &chord);
+    assert!(sounds(&plugin, 20), "the instrument plays after the flood");
+    plugin.stop();
+}
+
+/// Speaker arrangements: a bit per channel.
+const STEREO: u64 = 0b11;
+const MONO: u64 = 0b1;
+
+#[test]
+fn bus_arrangements_and_a_missing_side_chain() {
+    let module = Module::load_bundle();
+    let plugin = module.create("Csound Plug", FRAMES);
+    assert_eq!(
+        plugin.buses(),
+        (vec![2], vec![2]),
+        "side-chain in, main out"
+    );
+    assert_eq!(
+        plugin.set_bus_arrangements(&[STEREO], &[STEREO]),
+        0,
+        "the declared layout is accepted"
+    );
+    for (inputs, outputs) in [
+        (&[MONO][..], &[STEREO][..]),
+        (&[STEREO, STEREO][..], &[STEREO][..]),
+        (&[STEREO][..], &[0b11111][..]),
+        (&[][..], &[][..]),
+    ] {
+        assert_ne!(
+            plugin.set_bus_arrangements(inputs, outputs),
+            0,
+            "{inputs:?} -> {outputs:?} is refused"
+        );
+    }
+
+    // The host passes no input bus at all: the instrument plays.
+    plugin.start();
+    let mut buffers = plugin.buffers();
+    buffers.inputs.clear();
+    let on = event_list(&[Note {
+        offset: 0,
+        channel: 0,
+        key: 69,
+        velocity: 0.8,
+    }]);
+    let none = event_list(&[]);
+    let no_changes = parameter_changes(&[]);
+    plugin.process(&mut buffers, FRAMES, &no_changes, &on);
+    let played = (0..20).any(|_| {
+        plugin.process(&mut buffers, FRAMES, &no_changes, &none);
+        buffers.outputs[0][0].iter().any(|s| s.abs() > 1e-3)
+    });
+    assert!(played, "the note sounds without a side-chain bus");
+    plugin.stop();
+}
