@@ -7,6 +7,7 @@ use csound_plug_engine::EngineConfig;
 use csound_plug_patch::presets;
 use csound_plug_sandbox::gate::Reach;
 use csound_plug_sandbox::precheck::{precheck, Checked, Problem};
+use csound_plug_testkit::analysis::peak;
 use csound_plug_testkit::process::run;
 use csound_plug_testkit::unsafe_patches::{bad_patches, markers_present};
 use std::path::Path;
@@ -90,6 +91,51 @@ fn allow_unsafe_runs_what_the_gate_refuses() {
 }
 
 #[test]
+fn an_allowed_score_program_runs_in_the_check_too() {
+    // `<CsScore bin="…">`: Csound writes the section to a file and runs the program on
+    // it, which writes the real score ("sh script out"). Allowed, the pre-check runs the
+    // program too, so the patch has its score there as in the real run.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+                instr 1\n  asig oscili 0.5, 440\n  outs asig, asig\nendin\n</CsInstruments>\n\
+                <CsScore bin=\"sh\">\necho 'i 1 0.25 0.5' > \"$1\"\n</CsScore>\n</CsoundSynthesizer>\n";
+    let file = dir.join("score_program.csd");
+    std::fs::write(&file, code).unwrap();
+    let wav = dir.join("out.wav");
+    let (file, out_path) = (file.to_str().unwrap(), wav.to_str().unwrap());
+    let refused = run(cli(dir, &["render", file, "-o", out_path]), dir, "refused");
+    assert_eq!(refused.status.code(), Some(1), "{}", refused.describe());
+    assert!(
+        refused.stderr.contains("run a command"),
+        "{}",
+        refused.describe()
+    );
+
+    let out = run(
+        cli(dir, &["render", "--allow-unsafe", file, "-o", out_path]),
+        dir,
+        "allowed",
+    );
+    assert!(out.status.success(), "{}", out.describe());
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    let rate = reader.spec().sample_rate as f64;
+    let samples: Vec<f32> = reader
+        .samples::<f32>()
+        .step_by(2)
+        .map(Result::unwrap)
+        .collect();
+    let at = |t: f64| (t * rate) as usize;
+    assert_eq!(
+        samples.len(),
+        at(0.75),
+        "the score the program wrote ends at 0.75 s"
+    );
+    assert!(peak(&samples, 0..at(0.24)) == 0.0, "silent before the note");
+    assert!(peak(&samples, at(0.3)..at(0.7)) > 0.4, "the note sounds");
+}
+
+#[test]
 fn the_precheck_names_the_problem_and_where() {
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("CSOUND_PLUG_CHECK_TIMEOUT", "2");
@@ -125,12 +171,17 @@ fn the_precheck_names_the_problem_and_where() {
         }
         other => panic!("run-time write: {other:?}"),
     }
-    // Allowed: the same code passes, and nothing ran outside the sandbox.
+    // Allowed: the same code passes, and runs in the check as it will in the real run.
+    assert!(markers_present(dir.path()).is_empty());
     assert!(matches!(
         verdict("system_marker", true),
         Checked::Passed { uses } if uses[0].name == "system_i"
     ));
-    assert!(markers_present(dir.path()).is_empty());
+    assert_eq!(
+        markers_present(dir.path()).len(),
+        1,
+        "the allowed command ran"
+    );
 }
 
 #[test]

@@ -242,6 +242,7 @@ pub fn precheck_playing(
         score_seconds: SCORE_SECONDS,
         extra_score: playing.extra_score.clone(),
         test_notes: playing.test_notes,
+        allowed,
     };
     let ran = match helper_path() {
         Some(helper) => run_helper(&helper, &request, allowed),
