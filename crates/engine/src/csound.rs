@@ -29,6 +29,21 @@ pub fn live_instances() -> usize {
     LIVE_INSTANCES.load(Ordering::SeqCst)
 }
 
+/// Csound's version number (6180 for 6.18.0).
+pub fn version() -> i32 {
+    // SAFETY: reads a constant; needs no instance.
+    unsafe { sys::csoundGetVersion() }
+}
+
+/// Csound instances created in this process (tests check that a re-activation reuses an
+/// engine instead of compiling again).
+static CREATED_INSTANCES: AtomicUsize = AtomicUsize::new(0);
+
+/// How many Csound instances this process has created so far.
+pub fn created_instances() -> usize {
+    CREATED_INSTANCES.load(Ordering::SeqCst)
+}
+
 /// Values that `invalue` reads and `outvalue` writes, by channel name.
 #[derive(Default)]
 pub struct NamedValues {
@@ -311,6 +326,7 @@ impl Csound {
         let raw = unsafe { sys::csoundCreate(&*host as *const HostData as *mut c_void) };
         let ptr = NonNull::new(raw).ok_or(CsoundError::Create)?;
         LIVE_INSTANCES.fetch_add(1, Ordering::SeqCst);
+        CREATED_INSTANCES.fetch_add(1, Ordering::SeqCst);
         // SAFETY: `ptr` is a live instance; the callback only reads the host data.
         unsafe {
             sys::csoundSetMessageStringCallback(ptr.as_ptr(), message_callback);

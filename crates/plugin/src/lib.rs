@@ -43,6 +43,8 @@ pub struct CsoundPlug<F: Flavor> {
     /// The bypass state the ramp is heading for.
     bypassed: bool,
     sample_rate: f32,
+    /// The configuration of the last activation, to tell whether its engine fits the next.
+    activated_with: Option<EngineConfig>,
     /// Declared before `compiler` so it is dropped first (it holds a retire sender).
     processor: Processor,
     compiler: Compiler,
@@ -74,6 +76,7 @@ impl<F: Flavor> Default for CsoundPlug<F> {
             bypass_ramp: Smoother::new(SmoothingStyle::Linear(20.0)),
             bypassed: false,
             sample_rate: 48_000.0,
+            activated_with: None,
             processor,
             compiler,
             _flavor: PhantomData,
@@ -146,20 +149,37 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             .map_or(0, NonZeroU32::get);
         let sample_rate = f64::from(buffer_config.sample_rate);
         let config = EngineConfig::plugin(sample_rate, inputs, outputs, F::PASS_THROUGH);
-        let active = self.compiler.activate(config);
+        let active = self.compiler.activate(config.clone());
         let code = self.params.patch.get();
-        // A new rate or block size rebuilds the patch; its input channels keep their values.
-        let carried = self.processor.input_control_values();
-        // Compiling here, off the audio thread, means processing starts with the patch
-        // running. Code that does not run still activates: the last code that ran plays
-        // instead (else the default patch or the fallback; see `build_for_activation`).
-        let ready = self.compiler.shared().build_for_activation(
-            code,
-            &active,
-            self.params.patch.trust(),
-            F::DEFAULT_PATCH,
-            &carried,
-        );
+        // Hosts re-activate at once when the first activation reports the latency: the
+        // engine it built, still untouched, starts again instead of compiling twice.
+        let untouched = match self.activated_with.as_ref() == Some(&config) {
+            true => self.processor.take_untouched(&code),
+            false => None,
+        };
+        let ready = match untouched {
+            Some(mut ready) => {
+                ready.generation = active.generation;
+                Some(ready)
+            }
+            None => {
+                // A new rate or block size rebuilds the patch; its input channels keep
+                // their values.
+                let carried = self.processor.input_control_values();
+                // Compiling here, off the audio thread, means processing starts with the
+                // patch running. Code that does not run still activates: the last code
+                // that ran plays instead (else the default patch or the fallback; see
+                // `build_for_activation`).
+                self.compiler.shared().build_for_activation(
+                    code,
+                    &active,
+                    self.params.patch.trust(),
+                    F::DEFAULT_PATCH,
+                    &carried,
+                )
+            }
+        };
+        self.activated_with = Some(config);
         let max_block = buffer_config.max_buffer_size as usize;
         let channels = (inputs as usize, outputs as usize);
         let sized = self

@@ -136,6 +136,9 @@ pub struct Processor {
     was_playing: bool,
     /// Whether the running engine's non-finite output has been reported.
     non_finite_said: bool,
+    /// The engine `activate` handed over has not processed a block yet: a re-activation
+    /// with the same configuration and code may start it again as it is.
+    untouched: bool,
 }
 
 impl Processor {
@@ -151,6 +154,7 @@ impl Processor {
             retirement: Retirement::new(retire),
             events: Vec::with_capacity(EVENT_CAPACITY),
             sample_rate: 48_000.0,
+            untouched: false,
             fade_frames: 0,
             input_copy: Vec::new(),
             outgoing_output: Vec::new(),
@@ -185,6 +189,7 @@ impl Processor {
         self.non_finite_said = false;
         self.generation = generation;
         self.fade = None;
+        self.untouched = ready.is_some();
         self.current = ready;
         self.sample_rate = sample_rate;
         self.input_copy = input_copy;
@@ -198,6 +203,16 @@ impl Processor {
             Some(ready) => ready.engine.latency(),
             None => self.fallback_adapter.latency(),
         }
+    }
+
+    /// Off the audio thread, before an activation: the running engine, when it has not
+    /// processed a block since the last activation and plays `code` (the caller checks the
+    /// configuration). Hosts re-activate at once when the latency changes, so the engine
+    /// the first activation built is started again rather than compiled twice.
+    pub fn take_untouched(&mut self, code: &str) -> Option<Box<Ready>> {
+        let fits = self.untouched && self.running_code().is_some_and(|c| c.as_str() == code);
+        self.untouched = false;
+        fits.then(|| self.current.take()).flatten()
     }
 
     /// The code of the running engine, if one runs.
@@ -295,6 +310,7 @@ impl Processor {
         frames: usize,
     ) {
         let started = Instant::now();
+        self.untouched = false;
         let fits = self.input_copy.iter().all(|b| b.len() >= frames)
             && self.outgoing_output.len() >= outputs.len()
             && self.outgoing_output.iter().all(|b| b.len() >= frames);
