@@ -292,6 +292,8 @@ fn test(args: &[String]) -> Result {
         "CSOUND_PLUG_ALLOWED",
         root().join("target/test-allowed-code"),
     );
+    // Every test run checks patches afresh: passes are kept per process only.
+    std::env::set_var("CSOUND_PLUG_VERDICTS", "");
     run("cargo", &["test", "--workspace"])?;
     python_tests()
 }

@@ -505,7 +505,7 @@ fn precheck_patch(
     allow_unsafe: bool,
     playing: &Playing,
 ) -> Result<(), String> {
-    let report = precheck::precheck_playing(code, config, allow_unsafe, playing);
+    let report = precheck::precheck_remembered(code, config, allow_unsafe, playing);
     if let Some(why) = &report.unsandboxed {
         eprintln!("csound-plug: warning: the pre-check ran without its sandbox: {why}");
     }

@@ -136,6 +136,53 @@ fn an_allowed_score_program_runs_in_the_check_too() {
 }
 
 #[test]
+fn a_pass_is_remembered_on_this_machine_and_a_refusal_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let verdicts = dir.join("passed-checks");
+    let lines = || {
+        std::fs::read_to_string(&verdicts)
+            .map(|text| text.lines().count())
+            .unwrap_or(0)
+    };
+    let good = dir.join("good.csd");
+    std::fs::write(&good, csound_plug_testkit::TWO_OSC_SYNTH).unwrap();
+    let wav = dir.join("out.wav");
+    let render = |file: &Path| {
+        let mut cmd = cli(dir, &["render", file.to_str().unwrap()]);
+        cmd.args(["--duration", "0.2", "-o", wav.to_str().unwrap()])
+            .env("CSOUND_PLUG_VERDICTS", &verdicts);
+        run(cmd, dir, "render")
+    };
+    assert!(render(&good).status.success());
+    assert_eq!(lines(), 1, "the pass is written down");
+    // A later run (another process) finds it and checks nothing: no new line, same sound.
+    let first = std::fs::read(&wav).unwrap();
+    assert!(render(&good).status.success());
+    assert_eq!(lines(), 1);
+    assert_eq!(std::fs::read(&wav).unwrap(), first);
+    // Another configuration is another verdict.
+    let mut cmd = cli(dir, &["render", good.to_str().unwrap(), "--sr", "44100"]);
+    cmd.args(["--duration", "0.2", "-o", wav.to_str().unwrap()])
+        .env("CSOUND_PLUG_VERDICTS", &verdicts);
+    assert!(run(cmd, dir, "44.1 kHz").status.success());
+    assert_eq!(lines(), 2);
+    // Refused patches are checked every time and never written down.
+    let bad = bad_patches(dir);
+    let crash = bad.iter().find(|p| p.name == "divide_by_zero").unwrap();
+    let file = dir.join("crash.csd");
+    std::fs::write(&file, &crash.code).unwrap();
+    for _ in 0..2 {
+        let mut cmd = cli(dir, &["check", file.to_str().unwrap()]);
+        cmd.env("CSOUND_PLUG_VERDICTS", &verdicts);
+        let out = run(cmd, dir, "crash");
+        assert_eq!(out.status.code(), Some(1), "{}", out.describe());
+        assert!(out.stderr.contains(crash.reason), "{}", out.describe());
+    }
+    assert_eq!(lines(), 2);
+}
+
+#[test]
 fn the_precheck_names_the_problem_and_where() {
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("CSOUND_PLUG_CHECK_TIMEOUT", "2");

@@ -3,6 +3,7 @@
 
 use crate::gate::{self, Reach, UnsafeUse};
 use crate::protocol::{CheckRequest, ChildMessage, ATTEMPT_PREFIX};
+use crate::verdicts;
 use crossbeam::channel::{self, RecvTimeoutError};
 use csound_plug_engine::diagnostics::ErrorLine;
 use csound_plug_engine::{CompileError, EngineConfig};
@@ -226,6 +227,35 @@ impl Playing {
 /// this code to reach outside the audio.
 pub fn precheck(code: &str, config: &EngineConfig, allowed: bool) -> Report {
     precheck_playing(code, config, allowed, &Playing::plugin())
+}
+
+/// [`precheck_playing`], unless the same check passed before on this machine (see
+/// [`crate::verdicts`]): then a pass with the remembered warnings and nothing run
+/// (`elapsed` zero, `uses` empty: the code's uses were allowed when it passed). A pass of
+/// a check that ran in its sandbox is remembered.
+pub fn precheck_remembered(
+    code: &str,
+    config: &EngineConfig,
+    allowed: bool,
+    playing: &Playing,
+) -> Report {
+    let key = verdicts::key(code, config, allowed, playing);
+    if let Some(non_finite) = verdicts::passed(&key) {
+        return Report {
+            checked: Checked::Passed { uses: Vec::new() },
+            unsandboxed: None,
+            no_helper: None,
+            non_finite,
+            elapsed: Duration::ZERO,
+        };
+    }
+    let report = precheck_playing(code, config, allowed, playing);
+    let ran_in_sandbox = report.no_helper.is_none() && report.unsandboxed.is_none();
+    if matches!(report.checked, Checked::Passed { .. }) && ran_in_sandbox {
+        // A file that cannot be written costs a check next time, nothing more.
+        let _ = verdicts::remember(&key, &report.non_finite);
+    }
+    report
 }
 
 /// Checks `code` as it would run with `config`, playing `playing`.

@@ -8,11 +8,10 @@ use crate::slots::{bind, BindMode, SlotMap, SlotTable};
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::controls::{declared_in_text, Control};
 use csound_plug_patch::metadata;
-use csound_plug_sandbox::precheck::{self, Checked, Problem};
+use csound_plug_sandbox::precheck::{self, Checked, Playing, Problem};
 use csound_plug_sandbox::trust;
-use std::collections::HashSet;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long an in-process compile (with its start and warm-up) may take before it is
@@ -201,7 +200,8 @@ impl CompilerShared {
         self.bind(&declared(code), BindMode::New);
     }
 
-    /// Runs the pre-check on `code` unless it passed before with this configuration.
+    /// Runs the pre-check on `code` unless it passed before with this configuration on
+    /// this machine.
     /// A refusal is reported in the console, the host's log and `refused`.
     fn precheck(
         &self,
@@ -210,24 +210,10 @@ impl CompilerShared {
         trust: Trust,
     ) -> Result<(), BuildError> {
         let allowed = trust == Trust::Own || trust::is_allowed(code);
-        let key = format!(
-            "{}:{allowed}:{}",
-            trust::code_hash(code),
-            serde_json::to_string(config).unwrap_or_default()
-        );
-        // Process-wide: every instance of a session starts with the same code.
-        static PASSED: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-        let passed = || {
-            PASSED
-                .get_or_init(Default::default)
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-        };
-        if passed().contains(&key) {
-            return Ok(());
-        }
         let console = &self.status.console;
-        let report = precheck::precheck(code, config, allowed);
+        // Remembered on this machine: every instance of a session starts with the same
+        // code, and a reopened session was checked when it was first played.
+        let report = precheck::precheck_remembered(code, config, allowed, &Playing::plugin());
         if let Some(why) = &report.unsandboxed {
             console.notice(&format!("the pre-check ran without its sandbox: {why}"));
         }
@@ -238,12 +224,7 @@ impl CompilerShared {
                 ));
             }
         }
-        for phase in &report.non_finite {
-            console.notice(&format!(
-                "the patch produced NaN or infinite samples while {phase}; such blocks are \
-                 dropped (silence) and the patch plays on"
-            ));
-        }
+        self.non_finite_notices(&report.non_finite);
         match report.checked {
             Checked::Passed { uses } => {
                 if trust == Trust::Own && !uses.is_empty() {
@@ -251,7 +232,6 @@ impl CompilerShared {
                         console.notice(&format!("cannot remember the permission: {e}"));
                     }
                 }
-                passed().insert(key);
                 Ok(())
             }
             // A compile error is shown as one (console, gutter).
@@ -271,6 +251,16 @@ impl CompilerShared {
                 self.status.refused.store(Some(refusal.clone()));
                 Err(BuildError::Refused(refusal))
             }
+        }
+    }
+
+    /// Says where the pre-check found NaN or infinite samples.
+    fn non_finite_notices(&self, phases: &[String]) {
+        for phase in phases {
+            self.status.console.notice(&format!(
+                "the patch produced NaN or infinite samples while {phase}; such blocks are \
+                 dropped (silence) and the patch plays on"
+            ));
         }
     }
 
