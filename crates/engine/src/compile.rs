@@ -12,7 +12,7 @@ use crate::midi::{MidiChannels, ScoreNotes};
 use crate::params::as_declared;
 use crate::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::cabbage::cabbage_displays;
-use csound_plug_patch::csd::Csd;
+use csound_plug_patch::csd::{self, Csd};
 use csound_plug_patch::facts;
 use csound_plug_patch::metadata::{self, Metadata, MidiMode};
 use std::borrow::Cow;
@@ -47,7 +47,7 @@ impl Engine {
             }
         }
         let code = with_endless_score(code, config, &text);
-        if let Err(e) = csound.compile_csd_text(&code) {
+        if let Err(e) = csound.compile_csd_text(csd::csound_text(&code)) {
             let step = format!("the patch did not compile ({e})");
             return Err(fail(Some(&mut csound), step));
         }

@@ -188,6 +188,24 @@ fn compile_errors_name_their_line() {
 }
 
 #[test]
+fn a_front_end_panel_after_the_closing_tag_is_not_read() {
+    // CsoundQt keeps its widget panel after `</CsoundSynthesizer>`, sometimes with NUL
+    // bytes; Csound stops reading at the tag, and so does the engine.
+    let plain = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n a1 oscili 0.5, 440\n outs a1, a1\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 0.2\n</CsScore>\n\
+        </CsoundSynthesizer>\n";
+    let with_panel = format!(
+        "{plain}<bsbPanel>\n <label>\0\0</label>\n</bsbPanel>\n<CsScore>\ni 1 0 5\n</CsScore>\n"
+    );
+    let (a, b) = (
+        render_blocks(plain, vec![64], None),
+        render_blocks(&with_panel, vec![64], None),
+    );
+    assert!(analysis::peak(&a.channels[0], 0..a.channels[0].len()) > 0.4);
+    assert_eq!(a.channels, b.channels, "the same sound, the same length");
+}
+
+#[test]
 fn zero_dbfs_scales_both_ways() {
     // An old-style patch at 0dbfs = 32768 copying its input: the host sees its own signal.
     let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 16\nnchnls = 2\n0dbfs = 32768\n\

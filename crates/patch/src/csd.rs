@@ -486,6 +486,28 @@ pub struct ScoreStatement<'a> {
     pub offset: usize,
 }
 
+/// The part of `text` Csound reads: up to the end of the line that closes
+/// `</CsoundSynthesizer>` (first on its line after blanks, as Csound looks for it), all of
+/// `text` when no line closes it. Front ends keep their own data after it (CsoundQt's
+/// widget panel, which may hold NUL bytes that no C string can carry).
+pub fn csound_text(text: &str) -> &str {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    while pos < b.len() {
+        let end = line_end(b, pos);
+        let first = skip_line_blanks(b, pos, end);
+        if b[first..end].starts_with(b"</CsoundSynthesizer>") {
+            return &text[..end];
+        }
+        let next = next_line(b, pos);
+        if next <= pos {
+            break;
+        }
+        pos = next;
+    }
+    text
+}
+
 impl<'a> Csd<'a> {
     /// Reads the sections of `text`, with or without the
     /// `<CsoundSynthesizer>` wrapper.
@@ -740,6 +762,18 @@ fn bracket_end(b: &[u8], start: usize, end: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csound_reads_up_to_its_closing_tag() {
+        let body = "<CsoundSynthesizer>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n  </CsoundSynthesizer>";
+        let text = format!("{body}\n<bsbPanel>\0\0</bsbPanel>\n");
+        assert_eq!(csound_text(&text), body);
+        assert_eq!(csound_text(body), body);
+        // Not first on its line: Csound reads on.
+        let inline = "<CsoundSynthesizer>\nx </CsoundSynthesizer>\nmore";
+        assert_eq!(csound_text(inline), inline);
+        assert_eq!(csound_text(""), "");
+    }
+
     use super::*;
 
     fn body<'a>(text: &'a str, name: &str) -> Option<&'a str> {

@@ -135,8 +135,6 @@ pub fn opcode_reach(name: &str, known: &HashSet<String>) -> Option<Reach> {
 const OPTIONS: &[(&str, Reach)] = &[
     ("--opcode-lib", Reach::Library),
     ("--opcode-dir", Reach::Library),
-    // Line events from a device, or from a command when the name starts with `|`.
-    ("-L", Reach::Command),
     ("--utility", Reach::Command),
     ("-U", Reach::Command),
     ("--logfile", Reach::File),
@@ -190,8 +188,31 @@ fn scan_orchestra(code: &str) -> Vec<UnsafeUse> {
 fn scan_sections(code: &str) -> Vec<UnsafeUse> {
     let csd = Csd::parse(code);
     let mut uses = Vec::new();
-    for token in csd.options() {
+    let tokens = csd.options();
+    for (i, token) in tokens.iter().enumerate() {
         let text = token.unquoted();
+        // Line events come from a file or device, which is only reading, or from a
+        // command when the name starts with `|` (`-L "|cmd"`, `-L|cmd`, `--linein=|cmd`).
+        let line_events = ["-L", "--linein"]
+            .iter()
+            .find(|o| option_is(&text, o))
+            .map(|o| {
+                let attached = text[o.len()..].trim_start_matches('=');
+                match attached.is_empty() {
+                    true => tokens.get(i + 1).map(|t| t.unquoted()).unwrap_or_default(),
+                    false => attached.to_string(),
+                }
+            });
+        if let Some(source) = line_events {
+            if source.starts_with('|') {
+                uses.push(UnsafeUse {
+                    reach: Reach::Command,
+                    name: format!("-L {source}"),
+                    line: Some(token.line),
+                });
+            }
+            continue;
+        }
         if let Some((_, reach)) = OPTIONS.iter().find(|(o, _)| option_is(&text, o)) {
             uses.push(UnsafeUse {
                 reach: *reach,
@@ -285,7 +306,7 @@ mod tests {
     #[test]
     fn options_score_bin_and_embedded_files_are_found() {
         let code = "<CsoundSynthesizer>\n<CsOptions>\n-d --opcode-lib=/tmp/evil.so ; -L x\n\
-                    -Lfifo\n</CsOptions>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n\
+                    -Lfifo -L stdin --linein=events.txt -L \"|ls -l\"\n</CsOptions>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n\
                     <CsScore bin=\"python\">\nprint(1)\n</CsScore>\n\
                     <CsFileB filename=\"a.wav\">\nAAAA\n</CsFileB>\n</CsoundSynthesizer>\n";
         let uses = scan(code);
@@ -293,12 +314,14 @@ mod tests {
             names(&uses),
             [
                 ("--opcode-lib=/tmp/evil.so", Some(3)),
-                ("-Lfifo", Some(4)),
+                // Reading line events from a file or device is not a reach.
+                ("-L |ls -l", Some(4)),
                 ("<CsScore bin=…>", Some(10)),
                 ("<CsFileB>", Some(13)),
             ]
         );
         assert_eq!(uses[0].reach, Reach::Library);
+        assert_eq!(uses[1].reach, Reach::Command);
     }
 
     #[test]
