@@ -4,25 +4,25 @@
 use csound_plug::compiler::{Compiler, Trust};
 use csound_plug::slots::BindMode;
 use csound_plug_engine::EngineConfig;
+use csound_plug_sandbox::precheck::Playing;
+use csound_plug_sandbox::verdicts;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 #[test]
 fn a_compile_that_hangs_in_the_process_is_abandoned_and_later_ones_work() {
-    // Allowed code that hangs only outside the sandbox: its command succeeds here and
-    // fails in the check, so the check passes and the compile in the process never ends.
-    let hangs = csound_plug_testkit::csd::csd(
-        "ires system_i 1, \"true\"\nif ires == 0 then\n  while 1 == 1 do\n  od\nendif\n\
-         instr 1\nendin\n",
-        "",
-    );
+    // Code the pre-check passed before (remembered as a pass), which hangs here: a
+    // surprise the time limit is for.
+    let hangs = csound_plug_testkit::csd::csd("while 1 == 1 do\nod\ninstr 1\nendin\n", "");
     std::env::set_var("CSOUND_PLUG_COMPILE_LIMIT", "2");
-    // Code of one's own that reaches outside is remembered as allowed: not in $HOME.
     let dir = tempfile::tempdir().unwrap();
-    std::env::set_var("CSOUND_PLUG_ALLOWED", dir.path().join("allowed-code"));
+    std::env::set_var("CSOUND_PLUG_VERDICTS", dir.path().join("passed-checks"));
+    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    let key = verdicts::key(&hangs, &config, true, &Playing::plugin());
+    verdicts::remember(&key, &[]).unwrap();
     let compiler = Compiler::spawn().expect("the compiler starts");
     let shared = compiler.shared().clone();
-    let active = compiler.activate(EngineConfig::plugin(48_000.0, 0, 2, false));
+    let active = compiler.activate(config);
     let error = match shared.build(Arc::new(hangs), &active, BindMode::Edit, Trust::Own) {
         Err(error) => error,
         Ok(_) => panic!("the hanging compile returned"),
