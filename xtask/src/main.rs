@@ -4,7 +4,8 @@
 //!   the user's plugin folders, binaries into `~/.local/bin`, then a test render.
 //! - `cargo xtask test`: formatting, lints, the bundles, every Rust test and the Python
 //!   host tests (in a virtual environment it creates under `target/`).
-//! - `cargo xtask bench`: speed and memory ratios (`benches/engine.rs`).
+//! - `cargo xtask bench`: speed and memory ratios (`crates/plugin/benches/engine.rs` and
+//!   `host.rs`), also as JSON under `target/bench/`.
 //! - `cargo xtask fuzz [CASES]`: the fuzz tests with many cases.
 //! - `cargo xtask soak [SECONDS]`: the soak test for ten minutes.
 //! - `cargo xtask bundle …`: nice-plug's bundler (`.clap`, `.vst3`).
@@ -381,11 +382,16 @@ fn soak(args: &[String]) -> Result {
     )
 }
 
-/// Benchmarks: ratios measured side by side (see `crates/plugin/benches/engine.rs`).
+/// Benchmarks: ratios measured side by side (see `crates/plugin/benches/`).
 fn bench() -> Result {
     ensure_packages(&["csound"])?;
     run("cargo", &["build", "--release", "-p", CLI_PACKAGE])?;
-    run("cargo", &["bench", "-p", PACKAGE, "--bench", "engine"])
+    build_bundles()?;
+    std::env::set_var("CSOUND_PLUG_BUNDLE_DIR", root().join("target/bundled"));
+    run("cargo", &["bench", "-p", PACKAGE, "--bench", "engine"])?;
+    run("cargo", &["bench", "-p", PACKAGE, "--bench", "host"])?;
+    eprintln!("xtask: the figures are in target/bench/engine.json and target/bench/host.json");
+    Ok(())
 }
 
 /// The VST3 host tests: pedalboard and dawdreamer from PyPI, in a venv under `target/`.

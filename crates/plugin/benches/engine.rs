@@ -7,7 +7,11 @@
 //! - `csound-plug render` against `csound -o` on the same file;
 //! - memory per running engine;
 //! - the pre-check's added time per recompile (factory presets: median and worst, against
-//!   the in-process compile) and recompiles per second with and without it.
+//!   the in-process compile) and recompiles per second with and without it;
+//! - how many instances of the default instrument holding an 8-note chord one core runs
+//!   in real time at host block 128, against bare Csound instances running the same.
+//!
+//! `cargo xtask bench` also runs `benches/host.rs` (what a DAW waits for).
 
 use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::processor::Processor;
@@ -17,6 +21,7 @@ use csound_plug_engine::csound::Csound;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::{Engine, EngineConfig};
 use csound_plug_patch::presets;
+use csound_plug_testkit::bench::Figures;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -105,7 +110,7 @@ fn timed_blocks(seconds: f64, interval: Option<Duration>) -> (Vec<Duration>, f64
 }
 
 /// Worst and 99.9th-percentile process() time during recompiles against normal blocks.
-fn recompile_bench() {
+fn recompile_bench(figures: &mut Figures) {
     let seconds = 8.0;
     let (normal, _) = timed_blocks(seconds, Some(Duration::ZERO));
     let median = micros(percentile(&normal, 0.5));
@@ -127,18 +132,33 @@ fn recompile_bench() {
         );
     };
     row("no recompiles", &normal);
+    let normal_p999 = micros(percentile(&normal, 0.999));
     for (name, interval) in [
         ("10 recompiles/s", Some(Duration::from_millis(100))),
         ("back-to-back recompiles", None),
     ] {
         let (times, rate) = timed_blocks(seconds, interval);
         row(&format!("{name} ({rate:.0}/s)"), &times);
+        figures.ratio(
+            &format!("process() p99.9 at block {BLOCK} during {name} ({rate:.0}/s)"),
+            micros(percentile(&times, 0.999)),
+            "p99.9 with no recompiles",
+            normal_p999,
+            "us",
+        );
+        figures.ratio(
+            &format!("process() median at block {BLOCK} during {name}"),
+            micros(percentile(&times, 0.5)),
+            "median with no recompiles",
+            median,
+            "us",
+        );
     }
     println!("  (ratios are against the median of the no-recompile row)");
 }
 
 /// Plugin processing (processor + block adapter + engine) against a bare perform loop.
-fn overhead_bench() {
+fn overhead_bench(figures: &mut Figures) {
     let seconds = 20.0;
     let cycles = (seconds * SR / 32.0) as usize;
     let ring = Arc::new(MessageRing::new(1024));
@@ -178,19 +198,19 @@ fn overhead_bench() {
         best[1] = best[1].min(plugin(64));
         best[2] = best[2].min(plugin(1));
     }
-    println!("engine path vs bare csoundPerformKsmps ({seconds} s of two held notes, ksmps 32):");
-    println!(
-        "  bare {:.0} ms; host block 64: {:.0} ms (ratio {:.3}); host block 1: {:.0} ms (ratio {:.3})",
-        best[0].as_secs_f64() * 1e3,
-        best[1].as_secs_f64() * 1e3,
-        best[1].as_secs_f64() / best[0].as_secs_f64(),
-        best[2].as_secs_f64() * 1e3,
-        best[2].as_secs_f64() / best[0].as_secs_f64()
-    );
+    for (block, time) in [(64, best[1]), (1, best[2])] {
+        figures.ratio(
+            &format!("engine path at host block {block}, {seconds} s of two held notes"),
+            time.as_secs_f64() * 1e3,
+            "bare csoundPerformKsmps loop",
+            best[0].as_secs_f64() * 1e3,
+            "ms",
+        );
+    }
 }
 
 /// `csound-plug render` against `csound -o` on a long score.
-fn render_bench() {
+fn render_bench(figures: &mut Figures) {
     let root = csound_plug_testkit::root().display().to_string();
     let patch = format!("{root}/tests/patches/long_score.csd");
     let ours = format!("{root}/target/release/csound-plug");
@@ -222,16 +242,17 @@ fn render_bench() {
                 .arg(dir.join("ours.wav")),
         ));
     }
-    println!(
-        "render long_score.csd (25 s): csound -o {:.0} ms, csound-plug render {:.0} ms, ratio {:.2}",
-        best[0].as_secs_f64() * 1e3,
+    figures.ratio(
+        "csound-plug render of long_score.csd (25 s)",
         best[1].as_secs_f64() * 1e3,
-        best[1].as_secs_f64() / best[0].as_secs_f64()
+        "csound -o",
+        best[0].as_secs_f64() * 1e3,
+        "ms",
     );
 }
 
 /// Resident memory added by each running engine.
-fn memory_bench() {
+fn memory_bench(figures: &mut Figures) {
     let rss_kib = || -> f64 {
         let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
         let pages: f64 = statm
@@ -251,13 +272,17 @@ fn memory_bench() {
         })
         .collect();
     let per = (rss_kib() - before) / engines.len() as f64;
-    println!("memory: {per:.0} KiB resident per running default-instrument engine (20 engines)");
+    figures.value(
+        "resident memory per running default-instrument engine (20 engines)",
+        per / 1024.0,
+        "MB",
+    );
     drop(engines);
     drop(warm);
 }
 
 /// What the pre-check adds to a recompile.
-fn precheck_bench() {
+fn precheck_bench(figures: &mut Figures) {
     use csound_plug_sandbox::precheck::{self, Checked};
     if precheck::helper_path().is_none() {
         println!("pre-check: skipped, build the helper first (cargo build --release)");
@@ -290,14 +315,17 @@ fn precheck_bench() {
     compiles.sort();
     let median = |v: &[Duration]| v[v.len() / 2];
     println!(
-        "pre-check of the {} factory presets: median {:.0} ms, worst {:.0} ms ({}); \
-         in-process compile median {:.0} ms; pre-check / compile {:.1}",
+        "pre-check of the {} factory presets: worst {:.0} ms ({})",
         checks.len(),
-        median(&checks).as_secs_f64() * 1e3,
         worst.0.as_secs_f64() * 1e3,
-        worst.1,
+        worst.1
+    );
+    figures.ratio(
+        "pre-check of a factory preset, median",
+        median(&checks).as_secs_f64() * 1e3,
+        "in-process compile, median",
         median(&compiles).as_secs_f64() * 1e3,
-        median(&checks).as_secs_f64() / median(&compiles).as_secs_f64()
+        "ms",
     );
     // Back-to-back recompiles of new code (each variant is new text, so none is cached).
     let rate = |checked: bool| {
@@ -322,18 +350,118 @@ fn precheck_bench() {
         count as f64 / t.elapsed().as_secs_f64()
     };
     let (with, without) = (rate(true), rate(false));
-    println!(
-        "recompiles per second of the default instrument: {with:.1} with the pre-check, \
-         {without:.1} without (ratio {:.2})",
-        with / without
+    figures.ratio(
+        "recompiles per second of new code, with the pre-check",
+        with,
+        "without the pre-check",
+        without,
+        "per s",
+    );
+}
+
+/// The default instrument holding an 8-note chord from its own score.
+fn chord8_patch() -> String {
+    let notes: String = [48, 52, 55, 59, 60, 64, 67, 71]
+        .iter()
+        .map(|key| format!("i 1 0 3600 {key} 100 1\n"))
+        .collect();
+    presets::DEFAULT_INSTRUMENT.replace("<CsScore>", &format!("<CsScore>\n{notes}"))
+}
+
+/// Instances one core runs in real time at host block 128: the time to process one block
+/// of each of 8 instances in turn, per instance, against the block's duration. The plugin
+/// path (processor, block adapter, engine) against bare Csound (`csoundPerformKsmps`
+/// until the block is full, copying the output).
+fn instances_bench(figures: &mut Figures) {
+    const HOST_BLOCK: usize = 128;
+    const COUNT: usize = 8;
+    let seconds = 6.0;
+    let blocks = (seconds * SR / HOST_BLOCK as f64) as usize;
+    let code = Arc::new(chord8_patch());
+    let ring = Arc::new(MessageRing::new(1024));
+    let plugin = || -> Duration {
+        let mut instances: Vec<(Compiler, Processor)> = (0..COUNT)
+            .map(|_| {
+                let compiler = Compiler::spawn().expect("the compiler starts");
+                let shared = compiler.shared().clone();
+                let mut processor =
+                    Processor::new(shared.handover.clone(), compiler.retire_sender(), false);
+                let generation = compiler.activate(config()).generation;
+                let (engine, _) = Engine::compile(&code, &config(), shared.handover.ring.clone())
+                    .expect("compiles");
+                let ready = Ready {
+                    engine,
+                    code: code.clone(),
+                    generation,
+                };
+                processor
+                    .activate(Some(Box::new(ready)), generation, (2, 2), HOST_BLOCK, SR)
+                    .expect("buffers");
+                (compiler, processor)
+            })
+            .collect();
+        let (mut left, mut right) = (vec![0.0f32; HOST_BLOCK], vec![0.0f32; HOST_BLOCK]);
+        let t = Instant::now();
+        for _ in 0..blocks {
+            for (_, processor) in instances.iter_mut() {
+                processor.take_ready();
+                processor.clear_events();
+                let mut outputs = [&mut left[..], &mut right[..]];
+                processor.process(&Input::<&[f32]>::Silence, &mut outputs, HOST_BLOCK);
+            }
+        }
+        t.elapsed()
+    };
+    let bare = || -> Duration {
+        let mut instances: Vec<Csound> = (0..COUNT)
+            .map(|_| {
+                let mut csound = Csound::new(ring.clone()).expect("csound");
+                csound.set_option("-d").unwrap();
+                csound.set_option("--sample-rate=48000").unwrap();
+                csound.compile_csd_text(&code).expect("compiles");
+                csound.start().expect("starts");
+                csound.enter_realtime();
+                csound
+            })
+            .collect();
+        let ksmps = instances[0].ksmps();
+        let mut sink = vec![0.0f64; 2 * ksmps];
+        let t = Instant::now();
+        for _ in 0..blocks {
+            for csound in instances.iter_mut() {
+                for _ in 0..HOST_BLOCK / ksmps {
+                    csound.perform_ksmps();
+                    sink.copy_from_slice(csound.spout());
+                }
+            }
+        }
+        t.elapsed()
+    };
+    // Interleaved, best of three each, so drift on a shared machine hits both alike.
+    let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        ours = ours.min(plugin());
+        theirs = theirs.min(bare());
+    }
+    let block_seconds = HOST_BLOCK as f64 / SR;
+    let per_block = |total: Duration| total.as_secs_f64() / (blocks * COUNT) as f64;
+    figures.ratio(
+        "instances of the default instrument with an 8-note chord one core runs in real time at block 128",
+        block_seconds / per_block(ours),
+        "bare Csound instances",
+        block_seconds / per_block(theirs),
+        "instances",
     );
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
-    precheck_bench();
-    recompile_bench();
-    overhead_bench();
-    render_bench();
-    memory_bench();
+    let mut figures = Figures::new("engine");
+    instances_bench(&mut figures);
+    precheck_bench(&mut figures);
+    recompile_bench(&mut figures);
+    overhead_bench(&mut figures);
+    render_bench(&mut figures);
+    memory_bench(&mut figures);
+    figures.write();
 }

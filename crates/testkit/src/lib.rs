@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod analysis;
+pub mod bench;
 pub mod clap;
 pub mod csd;
 pub mod memory;
