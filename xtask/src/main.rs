@@ -295,6 +295,9 @@ fn test(args: &[String]) -> Result {
     );
     // Every test run checks patches afresh: passes are kept per process only.
     std::env::set_var("CSOUND_PLUG_VERDICTS", "");
+    // Activations wait for their build, however loaded the machine is, so that tests
+    // which play from the first block do not depend on load (one test shortens it).
+    std::env::set_var("CSOUND_PLUG_ACTIVATION_WAIT", "600");
     run("cargo", &["test", "--workspace"])?;
     python_tests()
 }

@@ -23,6 +23,7 @@ pub mod slots;
 use compiler::Compiler;
 use csound_plug_engine::block::Input;
 use csound_plug_engine::EngineConfig;
+use csound_plug_sandbox::precheck::limit_from_env;
 use dry_wet::DryWet;
 use flavor::{Effect, Flavor, Instrument};
 use nice_plug::prelude::*;
@@ -169,13 +170,22 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
                 // Compiling here, off the audio thread, means processing starts with the
                 // patch running. Code that does not run still activates: the last code
                 // that ran plays instead (else the default patch or the fallback; see
-                // `build_for_activation`).
-                self.compiler.shared().build_for_activation(
+                // `build_for_activation`). Code never checked on this machine is waited
+                // for a moment only, unless this is an offline render.
+                let wait = match buffer_config.process_mode {
+                    ProcessMode::Offline => None,
+                    _ => Some(limit_from_env(
+                        "CSOUND_PLUG_ACTIVATION_WAIT",
+                        compiler::ACTIVATION_WAIT,
+                    )),
+                };
+                self.compiler.shared().activation_build(
                     code,
                     &active,
                     self.params.patch.trust(),
                     F::DEFAULT_PATCH,
-                    &carried,
+                    carried,
+                    wait,
                 )
             }
         };

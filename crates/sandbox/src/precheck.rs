@@ -258,6 +258,11 @@ pub fn precheck_remembered(
     report
 }
 
+/// Whether [`precheck_remembered`] would answer from memory, running nothing.
+pub fn remembered(code: &str, config: &EngineConfig, allowed: bool, playing: &Playing) -> bool {
+    verdicts::passed(&verdicts::key(code, config, allowed, playing)).is_some()
+}
+
 /// Checks `code` as it would run with `config`, playing `playing`.
 pub fn precheck_playing(
     code: &str,

@@ -209,7 +209,7 @@ impl CompilerShared {
         config: &EngineConfig,
         trust: Trust,
     ) -> Result<(), BuildError> {
-        let allowed = trust == Trust::Own || trust::is_allowed(code);
+        let allowed = allowed(code, trust);
         let console = &self.status.console;
         // Remembered on this machine: every instance of a session starts with the same
         // code, and a reopened session was checked when it was first played.
@@ -264,6 +264,11 @@ impl CompilerShared {
         }
     }
 
+    /// Whether `code` passed the pre-check on this machine before, with `config`.
+    pub(super) fn checked_before(&self, code: &str, config: &EngineConfig, trust: Trust) -> bool {
+        precheck::remembered(code, config, allowed(code, trust), &Playing::plugin())
+    }
+
     /// Compiles in-process on a thread of its own, waiting at most [`COMPILE_LIMIT`]: a
     /// compile that hangs is left running (counted in `abandoned`) and later compiles go on.
     fn compile_in_time(
@@ -298,6 +303,11 @@ impl CompilerShared {
             }
         }
     }
+}
+
+/// Whether `code` may reach outside the audio: the user's own, or allowed on this machine.
+fn allowed(code: &str, trust: Trust) -> bool {
+    trust == Trust::Own || trust::is_allowed(code)
 }
 
 /// `code`'s declared controls with their start values, read from its text (nothing is

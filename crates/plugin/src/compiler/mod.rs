@@ -6,13 +6,16 @@
 //! the audio thread has let go of, so `csoundDestroy` never runs there.
 //!
 //! - [`build`]: one build (pre-check, compile, slots) and its typed result.
+//! - [`activation`]: how long an activation waits for its build.
 //! - [`shared`]: what the threads share, by role.
 //! - `worker`: the thread in-process compiles run on.
 
+mod activation;
 mod build;
 mod shared;
 mod worker;
 
+pub use activation::ACTIVATION_WAIT;
 pub use build::{default_positions, BuildError};
 pub use shared::{EngineFacts, Handover, SlotState, Status};
 
@@ -92,6 +95,9 @@ pub struct CompilerShared {
     pub slots: SlotState,
     /// The thread in-process compiles run on, started by the first build.
     worker: Mutex<Option<worker::Worker>>,
+    /// Builds an activation stopped waiting for; joined before the plugin goes, so no
+    /// thread of its runs once a host unloads the library.
+    activation_threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// A request to the compiler thread.
@@ -128,6 +134,7 @@ impl Compiler {
             status: Status::default(),
             slots: SlotState::default(),
             worker: Mutex::new(None),
+            activation_threads: Mutex::new(Vec::new()),
         });
         let (requests, request_rx) = channel::unbounded();
         let (retire, retire_rx) = channel::bounded::<Retired>(RETIRE_CAPACITY);
@@ -231,6 +238,16 @@ impl Drop for Compiler {
         // The compiler first: it may still be retiring engines.
         if let Some(thread) = self.compile_thread.take() {
             let _ = thread.join();
+        }
+        let builds = std::mem::take(
+            &mut *self
+                .shared
+                .activation_threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for build in builds {
+            let _ = build.join();
         }
         let _ = self.retire.send(None);
         if let Some(thread) = self.retire_thread.take() {

@@ -74,11 +74,20 @@ impl<P: Plugin<BackgroundTask = ()>> ActivateContext<P> for Activation {
 /// Activates `plugin` with its first layout at 48 kHz and blocks of up to `frames`, and
 /// starts its parameters' smoothers as a wrapper does; its parameter pointers.
 pub fn activate<P: Plugin<BackgroundTask = ()>>(plugin: &mut P, frames: usize) -> Vec<ParamPtr> {
+    activate_in(plugin, frames, ProcessMode::Realtime)
+}
+
+/// [`activate`] in a host's `mode` (realtime, buffered or offline).
+pub fn activate_in<P: Plugin<BackgroundTask = ()>>(
+    plugin: &mut P,
+    frames: usize,
+    mode: ProcessMode,
+) -> Vec<ParamPtr> {
     let config = BufferConfig {
         sample_rate: 48_000.0,
         min_buffer_size: None,
         max_buffer_size: frames as u32,
-        process_mode: ProcessMode::Realtime,
+        process_mode: mode,
     };
     assert!(plugin.activate(&P::AUDIO_IO_LAYOUTS[0], &config, &mut Activation));
     let pointers: Vec<ParamPtr> = plugin
