@@ -45,6 +45,7 @@ impl CompilerShared {
         let spawned = std::thread::Builder::new()
             .name("csound-plug activation".into())
             .spawn(move || {
+                super::priority::lower_this_thread();
                 let ready = shared.build_for_activation(
                     thread_code,
                     &thread_active,

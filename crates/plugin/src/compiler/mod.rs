@@ -9,9 +9,11 @@
 //! - [`activation`]: how long an activation waits for its build.
 //! - [`shared`]: what the threads share, by role.
 //! - `worker`: the thread in-process compiles run on.
+//! - `priority`: these threads run below the host's.
 
 mod activation;
 mod build;
+mod priority;
 mod shared;
 mod worker;
 
@@ -163,6 +165,7 @@ impl Compiler {
             let spawned = std::thread::Builder::new()
                 .name("csound-plug retire".into())
                 .spawn(move || {
+                    priority::lower_this_thread();
                     while let Ok(Some(engine)) = retire_rx.recv() {
                         drop(engine);
                     }
@@ -176,7 +179,10 @@ impl Compiler {
             let (shared, retire) = (self.shared.clone(), self.retire.clone());
             let spawned = std::thread::Builder::new()
                 .name("csound-plug compiler".into())
-                .spawn(move || compile_loop(&shared, &request_rx, &retire));
+                .spawn(move || {
+                    priority::lower_this_thread();
+                    compile_loop(&shared, &request_rx, &retire)
+                });
             match spawned {
                 Ok(thread) => self.compile_thread = Some(thread),
                 Err(e) => return Err(format!("cannot start the compiler thread: {e}")),

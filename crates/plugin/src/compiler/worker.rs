@@ -35,6 +35,7 @@ impl Worker {
         let thread = std::thread::Builder::new()
             .name("csound-plug compile".into())
             .spawn(move || {
+                super::priority::lower_this_thread();
                 while let Ok(job) = job_rx.recv() {
                     let built = Engine::compile(&job.code, &job.config, job.ring);
                     // Nobody waits for an abandoned compile: its engine is dropped here.
