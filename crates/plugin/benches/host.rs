@@ -63,9 +63,7 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 /// Resident memory in MiB, after returning freed memory to the system (so what earlier
 /// figures freed does not hide what this one holds).
 fn resident_mb() -> f64 {
-    // SAFETY: glibc's malloc_trim only releases free memory.
-    unsafe { libc::malloc_trim(0) };
-    csound_plug_testkit::memory::rss_kib() as f64 / 1024.0
+    csound_plug_testkit::memory::settled_rss_kib() as f64 / 1024.0
 }
 
 /// Bare Csound running `code` (created, compiled, started), kept.

@@ -9,7 +9,7 @@ use common::{activate, note, process, Host};
 use csound_plug::flavor::{Effect, Flavor, Instrument};
 use csound_plug::CsoundPlug;
 use csound_plug_engine::csound::live_instances;
-use csound_plug_testkit::memory::rss_kib;
+use csound_plug_testkit::memory::settled_rss_kib;
 use nice_plug::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -80,12 +80,12 @@ fn many_instances_made_played_and_destroyed_at_once_leave_nothing_behind() {
     // the C library's arenas for four threads).
     round(32, 4);
     assert_eq!(live_instances(), 0, "Csound instances left after round 1");
-    let warm = rss_kib();
+    let warm = settled_rss_kib();
     let mut growth = Vec::new();
     for n in 2..=4 {
         round(32, 4);
         assert_eq!(live_instances(), 0, "Csound instances left after round {n}");
-        growth.push(rss_kib() as i64 - warm as i64);
+        growth.push(settled_rss_kib() as i64 - warm as i64);
     }
     println!("RSS after the first round {warm} KiB; growth after rounds 2-4: {growth:?} KiB");
     // 32 instances hold some 200 MB at their peak; what a round leaves must be small.
