@@ -72,9 +72,6 @@ pub fn main() -> i32 {
         }
     };
     set_limits(request.allowed);
-    // Below the host's threads, as the plugin's compiles are.
-    // SAFETY: changes only this process's scheduling priority.
-    unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
     // What the user allowed runs here as it will in the real run; the rest is trapped.
     #[cfg(target_os = "linux")]
     if !request.allowed {
