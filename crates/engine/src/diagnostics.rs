@@ -32,11 +32,18 @@ pub fn performance_errors(log: &str) -> Vec<&str> {
     errors
 }
 
-/// Finds the errors in a compile log of `code`.
+/// Finds the errors in a compile log of `code`: parse errors (`error:`), and init errors
+/// of the global code when the patch fails to start (`INIT ERROR in instr 0 (opcode
+/// ftgen.iS) line 7: ftgen error`), with the cause Csound printed just before (a file it
+/// could not open).
 pub fn error_lines(log: &str, code: &str) -> Vec<ErrorLine> {
     let lines: Vec<&str> = log.lines().collect();
     let mut errors = Vec::new();
     for (i, text) in lines.iter().enumerate() {
+        if let Some(error) = init_error(&lines, i) {
+            errors.push(error);
+            continue;
+        }
         let Some(at) = text.to_ascii_lowercase().find("error:") else {
             continue;
         };
@@ -60,6 +67,34 @@ pub fn error_lines(log: &str, code: &str) -> Vec<ErrorLine> {
         });
     }
     errors
+}
+
+/// `INIT ERROR in instr 0 (opcode ftgen.iS) line 7: ftgen error` at `lines[i]` (also
+/// `PERF ERROR`), with a file Csound failed to open in the lines before it.
+fn init_error(lines: &[&str], i: usize) -> Option<ErrorLine> {
+    let text = lines[i].trim();
+    let rest = text
+        .strip_prefix("INIT ERROR in ")
+        .or_else(|| text.strip_prefix("PERF ERROR in "))?;
+    let line = line_number(rest);
+    let mut message = match rest.find(": ") {
+        Some(at) => rest[at + 2..].trim().to_string(),
+        None => rest.to_string(),
+    };
+    let cause = lines[i.saturating_sub(4)..i].iter().rev().find_map(|l| {
+        let at = l
+            .find("Failed to open file")
+            .or_else(|| l.find("cannot open"))?;
+        Some(l[at..].trim().trim_end_matches('.').to_string())
+    });
+    if let Some(cause) = cause {
+        message = format!("{message}: {cause}");
+    }
+    Some(ErrorLine {
+        line,
+        file: None,
+        message,
+    })
 }
 
 /// The number after `line` in text such as ` from file x.csd (1), line 12:` or `Line: 12`.
@@ -121,6 +156,23 @@ fn locate(code: &str, source: &str, near: Option<usize>) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_init_error_of_the_global_code_names_its_line_and_cause() {
+        let log = "ftable 101:\ndeferred alloc for no_such_file.wav\n\
+                   soundin cannot open no_such_file.wav: No Error.ftable 101: Failed to open file no_such_file.wav\n\
+                   f101     0.00     0.00     1.00  \"no_such_file.wav\" ...\n\
+                   INIT ERROR in instr 0 (opcode ftgen.iS) line 7: ftgen error\n \
+                   from file *string* (1),giSample\tftgen.iS\t0\t0\t0\t1\t\"no_such_file.wav\"\n\
+                   header init errors\n";
+        let errors = error_lines(log, "");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, Some(7));
+        assert_eq!(
+            errors[0].message,
+            "ftgen error: Failed to open file no_such_file.wav"
+        );
+    }
 
     #[test]
     fn performance_errors_are_listed_once() {
