@@ -370,6 +370,8 @@ fn soak(args: &[String]) -> Result {
     };
     ensure_packages(BUILD_PACKAGES)?;
     std::env::set_var("CSOUND_PLUG_SOAK_SECONDS", &seconds);
+    // Its recompiles (a new code each second) stay out of the user's remembered checks.
+    std::env::set_var("CSOUND_PLUG_VERDICTS", "");
     run(
         "cargo",
         &[
