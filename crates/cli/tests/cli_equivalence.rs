@@ -41,6 +41,7 @@ const PATCHES: &[(&str, Option<InputSpec>)] = &[
     ("events_udo.csd", None),
     ("spectral_dac_options.csd", None),
     ("gen_tables.csd", None),
+    ("quad_channels.csd", None),
 ];
 
 fn patch_dir() -> PathBuf {
@@ -328,6 +329,7 @@ equivalence_tests! {
     equivalent_events_udo => "events_udo.csd",
     equivalent_spectral_dac_options => "spectral_dac_options.csd",
     equivalent_gen_tables => "gen_tables.csd",
+    equivalent_quad_channels => "quad_channels.csd",
 }
 
 /// Host block sizes 1, 37 (prime, not a divisor of ksmps 32) and 4096 give the same

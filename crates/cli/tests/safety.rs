@@ -186,7 +186,7 @@ fn a_pass_is_remembered_on_this_machine_and_a_refusal_is_not() {
 fn the_precheck_names_the_problem_and_where() {
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("CSOUND_PLUG_CHECK_TIMEOUT", "2");
-    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    let config = EngineConfig::plugin(48_000.0, false);
     let patches = bad_patches(dir.path());
     let verdict = |name: &str, allowed: bool| {
         let patch = patches.iter().find(|p| p.name == name).unwrap();
@@ -240,7 +240,7 @@ fn non_finite_output_is_reported_not_refused() {
         "instr 1\n  asig = a(sqrt(-1))\n  outs asig, asig\nendin\n",
         "i 1 0 0.5\n",
     );
-    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    let config = EngineConfig::plugin(48_000.0, false);
     let report = precheck(&code, &config, false);
     assert!(
         matches!(report.checked, Checked::Passed { .. }),
@@ -302,7 +302,7 @@ fn render_checks_only_what_it_plays() {
 fn every_factory_preset_passes_the_precheck() {
     for preset in presets::factory() {
         let is_effect = preset.category == "Effects";
-        let config = EngineConfig::plugin(48_000.0, 2, 2, is_effect);
+        let config = EngineConfig::plugin(48_000.0, is_effect);
         let report = precheck(&preset.code, &config, false);
         assert_eq!(report.unsandboxed, None);
         assert!(
@@ -324,7 +324,7 @@ fn test_notes_go_where_the_entry_sends_them() {
          instr 2\n  icps cpsmidi\n  while icps > 0 do\n  od\nendin\n",
         "",
     );
-    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    let config = EngineConfig::plugin(48_000.0, false);
     match precheck(&routed, &config, false).checked {
         Checked::Refused(Problem::Hung { phase, .. }) => {
             assert!(
@@ -388,7 +388,7 @@ fn a_long_start_on_a_busy_machine_is_not_a_hang() {
             })
         })
         .collect();
-    let report = precheck(&code, &EngineConfig::plugin(48_000.0, 0, 2, false), false);
+    let report = precheck(&code, &EngineConfig::plugin(48_000.0, false), false);
     stop.store(true, Ordering::Relaxed);
     for spinner in spinners {
         spinner.join().unwrap();

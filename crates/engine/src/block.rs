@@ -4,6 +4,11 @@
 //! from the k-cycle performed before, so the output is the patch's own output delayed by
 //! exactly `ksmps` frames, whatever the host's block sizes are. That delay is the
 //! latency reported to the host.
+//!
+//! In a plugin the patch's channel counts need not be the host bus's ([`Fit`]): a mono
+//! patch plays on every channel of the bus and hears the mean of its channels, a mono
+//! bus feeds every input of the patch, and output channels past the bus are dropped or,
+//! with `fold`, mixed into it. The command line maps channels one to one.
 
 /// Something that computes one k-cycle of interleaved audio.
 pub trait Kernel {
@@ -43,11 +48,24 @@ impl<S: AsRef<[f32]>> Input<'_, S> {
     }
 }
 
+/// How the patch's channels meet the host's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fit {
+    /// Mono meets many channels: a mono patch output goes to every host channel, a
+    /// mono patch input hears the mean of the host's, a mono host input feeds every
+    /// patch input. Otherwise channel n meets channel n.
+    pub spread_mono: bool,
+    /// Output channels past the host's are mixed into channel n mod the host's count
+    /// (else dropped).
+    pub fold: bool,
+}
+
 /// Adapts host blocks to k-cycles; owns the two k-cycle buffers.
 pub struct BlockAdapter {
     ksmps: usize,
     inputs: usize,
     outputs: usize,
+    fit: Fit,
     /// Frame position inside the k-cycle being filled.
     pos: usize,
     input: Vec<f64>,
@@ -67,6 +85,7 @@ impl BlockAdapter {
             ksmps,
             inputs,
             outputs,
+            fit: Fit::default(),
             pos: 0,
             input: vec![0.0; ksmps * inputs],
             output: vec![0.0; ksmps * outputs],
@@ -74,6 +93,12 @@ impl BlockAdapter {
             out_scale: 1.0 / zero_dbfs,
             finished: false,
         }
+    }
+
+    /// This adapter with channels fitted to the host's as `fit` says.
+    pub fn with_fit(mut self, fit: Fit) -> Self {
+        self.fit = fit;
+        self
     }
 
     /// The delay between a frame going in and its result coming out, in frames.
@@ -111,23 +136,52 @@ impl BlockAdapter {
         range: std::ops::Range<usize>,
     ) -> Option<usize> {
         let mut ended_at = None;
+        let host_inputs = match input {
+            Input::Silence => 0,
+            Input::InPlace => outputs.len(),
+            Input::Buffers(buffers) => buffers.len(),
+        };
+        let host_outputs = outputs.len();
+        let spread = self.fit.spread_mono;
+        // The patch's mono input hears the mean of the host's channels.
+        let mix_in = spread && self.inputs == 1 && host_inputs > 1;
+        // The host's mono input feeds every patch input.
+        let share_in = spread && host_inputs == 1;
+        let spread_out = spread && self.outputs == 1;
+        let fold = self.fit.fold && host_outputs > 0 && self.outputs > host_outputs;
         for frame in range {
-            let base_in = self.pos * self.inputs;
-            for ch in 0..self.inputs {
-                let sample = match input {
+            let read = |ch: usize| -> f32 {
+                match input {
                     Input::Silence => 0.0,
                     Input::InPlace => outputs.get(ch).map_or(0.0, |b| b[frame]),
                     Input::Buffers(buffers) => buffers.get(ch).map_or(0.0, |b| b.as_ref()[frame]),
+                }
+            };
+            let base_in = self.pos * self.inputs;
+            for ch in 0..self.inputs {
+                let sample = if mix_in {
+                    (0..host_inputs).map(|c| f64::from(read(c))).sum::<f64>() / host_inputs as f64
+                } else {
+                    f64::from(read(if share_in { 0 } else { ch }))
                 };
-                self.input[base_in + ch] = f64::from(sample) * self.in_scale;
+                self.input[base_in + ch] = sample * self.in_scale;
             }
             let base_out = self.pos * self.outputs;
+            let patch_out = &self.output[base_out..base_out + self.outputs];
             for (ch, buffer) in outputs.iter_mut().enumerate() {
-                buffer[frame] = if ch < self.outputs {
-                    (self.output[base_out + ch] * self.out_scale) as f32
-                } else {
-                    0.0
+                let mut sample = match patch_out.get(ch) {
+                    Some(&s) => s,
+                    None if spread_out => patch_out[0],
+                    None => 0.0,
                 };
+                if fold {
+                    sample += patch_out
+                        .iter()
+                        .skip(ch + host_outputs)
+                        .step_by(host_outputs)
+                        .sum::<f64>();
+                }
+                buffer[frame] = (sample * self.out_scale) as f32;
             }
             self.pos += 1;
             if self.pos == self.ksmps {

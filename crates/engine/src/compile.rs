@@ -2,7 +2,7 @@
 //! the patch's metadata ask for, compile, start, warm-up, then the note handling and the
 //! output channels read from the running patch. Each step is a function below, in order.
 
-use crate::block::BlockAdapter;
+use crate::block::{BlockAdapter, Fit};
 use crate::channels::{HostChannels, OutputValues, HOST_CHANNELS};
 use crate::csound::{ChannelId, ChannelInfo, ChannelMode, Csound};
 use crate::diagnostics;
@@ -60,7 +60,11 @@ impl Engine {
         // The channels as the header declares them: a k-rate `chnset` to an output
         // during warm-up makes Csound flag it as an input too.
         let declared_channels = csound.control_channels();
-        let adapter = warm_up(&mut csound, config.warm_up_cycles);
+        let fit = Fit {
+            spread_mono: config.fit_channels,
+            fold: config.fit_channels && metadata.buses.fold,
+        };
+        let adapter = warm_up(&mut csound, config.warm_up_cycles).with_fit(fit);
         let host_channels = HostChannels::new(&mut csound);
         let (notes, midi_channels) = match native_midi {
             true => (None, None),

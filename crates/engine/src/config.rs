@@ -7,10 +7,14 @@ pub struct EngineConfig {
     pub sample_rate: Option<f64>,
     /// `--ksmps` override.
     pub ksmps: Option<u32>,
-    /// `--nchnls` override (the plugin's output bus).
+    /// `--nchnls` override.
     pub nchnls: Option<u32>,
-    /// `--nchnls_i` override (the plugin's input bus).
+    /// `--nchnls_i` override.
     pub nchnls_i: Option<u32>,
+    /// Fit the patch's channels to the host's buses (the plugin: mono spread, extra
+    /// channels dropped or folded); else channel n is channel n (the command line).
+    #[serde(default)]
+    pub fit_channels: bool,
     /// Keep performing after the score ends (`f0 z`), as a plugin must for MIDI notes.
     pub run_forever: bool,
     /// The instrument that score-mode notes start (the patch's metadata may choose
@@ -34,15 +38,17 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// How the plugin runs patches: at the host's rate with its bus layout (0 channels
-    /// keeps the patch's own), notes on their own sample, performing after the score
-    /// ends, two warm-up cycles, the MIDI mode chosen per patch.
-    pub fn plugin(sample_rate: f64, inputs: u32, outputs: u32, is_effect: bool) -> Self {
+    /// How the plugin runs patches: at the host's rate, with the patch's own channel
+    /// counts fitted to the host's buses (see [`crate::block::Fit`]), notes on their own
+    /// sample, performing after the score ends, two warm-up cycles, the MIDI mode chosen
+    /// per patch.
+    pub fn plugin(sample_rate: f64, is_effect: bool) -> Self {
         Self {
             sample_rate: Some(sample_rate),
             ksmps: None,
-            nchnls: (outputs > 0).then_some(outputs),
-            nchnls_i: (inputs > 0).then_some(inputs),
+            nchnls: None,
+            nchnls_i: None,
+            fit_channels: true,
             run_forever: true,
             note_instrument: 1,
             native_midi: None,

@@ -129,7 +129,7 @@ fn run(
 }
 
 fn plugin_config() -> EngineConfig {
-    EngineConfig::plugin(48_000.0, 2, 2, false)
+    EngineConfig::plugin(48_000.0, false)
 }
 
 #[test]

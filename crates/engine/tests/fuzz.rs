@@ -79,7 +79,7 @@ fn random_midi_streams_keep_factory_patches_running_and_finite() {
     assert_eq!(patches.len(), 4);
     let blocks = cases(3_000) / 10;
     for preset in &patches {
-        let config = EngineConfig::plugin(48_000.0, 2, 2, preset.name == "Ping-Pong Echo");
+        let config = EngineConfig::plugin(48_000.0, preset.name == "Ping-Pong Echo");
         let ring = Arc::new(MessageRing::new(256));
         let (mut engine, _) = Engine::compile(&preset.code, &config, ring.clone())
             .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
@@ -122,7 +122,7 @@ fn midi_strings_stays_stable_at_full_brightness() {
         .find(|p| p.name == "MIDI Strings")
         .expect("the preset");
     for sr in [44_100.0, 48_000.0] {
-        let config = EngineConfig::plugin(sr, 2, 2, false);
+        let config = EngineConfig::plugin(sr, false);
         let ring = Arc::new(MessageRing::new(256));
         let (mut engine, _) = Engine::compile(&preset.code, &config, ring).expect("compiles");
         engine.set_start_values(&preset.code);

@@ -16,7 +16,7 @@ const SR: f64 = 48_000.0;
 fn config(native: bool) -> EngineConfig {
     EngineConfig {
         native_midi: Some(native),
-        ..EngineConfig::plugin(SR, 2, 2, false)
+        ..EngineConfig::plugin(SR, false)
     }
 }
 
@@ -386,7 +386,7 @@ fn fourteen_bit_controllers_combine_their_two_halves() {
 fn effect_notes_do_not_retrigger_an_always_on_instrument() {
     let code = csd("instr 1\n  outs a(1), a(1)\nendin\n", "i 1 0 z\n");
     let ring = Arc::new(MessageRing::new(1024));
-    let config = EngineConfig::plugin(SR, 2, 2, true);
+    let config = EngineConfig::plugin(SR, true);
     let (mut e, _) = Engine::compile(&code, &config, ring).expect("compiles");
     let (out, _) = run(&mut e, 9600, 64, &[on(100, 60), on(200, 64)]);
     let after = analysis::peak(&out, 4800..9600);

@@ -16,6 +16,8 @@
 //! mode = "score"          # or "native"; chosen from the code when absent
 //! instrument = 2          # the instrument score-mode notes play (default 1)
 //! channels = { 10 = 5 }   # MIDI channel 10 plays instrument 5
+//! [buses]
+//! fold = true             # channels past the host's bus mix into it (else dropped)
 //! </CsoundPlug>
 //! ```
 //!
@@ -53,6 +55,16 @@ pub struct MidiMetadata {
     pub channels: BTreeMap<String, u32>,
 }
 
+/// The `[buses]` table: how the patch's channels meet the host's buses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusMetadata {
+    /// Output channels past the host's bus are mixed into it (channel n into n mod the
+    /// bus width) instead of dropped.
+    #[serde(default)]
+    pub fold: bool,
+}
+
 /// The `<CsoundPlug>` section.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +92,9 @@ pub struct Metadata {
     /// MIDI routing.
     #[serde(default)]
     pub midi: MidiMetadata,
+    /// Channels and buses.
+    #[serde(default)]
+    pub buses: BusMetadata,
     /// Saved parameter values by channel name.
     #[serde(default)]
     pub params: BTreeMap<String, f64>,

@@ -30,7 +30,7 @@ const SR: f64 = 48_000.0;
 const BLOCK: usize = 64;
 
 fn config() -> EngineConfig {
-    EngineConfig::plugin(SR, 2, 2, false)
+    EngineConfig::plugin(SR, false)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -305,7 +305,7 @@ fn precheck_bench(figures: &mut Figures) {
     let mut compiles = Vec::new();
     let mut worst = (Duration::ZERO, String::new());
     for preset in presets::factory() {
-        let config = EngineConfig::plugin(SR, 2, 2, preset.category == "Effects");
+        let config = EngineConfig::plugin(SR, preset.category == "Effects");
         let t = Instant::now();
         let report = precheck::precheck(&preset.code, &config, false);
         let check = t.elapsed();

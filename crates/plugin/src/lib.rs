@@ -149,7 +149,7 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             .or_else(|| layout.aux_input_ports.first().copied())
             .map_or(0, NonZeroU32::get);
         let sample_rate = f64::from(buffer_config.sample_rate);
-        let config = EngineConfig::plugin(sample_rate, inputs, outputs, F::PASS_THROUGH);
+        let config = EngineConfig::plugin(sample_rate, F::PASS_THROUGH);
         let active = self.compiler.activate(config.clone());
         let code = self.params.patch.get();
         // Hosts re-activate at once when the first activation reports the latency: the

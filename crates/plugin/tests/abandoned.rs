@@ -17,7 +17,7 @@ fn a_compile_that_hangs_in_the_process_is_abandoned_and_later_ones_work() {
     std::env::set_var("CSOUND_PLUG_COMPILE_LIMIT", "2");
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("CSOUND_PLUG_VERDICTS", dir.path().join("passed-checks"));
-    let config = EngineConfig::plugin(48_000.0, 0, 2, false);
+    let config = EngineConfig::plugin(48_000.0, false);
     let key = verdicts::key(&hangs, &config, true, &Playing::plugin());
     verdicts::remember(&key, &[]).unwrap();
     let compiler = Compiler::spawn().expect("the compiler starts");

@@ -31,7 +31,7 @@ fn processing_and_engine_hand_over_do_not_allocate() {
     let compiler = Compiler::spawn().expect("the compiler starts");
     let shared = compiler.shared().clone();
     let mut processor = Processor::new(shared.handover.clone(), compiler.retire_sender(), false);
-    let config = EngineConfig::plugin(48_000.0, 2, 2, false);
+    let config = EngineConfig::plugin(48_000.0, false);
     let generation = compiler.activate(config.clone()).generation;
     let code = Arc::new(TWO_OSC_SYNTH.to_string());
     let (engine, _) =

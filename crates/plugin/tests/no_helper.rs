@@ -12,7 +12,7 @@ fn without_the_helper_code_compiles_here_and_the_gate_still_reads_it() {
     std::env::set_var("CSOUND_PLUG_CHECK", "/nonexistent/csound-plug-check");
     let compiler = Compiler::spawn().expect("the compiler starts");
     let shared = compiler.shared().clone();
-    let active = compiler.activate(EngineConfig::plugin(48_000.0, 0, 2, false));
+    let active = compiler.activate(EngineConfig::plugin(48_000.0, false));
     let good = |n: u32| {
         csound_plug_testkit::csd::csd(&format!("instr {n}\n  outs a(0), a(0)\nendin\n"), "")
     };

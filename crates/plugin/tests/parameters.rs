@@ -32,7 +32,7 @@ fn patch(declarations: &str) -> String {
 }
 
 fn config() -> EngineConfig {
-    EngineConfig::plugin(48_000.0, 2, 2, false)
+    EngineConfig::plugin(48_000.0, false)
 }
 
 fn slot_of(compiler: &Compiler, channel: &str) -> Option<usize> {

@@ -350,7 +350,7 @@ fn plugin_side() -> (Compiler, Arc<PlugParams>) {
     let compiler = Compiler::spawn().expect("the compiler starts");
     let params = Arc::new(PlugParams::new(presets::DEFAULT_INSTRUMENT, &compiler));
     let _ = compiler.shared().slots.values.set(params.slots.clone());
-    compiler.activate(EngineConfig::plugin(SR, 2, 2, false));
+    compiler.activate(EngineConfig::plugin(SR, false));
     (compiler, params)
 }
 

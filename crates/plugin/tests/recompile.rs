@@ -20,7 +20,7 @@ const BLOCK: usize = 64;
 const SR: f64 = 48_000.0;
 
 fn config() -> EngineConfig {
-    EngineConfig::plugin(SR, 2, 2, false)
+    EngineConfig::plugin(SR, false)
 }
 
 /// A running processor with its own compiler, started on `code`.

@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn the_key_changes_with_everything_the_verdict_depends_on() {
-        let config = EngineConfig::plugin(48_000.0, 2, 2, false);
+        let config = EngineConfig::plugin(48_000.0, false);
         let code = "<CsoundSynthesizer>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n\
                     </CsoundSynthesizer>\n";
         let plugin = Playing::plugin();
@@ -165,7 +165,7 @@ mod tests {
             "<CsoundPlug>\n[midi]\ninstrument = 2\n</CsoundPlug>\n</CsoundSynthesizer>",
         );
         assert_ne!(base, key(&with_metadata, &config, false));
-        let other = EngineConfig::plugin(44_100.0, 2, 2, false);
+        let other = EngineConfig::plugin(44_100.0, false);
         assert_ne!(base, key(code, &other, false));
     }
 }
