@@ -72,13 +72,10 @@ impl Flavor for Effect {
         main_output_channels: NonZeroU32::new(2),
         aux_input_ports: &[],
         aux_output_ports: &[],
-        // nice-plug 0.4.2 names the main output after `main_input` when that is set
-        // (`AudioIOLayout::main_output_name`); left unset, the defaults are "Input" and
-        // "Output", as wanted.
         names: PortNames {
             layout: Some("Stereo"),
-            main_input: None,
-            main_output: None,
+            main_input: Some("Input"),
+            main_output: Some("Output"),
             aux_inputs: &[],
             aux_outputs: &[],
         },

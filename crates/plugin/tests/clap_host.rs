@@ -331,6 +331,11 @@ fn fx_passes_dry_signal_and_echoes_it() {
     );
     let notes = plugin.note_ports(true);
     assert_eq!(notes.len(), 1, "the effect takes notes/MIDI too: {notes:?}");
+    // Each port has its own name (nice-plug 0.4.2 gave the output the input's).
+    assert_eq!(
+        (inputs[0].name.as_str(), outputs[0].name.as_str()),
+        ("Input", "Output")
+    );
 
     plugin.activate(SR, MAX_BLOCK);
     let latency = plugin.latency() as usize;

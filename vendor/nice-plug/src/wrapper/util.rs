@@ -31,6 +31,12 @@ const AARCH64_FTZ_BIT: u64 = 1 << 24;
 #[global_allocator]
 static A: nice_assert_no_alloc::AllocDisabler = nice_assert_no_alloc::AllocDisabler;
 
+/// Csound Plug patch: the main output's name. `AudioIOLayout::main_output_name()` in
+/// nice-plug-core 0.4.2 returns the main input's name instead.
+pub(crate) fn main_output_name(layout: &nice_plug_core::audio_setup::AudioIOLayout) -> String {
+    layout.names.main_output.unwrap_or("Output").to_owned()
+}
+
 /// A Rabin fingerprint based string hash for parameter ID strings.
 pub fn hash_param_id(id: &str) -> u32 {
     let mut hash: u32 = 0;

@@ -2585,7 +2585,7 @@ impl<P: ClapPlugin> Wrapper<P> {
         info.id = stable_id;
         match (is_input, is_main_port) {
             (true, true) => strlcpy(&mut info.name, &current_audio_io_layout.main_input_name()),
-            (false, true) => strlcpy(&mut info.name, &current_audio_io_layout.main_output_name()),
+            (false, true) => strlcpy(&mut info.name, &crate::wrapper::util::main_output_name(&current_audio_io_layout)),
             (true, false) => {
                 let aux_input_idx = if has_main_input { index - 1 } else { index } as usize;
                 strlcpy(

@@ -242,7 +242,10 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                         .main_output_channels
                         .map(NonZeroU32::get)
                         .unwrap_or_default() as i32;
-                    u16strlcpy(&mut info.name, &current_audio_io_layout.main_output_name());
+                    u16strlcpy(
+                        &mut info.name,
+                        &crate::wrapper::util::main_output_name(&current_audio_io_layout),
+                    );
 
                     kResultOk
                 } else if aux_output_idx < current_audio_io_layout.aux_output_ports.len() {

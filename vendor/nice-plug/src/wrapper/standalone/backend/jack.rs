@@ -377,8 +377,7 @@ impl Jack {
             .main_output_channels
             .map(NonZeroU32::get)
             .unwrap_or_default() as usize;
-        let main_output_name = audio_io_layout
-            .main_output_name()
+        let main_output_name = crate::wrapper::util::main_output_name(&audio_io_layout)
             .to_lowercase()
             .replace(' ', "_");
         for port_no in 1..num_output_channels + 1 {
