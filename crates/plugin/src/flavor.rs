@@ -39,23 +39,41 @@ impl Flavor for Instrument {
         ClapFeature::Instrument,
         ClapFeature::Synthesizer,
         ClapFeature::Stereo,
+        ClapFeature::Mono,
     ];
     const VST3_CLASS_ID: [u8; 16] = *b"CsoundPlugInstr1";
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
         &[Vst3SubCategory::Instrument, Vst3SubCategory::Synth];
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
-        main_input_channels: None,
-        main_output_channels: NonZeroU32::new(2),
-        aux_input_ports: &[new_nonzero_u32(2)],
-        aux_output_ports: &[],
-        names: PortNames {
-            layout: Some("Stereo"),
-            main_input: None,
-            main_output: Some("Output"),
-            aux_inputs: &["Side-chain"],
-            aux_outputs: &[],
+    // Stereo, and mono for a host that asks for it: the patch's channels are fitted to
+    // either (see the README's table).
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: None,
+            main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[new_nonzero_u32(2)],
+            aux_output_ports: &[],
+            names: PortNames {
+                layout: Some("Stereo"),
+                main_input: None,
+                main_output: Some("Output"),
+                aux_inputs: &["Side-chain"],
+                aux_outputs: &[],
+            },
         },
-    }];
+        AudioIOLayout {
+            main_input_channels: None,
+            main_output_channels: NonZeroU32::new(1),
+            aux_input_ports: &[new_nonzero_u32(1)],
+            aux_output_ports: &[],
+            names: PortNames {
+                layout: Some("Mono"),
+                main_input: None,
+                main_output: Some("Output"),
+                aux_inputs: &["Side-chain"],
+                aux_outputs: &[],
+            },
+        },
+    ];
     const DEFAULT_PATCH: &'static str = presets::DEFAULT_INSTRUMENT;
     const PASS_THROUGH: bool = false;
 }
@@ -64,22 +82,41 @@ impl Flavor for Effect {
     const NAME: &'static str = "Csound Plug FX";
     const CLAP_ID: &'static str = "org.csound-plug.fx";
     const DESCRIPTION: &'static str = "Csound code as an audio effect";
-    const CLAP_FEATURES: &'static [ClapFeature] = &[ClapFeature::AudioEffect, ClapFeature::Stereo];
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+    ];
     const VST3_CLASS_ID: [u8; 16] = *b"CsoundPlugEffect";
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Fx];
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
-        main_input_channels: NonZeroU32::new(2),
-        main_output_channels: NonZeroU32::new(2),
-        aux_input_ports: &[],
-        aux_output_ports: &[],
-        names: PortNames {
-            layout: Some("Stereo"),
-            main_input: Some("Input"),
-            main_output: Some("Output"),
-            aux_inputs: &[],
-            aux_outputs: &[],
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[],
+            aux_output_ports: &[],
+            names: PortNames {
+                layout: Some("Stereo"),
+                main_input: Some("Input"),
+                main_output: Some("Output"),
+                aux_inputs: &[],
+                aux_outputs: &[],
+            },
         },
-    }];
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            aux_input_ports: &[],
+            aux_output_ports: &[],
+            names: PortNames {
+                layout: Some("Mono"),
+                main_input: Some("Input"),
+                main_output: Some("Output"),
+                aux_inputs: &[],
+                aux_outputs: &[],
+            },
+        },
+    ];
     const DEFAULT_PATCH: &'static str = presets::DEFAULT_FX;
     const PASS_THROUGH: bool = true;
 }

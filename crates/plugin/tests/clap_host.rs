@@ -213,6 +213,50 @@ fn instrument_plays_when_the_host_leaves_its_side_chain_out() {
 }
 
 #[test]
+fn mono_port_configurations_carry_the_patch_fitted_to_one_channel() {
+    // The stereo default patches on a mono bus (CLAP audio-ports-config "Mono"): the
+    // one input feeds both of the patch's inputs, the output is the patch's first
+    // channel; so it equals the stereo layout's left output for the same signal on both
+    // sides.
+    let entry = load_bundle();
+    let signal = fx_input().swap_remove(0);
+    let frames = signal.len();
+    let mut stereo = HostedPlugin::new(&entry, FX_ID);
+    stereo.activate(SR, MAX_BLOCK);
+    let reference = stereo.render(&[signal.clone(), signal.clone()], frames, 256, &[]);
+    let mut mono = HostedPlugin::new(&entry, FX_ID);
+    assert!(mono.select_ports_config("Mono"));
+    let channels = |ports: Vec<csound_plug_testkit::clap::AudioPortInfo>| -> Vec<u32> {
+        ports.iter().map(|p| p.channel_count).collect()
+    };
+    assert_eq!(channels(mono.audio_ports(true)), [1]);
+    assert_eq!(channels(mono.audio_ports(false)), [1]);
+    mono.activate(SR, MAX_BLOCK);
+    let out = mono.render(std::slice::from_ref(&signal), frames, 256, &[]);
+    assert_eq!(out.len(), 1);
+    assert!(peak(&out[0], 0..frames) > 0.1, "the effect sounds");
+    assert_eq!(out[0], reference[0], "the patch's left channel");
+
+    let notes = [
+        NoteEvent::on(NOTE_ON_AT, 60, 100),
+        NoteEvent::off(seconds(0.5, SR), 60),
+    ];
+    let mut stereo = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    stereo.activate(SR, MAX_BLOCK);
+    let reference = stereo.render(&[], seconds(0.7, SR), 256, &notes);
+    let mut mono = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(mono.select_ports_config("Mono"));
+    assert_eq!(channels(mono.audio_ports(false)), [1]);
+    mono.activate(SR, MAX_BLOCK);
+    let out = mono.render(&[], seconds(0.7, SR), 256, &notes);
+    assert!(
+        peak(&out[0], 0..out[0].len()) > 0.05,
+        "the instrument sounds"
+    );
+    assert_eq!(out[0], reference[0]);
+}
+
+#[test]
 fn instrument_note_onsets_are_sample_accurate() {
     // Notes at different places inside a k-cycle (ksmps 32) and a host block (100): the sound
     // must start the same number of samples after each, not on a k-cycle or block boundary.

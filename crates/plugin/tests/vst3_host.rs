@@ -201,7 +201,7 @@ const MONO: u64 = 0b1;
 #[test]
 fn bus_arrangements_and_a_missing_side_chain() {
     let module = Module::load_bundle();
-    let plugin = module.create("Csound Plug", FRAMES);
+    let mut plugin = module.create("Csound Plug", FRAMES);
     assert_eq!(
         plugin.buses(),
         (vec![2], vec![2]),
@@ -225,6 +225,12 @@ fn bus_arrangements_and_a_missing_side_chain() {
         );
     }
 
+    // Mono, the other layout each entry offers.
+    assert_eq!(plugin.set_bus_arrangements(&[MONO], &[MONO]), 0);
+    assert_eq!(plugin.buses(), (vec![1], vec![1]));
+    assert_eq!(plugin.set_bus_arrangements(&[STEREO], &[STEREO]), 0);
+    assert_eq!(plugin.buses(), (vec![2], vec![2]));
+
     // The host passes no input bus at all: the instrument plays.
     plugin.start();
     let mut buffers = plugin.buffers();
@@ -244,4 +250,25 @@ fn bus_arrangements_and_a_missing_side_chain() {
     });
     assert!(played, "the note sounds without a side-chain bus");
     plugin.stop();
+}
+
+#[test]
+fn the_effect_runs_on_a_mono_bus() {
+    let module = Module::load_bundle();
+    let mut fx = module.create("Csound Plug FX", FRAMES);
+    assert_eq!(fx.set_bus_arrangements(&[MONO], &[MONO]), 0);
+    assert_eq!(fx.buses(), (vec![1], vec![1]));
+    fx.start();
+    let mut buffers = fx.buffers();
+    let (changes, events) = (parameter_changes(&[]), event_list(&[]));
+    let mut sounded = false;
+    for block in 0..40 {
+        let tone = csound_plug_testkit::analysis::sine(440.0, 48_000.0, FRAMES, 0.5);
+        buffers.inputs[0][0].copy_from_slice(if block < 4 { &tone } else { &[0.0; FRAMES] });
+        fx.process(&mut buffers, FRAMES, &changes, &events);
+        assert!(buffers.outputs[0][0].iter().all(|s| s.is_finite()));
+        sounded |= buffers.outputs[0][0].iter().any(|s| s.abs() > 0.05);
+    }
+    assert!(sounded, "the echo plays on the one channel");
+    fx.stop();
 }

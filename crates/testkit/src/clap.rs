@@ -26,6 +26,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::audio_ports_config::{AudioPortsConfigBuffer, PluginAudioPortsConfig};
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
 use clack_extensions::note_ports::{
@@ -757,6 +758,22 @@ impl HostedPlugin {
                 }
             })
             .collect()
+    }
+
+    /// Selects the audio-ports configuration named `name` (`audio-ports-config`; only while
+    /// inactive). Returns whether the plugin has one of that name and took it.
+    pub fn select_ports_config(&mut self, name: &str) -> bool {
+        let handle = self.instance.plugin_handle();
+        let Some(ext) = handle.get_extension::<PluginAudioPortsConfig>() else {
+            return false;
+        };
+        let mut buffer = AudioPortsConfigBuffer::new();
+        let id = (0..ext.count(&handle)).find_map(|index| {
+            ext.get(&handle, index, &mut buffer)
+                .filter(|config| config.name == name.as_bytes())
+                .map(|config| config.id)
+        });
+        id.is_some_and(|id| ext.select(&handle, id).is_ok())
     }
 
     /// Makes [`render`](Self::render) pass only the first `count` input ports, or all

@@ -232,18 +232,21 @@ impl Plugin {
     }
 
     /// `IAudioProcessor::setBusArrangements` with one speaker arrangement (a channel
-    /// bit mask) per bus.
-    pub fn set_bus_arrangements(&self, inputs: &[u64], outputs: &[u64]) -> tresult {
+    /// bit mask) per bus; [`Plugin::buffers`] then follows the buses the plugin reports.
+    pub fn set_bus_arrangements(&mut self, inputs: &[u64], outputs: &[u64]) -> tresult {
         let (mut inputs, mut outputs) = (inputs.to_vec(), outputs.to_vec());
         // SAFETY: the arrays hold the counts passed with them.
-        unsafe {
+        let result = unsafe {
             self.processor.setBusArrangements(
                 inputs.as_mut_ptr(),
                 inputs.len() as int32,
                 outputs.as_mut_ptr(),
                 outputs.len() as int32,
             )
-        }
+        };
+        self.inputs = self.bus_channels(BusDirections_::kInput as i32);
+        self.outputs = self.bus_channels(BusDirections_::kOutput as i32);
+        result
     }
 
     /// `setActive(true)` then `setProcessing(true)`.
