@@ -170,6 +170,18 @@ fn recompile_bench(figures: &mut Figures) {
     println!("  (ratios are against the median of the no-recompile row)");
 }
 
+/// Bare Csound running `code` at 48 kHz, started and ready for a perform loop: the
+/// reference the engine path is measured against.
+fn bare_csound(code: &str, ring: &Arc<MessageRing>) -> Csound {
+    let mut csound = Csound::new(ring.clone()).expect("csound");
+    csound.set_option("-d").unwrap();
+    csound.set_option("--sample-rate=48000").unwrap();
+    csound.compile_csd_text(code).expect("compiles");
+    csound.start().expect("starts");
+    csound.enter_realtime();
+    csound
+}
+
 /// Plugin processing (processor + block adapter + engine) against a bare perform loop.
 fn overhead_bench(figures: &mut Figures) {
     let seconds = 20.0;
@@ -180,12 +192,7 @@ fn overhead_bench(figures: &mut Figures) {
         "<CsScore>\ni 1 0 1000 60 100 1\ni 1 0 1000 67 100 1",
     );
     let bare = || {
-        let mut csound = Csound::new(ring.clone()).expect("csound");
-        csound.set_option("-d").unwrap();
-        csound.set_option("--sample-rate=48000").unwrap();
-        csound.compile_csd_text(&patch).expect("compiles");
-        csound.start().expect("starts");
-        csound.enter_realtime();
+        let mut csound = bare_csound(&patch, &ring);
         let mut sink = vec![0.0f64; 64];
         let t = Instant::now();
         for _ in 0..cycles {
@@ -426,17 +433,7 @@ fn instances_bench(figures: &mut Figures) {
         t.elapsed()
     };
     let bare = || -> Duration {
-        let mut instances: Vec<Csound> = (0..COUNT)
-            .map(|_| {
-                let mut csound = Csound::new(ring.clone()).expect("csound");
-                csound.set_option("-d").unwrap();
-                csound.set_option("--sample-rate=48000").unwrap();
-                csound.compile_csd_text(&code).expect("compiles");
-                csound.start().expect("starts");
-                csound.enter_realtime();
-                csound
-            })
-            .collect();
+        let mut instances: Vec<Csound> = (0..COUNT).map(|_| bare_csound(&code, &ring)).collect();
         let ksmps = instances[0].ksmps();
         let mut sink = vec![0.0f64; 2 * ksmps];
         let t = Instant::now();
