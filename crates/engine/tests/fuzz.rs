@@ -77,7 +77,9 @@ fn random_midi_streams_keep_factory_patches_running_and_finite() {
         })
         .collect();
     assert_eq!(patches.len(), 4);
-    let blocks = cases(3_000) / 10;
+    // A tenth of the cases as blocks, at most 5,000 per patch (27 s of audio): voices
+    // pile up under random notes, so longer runs find nothing new and take hours.
+    let blocks = (cases(3_000) / 10).min(5_000);
     for preset in &patches {
         let config = EngineConfig::plugin(48_000.0, preset.name == "Ping-Pong Echo");
         let ring = Arc::new(MessageRing::new(256));
