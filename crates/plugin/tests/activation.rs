@@ -38,6 +38,9 @@ fn plays(plugin: &mut CsoundPlugInstrument) -> bool {
 
 #[test]
 fn a_reactivation_before_any_block_starts_the_same_engine() {
+    // Each activation waits for its build, however busy the machine (this test is about
+    // reuse, not the wait; see `activation_wait.rs`).
+    std::env::set_var("CSOUND_PLUG_ACTIVATION_WAIT", "600");
     let mut plugin = CsoundPlugInstrument::default();
     activate(&mut plugin, FRAMES);
     let built = created_instances();

@@ -18,8 +18,8 @@ pub const ACTIVATION_WAIT: Duration = Duration::from_millis(250);
 
 impl CompilerShared {
     /// [`CompilerShared::build_for_activation`], waiting at most `wait` (`None`: until it
-    /// is done) unless `code` passed the pre-check on this machine before, which is
-    /// always waited for. When the wait ends first, returns `None` (the fallback plays)
+    /// is done) unless `code` passed the pre-check on this machine before or is the
+    /// entry's default patch, which are always waited for. When the wait ends first, returns `None` (the fallback plays)
     /// and hands the engine over when the build ends, if this activation is still the
     /// current one.
     pub fn activation_build(
@@ -31,8 +31,14 @@ impl CompilerShared {
         carried: Vec<(String, f64)>,
         wait: Option<Duration>,
     ) -> Option<Box<Ready>> {
+        // The entry's own default patch is always waited for: a new instance plays it
+        // from its first block, however busy the machine is.
         let wait = match wait {
-            Some(wait) if !self.checked_before(&code, &active.config, trust) => wait,
+            Some(wait)
+                if *code != default_code && !self.checked_before(&code, &active.config, trust) =>
+            {
+                wait
+            }
             _ => return self.build_for_activation(code, active, trust, default_code, &carried),
         };
         let (sender, receiver) = channel::bounded(1);
@@ -81,14 +87,17 @@ impl CompilerShared {
         let mut flag = gave_up.lock().unwrap_or_else(|e| e.into_inner());
         *flag = true;
         // The build may have finished between the timeout and the lock.
-        let ready = receiver.try_recv().ok().flatten();
-        if ready.is_none() {
-            self.status.console.notice(&format!(
-                "the patch is being checked; it plays when ready (the activation waited {} ms)",
-                wait.as_millis()
-            ));
+        match receiver.try_recv() {
+            Ok(ready) => ready,
+            Err(_) => {
+                self.status.console.notice(&format!(
+                    "the patch is being checked; it plays when ready (the activation \
+                     waited {} ms)",
+                    wait.as_millis()
+                ));
+                None
+            }
         }
-        ready
     }
 
     /// Queues an engine an activation stopped waiting for, unless another activation
