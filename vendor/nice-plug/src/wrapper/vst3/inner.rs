@@ -586,18 +586,16 @@ impl<P: Vst3Plugin> WrapperInner<P> {
     }
 
     /// Csound Plug patch: remembers a value the edit controller set while processing, so
-    /// that [`controller_value`][Self::controller_value] reads it back.
+    /// that [`controller_value`][Self::controller_value] reads it back. Other ids (the
+    /// hidden MIDI-controller parameters) are answered `kResultOk` as before the patch.
     pub fn set_controller_value(&self, hash: u32, normalized_value: f32) -> tresult {
         if !normalized_value.is_finite() {
             return kInvalidArgument;
         }
-        match self.controller_values.get(&hash) {
-            Some(value) => {
-                value.store(normalized_value, Ordering::Relaxed);
-                kResultOk
-            }
-            None => kInvalidArgument,
+        if let Some(value) = self.controller_values.get(&hash) {
+            value.store(normalized_value, Ordering::Relaxed);
         }
+        kResultOk
     }
 
     /// Csound Plug patch: the value the edit controller set while processing and the
