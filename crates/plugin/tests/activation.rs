@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{activate, note, process, Host};
+use common::{activate, note, Host, StereoBlock};
 use csound_plug::CsoundPlugInstrument;
 use csound_plug_engine::csound::created_instances;
 
@@ -14,8 +14,7 @@ const FRAMES: usize = 256;
 /// Plays a note for a few blocks; whether the output sounded.
 fn plays(plugin: &mut CsoundPlugInstrument) -> bool {
     let mut host = Host::new(48_000.0, 4);
-    let (mut left, mut right) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
-    let (mut side_l, mut side_r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+    let mut buffers = StereoBlock::new(FRAMES);
     let mut sounded = false;
     for block in 0..20 {
         let events = if block == 0 {
@@ -24,14 +23,8 @@ fn plays(plugin: &mut CsoundPlugInstrument) -> bool {
             Vec::new()
         };
         host.block(&events);
-        process(
-            plugin,
-            &mut host,
-            (&mut left, &mut right),
-            (&mut side_l, &mut side_r),
-            |run| run(),
-        );
-        sounded |= left.iter().any(|s| s.abs() > 1e-3);
+        buffers.process(plugin, &mut host);
+        sounded |= buffers.left.iter().any(|s| s.abs() > 1e-3);
     }
     sounded
 }

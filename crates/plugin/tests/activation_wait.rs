@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{activate, activate_in, process, session_fields, Host};
+use common::{activate, activate_in, session_fields, Host, StereoBlock};
 use csound_plug::CsoundPlugInstrument;
 use nice_plug::prelude::*;
 use std::time::{Duration, Instant};
@@ -24,17 +24,10 @@ fn slow_patch(variant: u32) -> String {
 
 /// Whether one block of `plugin`'s output sounds.
 fn block_sounds(plugin: &mut CsoundPlugInstrument, host: &mut Host) -> bool {
-    let (mut left, mut right) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
-    let (mut side_l, mut side_r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+    let mut buffers = StereoBlock::new(FRAMES);
     host.block(&[]);
-    process(
-        plugin,
-        host,
-        (&mut left, &mut right),
-        (&mut side_l, &mut side_r),
-        |run| run(),
-    );
-    left.iter().any(|s| s.abs() > 0.1)
+    buffers.process(plugin, host);
+    buffers.left.iter().any(|s| s.abs() > 0.1)
 }
 
 fn with_code(code: &str) -> CsoundPlugInstrument {

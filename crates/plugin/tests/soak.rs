@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{activate, note, process, session_fields, Host};
+use common::{activate, note, session_fields, Host, StereoBlock};
 use csound_plug::flavor::Instrument;
 use csound_plug::CsoundPlug;
 use csound_plug_testkit::memory::{rss_kib, settled_rss_kib};
@@ -27,8 +27,7 @@ fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
     let pointers = activate(&mut plugin, FRAMES);
     let params = plugin.params();
     let mut host = Host::new(48_000.0, 8);
-    let (mut left, mut right) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
-    let (mut side_l, mut side_r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+    let mut buffers = StereoBlock::new(FRAMES);
     let mut rng = Rng(0x50a6);
     let start = Instant::now();
     let warm_up = Duration::from_secs(seconds.min(120) / 2);
@@ -86,15 +85,13 @@ fn a_long_session_with_recompiles_and_random_traffic_stays_flat() {
                 pointers[slot]._internal_update_smoother(48_000.0, false);
             }
         }
-        process(
-            &mut plugin,
-            &mut host,
-            (&mut left, &mut right),
-            (&mut side_l, &mut side_r),
-            |call| call(),
-        );
-        assert!(left.iter().chain(&right).all(|s| s.is_finite()));
-        if left.iter().any(|s| s.abs() > 0.01) {
+        buffers.process(&mut plugin, &mut host);
+        assert!(buffers
+            .left
+            .iter()
+            .chain(&buffers.right)
+            .all(|s| s.is_finite()));
+        if buffers.left.iter().any(|s| s.abs() > 0.01) {
             loud_blocks += 1;
         }
         blocks += 1;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{activate, note, process, Host};
+use common::{activate, note, Host, StereoBlock};
 use csound_plug::flavor::{Effect, Flavor, Instrument};
 use csound_plug::CsoundPlug;
 use csound_plug_engine::csound::live_instances;
@@ -25,8 +25,7 @@ fn life<F: Flavor>(blocks: usize) -> f32 {
     let mut plugin = CsoundPlug::<F>::default();
     activate(&mut plugin, FRAMES);
     let mut host = Host::new(48_000.0, 4);
-    let (mut left, mut right) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
-    let (mut side_l, mut side_r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+    let mut buffers = StereoBlock::new(FRAMES);
     let mut peak = 0.0f32;
     for block in 0..blocks {
         let events = match block {
@@ -36,19 +35,18 @@ fn life<F: Flavor>(blocks: usize) -> f32 {
         };
         host.block(&events);
         // A tone in, for the effect.
-        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+        for (i, (l, r)) in buffers
+            .left
+            .iter_mut()
+            .zip(buffers.right.iter_mut())
+            .enumerate()
+        {
             let t = (block * FRAMES + i) as f32 / 48_000.0;
             *l = 0.3 * (std::f32::consts::TAU * 440.0 * t).sin();
             *r = *l;
         }
-        process(
-            &mut plugin,
-            &mut host,
-            (&mut left, &mut right),
-            (&mut side_l, &mut side_r),
-            |call| call(),
-        );
-        peak = left.iter().fold(peak, |m, s| m.max(s.abs()));
+        buffers.process(&mut plugin, &mut host);
+        peak = buffers.left.iter().fold(peak, |m, s| m.max(s.abs()));
     }
     plugin.deactivate();
     peak
@@ -113,20 +111,13 @@ fn duplicating_and_deleting_instances_while_one_plays() {
                 copy.params().deserialize_fields(&state);
                 activate(&mut copy, FRAMES);
                 let mut host = Host::new(48_000.0, 4);
-                let (mut l, mut r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
-                let (mut sl, mut sr) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+                let mut buffers = StereoBlock::new(FRAMES);
                 for block in 0..20 {
                     match block {
                         0 => host.block(&[note(0, 64, true)]),
                         _ => host.block(&[]),
                     }
-                    process(
-                        &mut copy,
-                        &mut host,
-                        (&mut l, &mut r),
-                        (&mut sl, &mut sr),
-                        |c| c(),
-                    );
+                    buffers.process(&mut copy, &mut host);
                 }
                 drop(copy);
                 made += 1;
@@ -134,8 +125,7 @@ fn duplicating_and_deleting_instances_while_one_plays() {
             made
         });
         let mut host = Host::new(48_000.0, 4);
-        let (mut left, mut right) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
-        let (mut side_l, mut side_r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
+        let mut buffers = StereoBlock::new(FRAMES);
         let mut quiet_blocks = 0;
         let mut block = 0usize;
         while !copies.is_finished() {
@@ -146,14 +136,8 @@ fn duplicating_and_deleting_instances_while_one_plays() {
                 _ => Vec::new(),
             };
             host.block(&events);
-            process(
-                &mut playing,
-                &mut host,
-                (&mut left, &mut right),
-                (&mut side_l, &mut side_r),
-                |call| call(),
-            );
-            let peak = left.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+            buffers.process(&mut playing, &mut host);
+            let peak = buffers.left.iter().fold(0.0f32, |m, s| m.max(s.abs()));
             if block % 200 > 20 && block % 200 < 190 && peak < 0.01 {
                 quiet_blocks += 1;
             }

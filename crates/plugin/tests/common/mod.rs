@@ -168,3 +168,37 @@ pub fn process<P: Plugin<SysExMessage = (), BackgroundTask = ()>>(
         plugin.process(&mut buffer, &mut aux, host);
     });
 }
+
+/// One block's buffers as a stereo host passes them: `left`/`right` (an effect's input,
+/// an instrument's output, processed in place) and a silent side-chain.
+pub struct StereoBlock {
+    pub left: Vec<f32>,
+    pub right: Vec<f32>,
+    side: (Vec<f32>, Vec<f32>),
+}
+
+impl StereoBlock {
+    /// Buffers of `frames` frames of silence.
+    pub fn new(frames: usize) -> Self {
+        Self {
+            left: vec![0.0; frames],
+            right: vec![0.0; frames],
+            side: (vec![0.0; frames], vec![0.0; frames]),
+        }
+    }
+
+    /// Processes the block with `host`'s events (see [`process`]).
+    pub fn process<P: Plugin<SysExMessage = (), BackgroundTask = ()>>(
+        &mut self,
+        plugin: &mut P,
+        host: &mut Host,
+    ) {
+        process(
+            plugin,
+            host,
+            (&mut self.left, &mut self.right),
+            (&mut self.side.0, &mut self.side.1),
+            |call| call(),
+        );
+    }
+}
