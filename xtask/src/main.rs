@@ -333,14 +333,19 @@ fn check_boundaries() -> Result {
     Ok(())
 }
 
+/// The one optional whole-number argument of `fuzz` and `soak`, `default` without one.
+fn number_argument(args: &[String], default: &str, usage: &str) -> Result<String> {
+    match args {
+        [] => Ok(default.to_string()),
+        [n] if n.parse::<u64>().is_ok() => Ok(n.clone()),
+        _ => Err(usage.to_string()),
+    }
+}
+
 /// The fuzz tests with many more cases than the test command runs (default 200 000),
 /// optimised: patch text, saved state, MIDI files, MIDI streams into every factory patch.
 fn fuzz(args: &[String]) -> Result {
-    let cases = match args {
-        [] => "200000".to_string(),
-        [n] if n.parse::<u64>().is_ok() => n.clone(),
-        _ => return Err("usage: cargo xtask fuzz [CASES]".into()),
-    };
+    let cases = number_argument(args, "200000", "usage: cargo xtask fuzz [CASES]")?;
     ensure_packages(BUILD_PACKAGES)?;
     std::env::set_var("CSOUND_PLUG_FUZZ_CASES", &cases);
     run(
@@ -363,11 +368,7 @@ fn fuzz(args: &[String]) -> Result {
 /// The soak test for ten minutes (or SECONDS), optimised: recompiles every second and
 /// random traffic; RSS must not grow by 1 MB after the warm-up.
 fn soak(args: &[String]) -> Result {
-    let seconds = match args {
-        [] => "600".to_string(),
-        [n] if n.parse::<u64>().is_ok() => n.clone(),
-        _ => return Err("usage: cargo xtask soak [SECONDS]".into()),
-    };
+    let seconds = number_argument(args, "600", "usage: cargo xtask soak [SECONDS]")?;
     ensure_packages(BUILD_PACKAGES)?;
     std::env::set_var("CSOUND_PLUG_SOAK_SECONDS", &seconds);
     // Its recompiles (a new code each second) stay out of the user's remembered checks.

@@ -37,13 +37,8 @@ fn ms(d: Duration) -> f64 {
 
 /// Bare Csound: create, compile `code`, start; dropped at once.
 fn bare(code: &str) -> Duration {
-    let ring = Arc::new(MessageRing::new(64));
     let t = Instant::now();
-    let mut csound = Csound::new(ring).expect("csound");
-    csound.set_option("-d").unwrap();
-    csound.set_option("-n").unwrap();
-    csound.compile_csd_text(code).expect("compiles");
-    csound.start().expect("starts");
+    let csound = bare_running(code);
     let elapsed = t.elapsed();
     drop(csound);
     elapsed

@@ -57,11 +57,7 @@ pub const BUNDLE_NAME: &str = "Csound Plug.clap";
 /// Path of the `.clap` bundle under test: `$CSOUND_PLUG_BUNDLE_DIR/Csound Plug.clap`, the
 /// directory defaulting to `target/bundled` in this crate.
 pub fn bundle_path() -> PathBuf {
-    let dir = match std::env::var_os("CSOUND_PLUG_BUNDLE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => crate::root().join("target/bundled"),
-    };
-    dir.join(BUNDLE_NAME)
+    crate::bundle_dir().join(BUNDLE_NAME)
 }
 
 /// Where the plugins loaded by this test process log (set before the first load).

@@ -20,6 +20,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
+/// Where the built bundles are: `$CSOUND_PLUG_BUNDLE_DIR`, else `target/bundled`.
+pub fn bundle_dir() -> PathBuf {
+    match std::env::var_os("CSOUND_PLUG_BUNDLE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("target/bundled"),
+    }
+}
+
 /// The test patches: `tests/patches` in the workspace.
 pub fn patches_dir() -> PathBuf {
     root().join("tests").join("patches")

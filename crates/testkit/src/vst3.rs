@@ -24,11 +24,7 @@ use vst3::{Class, ComPtr, ComWrapper, Interface};
 /// The bundle's shared library: `target/bundled` unless `CSOUND_PLUG_BUNDLE_DIR` says
 /// where the bundles are.
 pub fn bundle_library() -> PathBuf {
-    let dir = match std::env::var_os("CSOUND_PLUG_BUNDLE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => crate::root().join("target/bundled"),
-    };
-    dir.join("Csound Plug.vst3/Contents/x86_64-linux/Csound Plug.so")
+    crate::bundle_dir().join("Csound Plug.vst3/Contents/x86_64-linux/Csound Plug.so")
 }
 
 /// A plugin factory and, when it came from a bundle, the library that holds it.
