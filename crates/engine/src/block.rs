@@ -5,10 +5,12 @@
 //! exactly `ksmps` frames, whatever the host's block sizes are. That delay is the
 //! latency reported to the host.
 //!
-//! In a plugin the patch's channel counts need not be the host bus's ([`Fit`]): a mono
-//! patch plays on every channel of the bus and hears the mean of its channels, a mono
-//! bus feeds every input of the patch, and output channels past the bus are dropped or,
-//! with `fold`, mixed into it. The command line maps channels one to one.
+//! In a plugin the patch's channel counts need not be the host's ([`Fit`]): outputs 1–2
+//! are the main bus, 3–4 the first auxiliary bus and so on; inputs 1–2 the main bus, 3–4
+//! the side-chain. A mono patch plays on both sides of the main bus and hears the mean of
+//! its channels, a mono bus feeds both inputs of its pair, and output channels without a
+//! destination (past the host's, on a bus the host left inactive) are dropped or, with
+//! `fold`, mixed into the main bus. The command line maps channels one to one.
 
 /// Something that computes one k-cycle of interleaved audio.
 pub trait Kernel {
@@ -18,34 +20,83 @@ pub trait Kernel {
     fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool;
 }
 
-/// Where the adapter takes its input frames from.
+/// Where the adapter takes its input frames from. Csound's inputs 1–2 are the main bus,
+/// 3–4 the side-chain (with [`Fit::spread_mono`]; one to one otherwise).
 pub enum Input<'a, S: AsRef<[f32]>> {
     /// No input: Csound's input is silence.
     Silence,
     /// The output buffers hold the input (a host's in-place effect buffers): each frame is
     /// read before it is overwritten.
     InPlace,
-    /// Separate channel buffers, e.g. a side-chain.
+    /// Separate channel buffers, e.g. the instrument's side-chain or a sound file.
     Buffers(&'a [S]),
+    /// The main bus in place and a side-chain bus (an effect's).
+    InPlaceWithSide(&'a [S]),
+    /// Main bus buffers and a side-chain bus (a copy of [`Input::InPlaceWithSide`]).
+    BuffersWithSide(&'a [S], &'a [S]),
 }
 
 impl<S: AsRef<[f32]>> Input<'_, S> {
-    /// Copies `frames` frames of this input into `dst` (one buffer per channel), reading
-    /// in-place input from `outputs`. Missing channels become silence.
-    pub fn copy_into(&self, outputs: &[&mut [f32]], dst: &mut [Vec<f32>], frames: usize) {
-        for (ch, buffer) in dst.iter_mut().enumerate() {
-            let target = &mut buffer[..frames];
-            let source: Option<&[f32]> = match self {
-                Input::Silence => None,
-                Input::InPlace => outputs.get(ch).map(|b| &b[..frames]),
-                Input::Buffers(buffers) => buffers.get(ch).map(|b| &b.as_ref()[..frames]),
-            };
-            match source {
-                Some(source) => target.copy_from_slice(source),
-                None => target.fill(0.0),
-            }
+    /// The main bus's channel count: in place, the main output's (the leading channels that
+    /// have buffers, at most two).
+    pub fn main_width(&self, outputs: &[&mut [f32]]) -> usize {
+        match self {
+            Input::Silence => 0,
+            Input::InPlace | Input::InPlaceWithSide(_) => main_width(outputs),
+            Input::Buffers(buffers) | Input::BuffersWithSide(buffers, _) => buffers.len(),
         }
     }
+
+    /// The side-chain bus's channels (none for most inputs).
+    pub fn side(&self) -> &[S] {
+        match self {
+            Input::InPlaceWithSide(side) | Input::BuffersWithSide(_, side) => side,
+            _ => &[],
+        }
+    }
+
+    /// Main-bus channel `ch` at `frame`, 0 where there is none.
+    fn main_sample(&self, outputs: &[&mut [f32]], ch: usize, frame: usize) -> f32 {
+        let channel: Option<&[f32]> = match self {
+            Input::Silence => None,
+            Input::InPlace | Input::InPlaceWithSide(_) => outputs.get(ch).map(|b| &b[..]),
+            Input::Buffers(buffers) | Input::BuffersWithSide(buffers, _) => {
+                buffers.get(ch).map(|b| b.as_ref())
+            }
+        };
+        channel.and_then(|b| b.get(frame)).copied().unwrap_or(0.0)
+    }
+
+    /// Copies `frames` frames of the main bus into `main` and of the side-chain into
+    /// `side` (one buffer per channel; in place input is read from `outputs`). Returns
+    /// the channel counts copied, to make an [`Input::BuffersWithSide`] of the copies.
+    pub fn copy_into(
+        &self,
+        outputs: &[&mut [f32]],
+        main: &mut [Vec<f32>],
+        side: &mut [Vec<f32>],
+        frames: usize,
+    ) -> (usize, usize) {
+        let main_width = self.main_width(outputs).min(main.len());
+        for (ch, buffer) in main.iter_mut().enumerate().take(main_width) {
+            for (frame, sample) in buffer[..frames].iter_mut().enumerate() {
+                *sample = self.main_sample(outputs, ch, frame);
+            }
+        }
+        let source = self.side();
+        let side_width = source.len().min(side.len());
+        for (buffer, source) in side.iter_mut().zip(source) {
+            buffer[..frames].copy_from_slice(&source.as_ref()[..frames]);
+        }
+        (main_width, side_width)
+    }
+}
+
+/// The leading channels of `outputs` that have buffers, at most two: the main bus. An
+/// empty slice is a channel without a destination (the right side of a mono bus, an
+/// inactive auxiliary bus).
+pub fn main_width(outputs: &[&mut [f32]]) -> usize {
+    outputs.iter().take(2).take_while(|b| !b.is_empty()).count()
 }
 
 /// How the patch's channels meet the host's.
@@ -55,8 +106,8 @@ pub struct Fit {
     /// mono patch input hears the mean of the host's, a mono host input feeds every
     /// patch input. Otherwise channel n meets channel n.
     pub spread_mono: bool,
-    /// Output channels past the host's are mixed into channel n mod the host's count
-    /// (else dropped).
+    /// Output channels without a destination are mixed into main channel n mod the main
+    /// bus's width (else dropped).
     pub fold: bool,
 }
 
@@ -125,9 +176,10 @@ impl BlockAdapter {
         self.finished
     }
 
-    /// Processes host frames `range` of `outputs` (one slice per channel). Returns, if the
-    /// performance ended in this range, the frame index where valid output stops; frames
-    /// from there on are silent.
+    /// Processes host frames `range` of `outputs` (one slice per channel, numbered as
+    /// Csound numbers them; an empty slice is a channel without a destination). Returns,
+    /// if the performance ended in this range, the frame index where valid output stops;
+    /// frames from there on are silent.
     pub fn run<S: AsRef<[f32]>>(
         &mut self,
         kernel: &mut impl Kernel,
@@ -136,50 +188,69 @@ impl BlockAdapter {
         range: std::ops::Range<usize>,
     ) -> Option<usize> {
         let mut ended_at = None;
-        let host_inputs = match input {
-            Input::Silence => 0,
-            Input::InPlace => outputs.len(),
-            Input::Buffers(buffers) => buffers.len(),
-        };
-        let host_outputs = outputs.len();
         let spread = self.fit.spread_mono;
-        // The patch's mono input hears the mean of the host's channels.
-        let mix_in = spread && self.inputs == 1 && host_inputs > 1;
-        // The host's mono input feeds every patch input.
-        let share_in = spread && host_inputs == 1;
+        let main_in = input.main_width(outputs);
+        let side = input.side();
+        // With the plugin's fitting the side-chain is Csound's inputs 3–4 whatever the
+        // main bus's width; the command line maps one to one.
+        let side_start = if spread { 2 } else { main_in };
+        // The patch's mono input hears the mean of the main bus.
+        let mix_in = spread && self.inputs == 1 && main_in > 1;
+        let main_out = main_width(outputs);
         let spread_out = spread && self.outputs == 1;
-        let fold = self.fit.fold && host_outputs > 0 && self.outputs > host_outputs;
+        // Channels with a destination; the others are dropped or folded into the main bus.
+        let routed = outputs
+            .iter()
+            .take(128)
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .fold(0u128, |mask, (ch, _)| mask | 1 << ch);
+        let fold = self.fit.fold && main_out > 0;
         for frame in range {
-            let read = |ch: usize| -> f32 {
-                match input {
-                    Input::Silence => 0.0,
-                    Input::InPlace => outputs.get(ch).map_or(0.0, |b| b[frame]),
-                    Input::Buffers(buffers) => buffers.get(ch).map_or(0.0, |b| b.as_ref()[frame]),
-                }
-            };
             let base_in = self.pos * self.inputs;
             for ch in 0..self.inputs {
                 let sample = if mix_in {
-                    (0..host_inputs).map(|c| f64::from(read(c))).sum::<f64>() / host_inputs as f64
+                    (0..main_in)
+                        .map(|c| f64::from(input.main_sample(outputs, c, frame)))
+                        .sum::<f64>()
+                        / main_in as f64
+                } else if ch < side_start {
+                    // A mono bus feeds both sides.
+                    let from = if spread && main_in == 1 { 0 } else { ch };
+                    f64::from(input.main_sample(outputs, from, frame))
                 } else {
-                    f64::from(read(if share_in { 0 } else { ch }))
+                    let index = ch - side_start;
+                    let from = if spread && side.len() == 1 && index < 2 {
+                        0
+                    } else {
+                        index
+                    };
+                    side.get(from).map_or(0.0, |b| f64::from(b.as_ref()[frame]))
                 };
                 self.input[base_in + ch] = sample * self.in_scale;
             }
             let base_out = self.pos * self.outputs;
             let patch_out = &self.output[base_out..base_out + self.outputs];
             for (ch, buffer) in outputs.iter_mut().enumerate() {
+                if buffer.is_empty() {
+                    continue;
+                }
                 let mut sample = match patch_out.get(ch) {
+                    _ if spread_out => match ch < main_out {
+                        true => patch_out[0],
+                        false => 0.0,
+                    },
                     Some(&s) => s,
-                    None if spread_out => patch_out[0],
                     None => 0.0,
                 };
-                if fold {
-                    sample += patch_out
-                        .iter()
-                        .skip(ch + host_outputs)
-                        .step_by(host_outputs)
-                        .sum::<f64>();
+                if fold && ch < main_out {
+                    let mut from = ch + main_out;
+                    while from < patch_out.len() {
+                        if from >= 128 || routed & 1 << from == 0 {
+                            sample += patch_out[from];
+                        }
+                        from += main_out;
+                    }
                 }
                 buffer[frame] = (sample * self.out_scale) as f32;
             }

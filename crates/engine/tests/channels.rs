@@ -122,3 +122,138 @@ fn channels_past_the_bus_are_dropped_or_folded_into_it() {
         [0.1, 0.2, 0.0, 0.0]
     );
 }
+
+/// Levels of `slots` host channels where `active[n]` says whether channel n has a buffer
+/// (an inactive bus's channels are empty slices); `None` for the inactive ones.
+fn levels_with(engine: &mut Engine, active: &[bool]) -> Vec<Option<f32>> {
+    let mut out: Vec<Vec<f32>> = active
+        .iter()
+        .map(|&on| vec![0.0f32; if on { FRAMES } else { 0 }])
+        .collect();
+    let mut outputs: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[..]).collect();
+    engine.process(&Input::<&[f32]>::Silence, &mut outputs, FRAMES, &[]);
+    out.iter()
+        .map(|c| (!c.is_empty()).then(|| level(c)))
+        .collect()
+}
+
+#[test]
+fn auxiliary_buses_carry_their_channels_and_inactive_ones_drop_or_fold() {
+    let all = [true; 8];
+    let mut octo = engine(&constants(8, ""), false);
+    let expected: Vec<_> = (1..=8).map(|n| Some((0.1 * f64::from(n)) as f32)).collect();
+    assert_eq!(levels_with(&mut octo, &all), expected, "one to one");
+
+    // The first and third auxiliary buses inactive: 3, 4, 7, 8 are dropped.
+    let some = [true, true, false, false, true, true, false, false];
+    let mut octo = engine(&constants(8, ""), false);
+    assert_eq!(
+        levels_with(&mut octo, &some),
+        [
+            Some(0.1),
+            Some(0.2),
+            None,
+            None,
+            Some(0.5),
+            Some(0.6),
+            None,
+            None
+        ]
+    );
+    // ... or mixed into the main bus with `fold`, the active bus keeping its own.
+    let fold = "<CsoundPlug>\n[buses]\nfold = true\n</CsoundPlug>\n";
+    let mut folded = engine(&constants(8, fold), false);
+    let left = (0.1f64 + 0.3 + 0.7) as f32;
+    let right = (0.2f64 + 0.4 + 0.8) as f32;
+    assert_eq!(
+        levels_with(&mut folded, &some),
+        [
+            Some(left),
+            Some(right),
+            None,
+            None,
+            Some(0.5),
+            Some(0.6),
+            None,
+            None
+        ]
+    );
+
+    // A mono main bus (its second channel empty) with the auxiliary buses active: the
+    // main bus gets channel 1, or 1 + 2 folded; the auxiliary buses keep theirs.
+    let mono_main = [true, false, true, true];
+    let mut quad = engine(&constants(4, ""), false);
+    assert_eq!(
+        levels_with(&mut quad, &mono_main),
+        [Some(0.1), None, Some(0.3), Some(0.4)]
+    );
+    let mut quad = engine(&constants(4, fold), false);
+    assert_eq!(
+        levels_with(&mut quad, &mono_main),
+        [Some((0.1f64 + 0.2) as f32), None, Some(0.3), Some(0.4)]
+    );
+
+    // A mono patch plays on the main bus only; the auxiliary buses are silent.
+    let mut mono = engine(&constants(1, ""), false);
+    assert_eq!(
+        levels_with(&mut mono, &[true; 4]),
+        [Some(0.1), Some(0.1), Some(0.0), Some(0.0)]
+    );
+}
+
+/// An effect reading its four inputs and writing `out1 = in1 - in3`, `out2 = in2 - in4`:
+/// the main bus minus the side-chain.
+fn difference() -> String {
+    csd(
+        "nchnls = 2\nnchnls_i = 4",
+        "instr 1\n  a1, a2, a3, a4 inch 1, 2, 3, 4\n  outs a1 - a3, a2 - a4\nendin",
+        "",
+    )
+}
+
+#[test]
+fn the_side_chain_is_inputs_three_and_four() {
+    let main = [vec![0.5f32; FRAMES], vec![0.25f32; FRAMES]];
+    let side = [vec![0.125f32; FRAMES], vec![0.0625f32; FRAMES]];
+    let run = |side: &[Vec<f32>]| {
+        let mut fx = engine(&difference(), true);
+        let mut out = vec![vec![0.0f32; FRAMES]; 2];
+        let mut outputs: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[..]).collect();
+        fx.process(
+            &Input::BuffersWithSide(&main[..], side),
+            &mut outputs,
+            FRAMES,
+            &[],
+        );
+        [level(&out[0]), level(&out[1])]
+    };
+    assert_eq!(run(&side), [0.375, 0.1875]);
+    // A mono side-chain feeds both 3 and 4; none is silence.
+    assert_eq!(run(&side[..1]), [0.375, 0.125]);
+    assert_eq!(run(&[]), [0.5, 0.25]);
+
+    // In place, as the effect entry runs: the main bus is the output buffers.
+    let mut fx = engine(&difference(), true);
+    let mut out = main.clone();
+    let mut outputs: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[..]).collect();
+    fx.process(
+        &Input::InPlaceWithSide(&side[..]),
+        &mut outputs,
+        FRAMES,
+        &[],
+    );
+    assert_eq!([level(&out[0]), level(&out[1])], [0.375, 0.1875]);
+
+    // A mono patch input hears the mean of the main bus, not the side-chain.
+    let code = csd("nchnls = 1", "instr 1\n  a1 in\n  out a1\nendin", "");
+    let mut mono = engine(&code, true);
+    let mut out = vec![vec![0.0f32; FRAMES]; 2];
+    let mut outputs: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[..]).collect();
+    mono.process(
+        &Input::BuffersWithSide(&main[..], &side[..]),
+        &mut outputs,
+        FRAMES,
+        &[],
+    );
+    assert_eq!(level(&out[0]), 0.375);
+}

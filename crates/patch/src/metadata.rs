@@ -17,7 +17,9 @@
 //! instrument = 2          # the instrument score-mode notes play (default 1)
 //! channels = { 10 = 5 }   # MIDI channel 10 plays instrument 5
 //! [buses]
-//! fold = true             # channels past the host's bus mix into it (else dropped)
+//! fold = true             # channels without a host bus mix into the main one (else dropped)
+//! outputs = ["Mix", "Kick", "Snare"] # bus names, a pair of channels each
+//! inputs = ["In", "Side-chain"]
 //! </CsoundPlug>
 //! ```
 //!
@@ -59,10 +61,18 @@ pub struct MidiMetadata {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BusMetadata {
-    /// Output channels past the host's bus are mixed into it (channel n into n mod the
-    /// bus width) instead of dropped.
+    /// Output channels without a host bus (past the host's, on a bus it left inactive)
+    /// are mixed into the main bus (channel n into n mod its width) instead of dropped.
     #[serde(default)]
     pub fold: bool,
+    /// Names of the output buses, one per pair of Csound channels: the main bus
+    /// (channels 1–2), then each auxiliary bus (3–4, 5–6, …).
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    /// Names of the input buses likewise: channels 1–2 (the effect's main input, the
+    /// instrument's side-chain), then 3–4 (the effect's side-chain).
+    #[serde(default)]
+    pub inputs: Vec<String>,
 }
 
 /// The `<CsoundPlug>` section.

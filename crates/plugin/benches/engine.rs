@@ -14,7 +14,7 @@
 //! `cargo xtask bench` also runs `benches/host.rs` (what a DAW waits for).
 
 use csound_plug::compiler::{Compiler, Ready, Trust};
-use csound_plug::processor::Processor;
+use csound_plug::processor::{Channels, Processor};
 use csound_plug::slots::BindMode;
 use csound_plug_engine::block::Input;
 use csound_plug_engine::csound::Csound;
@@ -74,7 +74,7 @@ fn timed_blocks(seconds: f64, interval: Option<Duration>) -> (Vec<Duration>, f64
                 generation,
             })),
             generation,
-            (2, 2),
+            Channels::STEREO,
             BLOCK,
             SR,
         )
@@ -415,7 +415,13 @@ fn instances_bench(figures: &mut Figures) {
                     generation,
                 };
                 processor
-                    .activate(Some(Box::new(ready)), generation, (2, 2), HOST_BLOCK, SR)
+                    .activate(
+                        Some(Box::new(ready)),
+                        generation,
+                        Channels::STEREO,
+                        HOST_BLOCK,
+                        SR,
+                    )
                     .expect("buffers");
                 (compiler, processor)
             })

@@ -40,7 +40,8 @@ impl DryWet {
             let (wet_gain, dry_gain, out_gain) = gains();
             let write = (self.write + frame) % MAX_DELAY;
             let read = (write + MAX_DELAY - delay) % MAX_DELAY;
-            for (ch, out) in wet.iter_mut().enumerate() {
+            // Empty slices are channels without a destination.
+            for (ch, out) in wet.iter_mut().enumerate().filter(|(_, o)| !o.is_empty()) {
                 let dry_now = dry.and_then(|d| d.get(ch)).map_or(0.0, |d| d[frame]);
                 let dry_sample = match self.lines.get_mut(ch) {
                     Some(line) => {

@@ -1,5 +1,6 @@
 //! The two plugin entries built from one code base: instrument and effect.
 
+use crate::buses::{AUX_OUTPUTS, AUX_OUTPUT_NAMES};
 use csound_plug_patch::presets;
 use nice_plug::prelude::*;
 
@@ -25,10 +26,11 @@ pub trait Flavor: Send + 'static {
     const PASS_THROUGH: bool;
 }
 
-/// "Csound Plug": notes in, stereo out, optional stereo side-chain in.
+/// "Csound Plug": notes in, stereo out and seven optional stereo outputs, optional
+/// stereo side-chain in.
 pub struct Instrument;
 
-/// "Csound Plug FX": stereo in and out, notes in.
+/// "Csound Plug FX": stereo in and out, optional stereo side-chain in, notes in.
 pub struct Effect;
 
 impl Flavor for Instrument {
@@ -44,35 +46,15 @@ impl Flavor for Instrument {
     const VST3_CLASS_ID: [u8; 16] = *b"CsoundPlugInstr1";
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
         &[Vst3SubCategory::Instrument, Vst3SubCategory::Synth];
-    // Stereo, and mono for a host that asks for it: the patch's channels are fitted to
-    // either (see the README's table).
+    // The main stereo output, seven optional stereo outputs (off until the host enables
+    // them) and an optional side-chain; plain stereo and mono for hosts that ask for
+    // them. VST3 keeps a layout's bus count, hence a mono layout with the auxiliary
+    // outputs too. The patch's channels are fitted to any of them (the README's table).
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        AudioIOLayout {
-            main_input_channels: None,
-            main_output_channels: NonZeroU32::new(2),
-            aux_input_ports: &[new_nonzero_u32(2)],
-            aux_output_ports: &[],
-            names: PortNames {
-                layout: Some("Stereo"),
-                main_input: None,
-                main_output: Some("Output"),
-                aux_inputs: &["Side-chain"],
-                aux_outputs: &[],
-            },
-        },
-        AudioIOLayout {
-            main_input_channels: None,
-            main_output_channels: NonZeroU32::new(1),
-            aux_input_ports: &[new_nonzero_u32(1)],
-            aux_output_ports: &[],
-            names: PortNames {
-                layout: Some("Mono"),
-                main_input: None,
-                main_output: Some("Output"),
-                aux_inputs: &["Side-chain"],
-                aux_outputs: &[],
-            },
-        },
+        instrument_layout("Multi-out", 2, &MULTI_OUT),
+        instrument_layout("Stereo", 2, &[]),
+        instrument_layout("Mono", 1, &[]),
+        instrument_layout("Mono multi-out", 1, &MULTI_OUT),
     ];
     const DEFAULT_PATCH: &'static str = presets::DEFAULT_INSTRUMENT;
     const PASS_THROUGH: bool = false;
@@ -89,34 +71,61 @@ impl Flavor for Effect {
     ];
     const VST3_CLASS_ID: [u8; 16] = *b"CsoundPlugEffect";
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Fx];
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(2),
-            main_output_channels: NonZeroU32::new(2),
-            aux_input_ports: &[],
-            aux_output_ports: &[],
-            names: PortNames {
-                layout: Some("Stereo"),
-                main_input: Some("Input"),
-                main_output: Some("Output"),
-                aux_inputs: &[],
-                aux_outputs: &[],
-            },
-        },
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(1),
-            aux_input_ports: &[],
-            aux_output_ports: &[],
-            names: PortNames {
-                layout: Some("Mono"),
-                main_input: Some("Input"),
-                main_output: Some("Output"),
-                aux_inputs: &[],
-                aux_outputs: &[],
-            },
-        },
-    ];
+    // Main in and out, stereo or mono, and an optional side-chain of the same width.
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] =
+        &[effect_layout("Stereo", 2), effect_layout("Mono", 1)];
     const DEFAULT_PATCH: &'static str = presets::DEFAULT_FX;
     const PASS_THROUGH: bool = true;
+}
+
+/// The instrument's auxiliary outputs: stereo pairs after the main one.
+const MULTI_OUT: [NonZeroU32; AUX_OUTPUTS] = [new_nonzero_u32(2); AUX_OUTPUTS];
+
+/// An instrument layout: a main output of `width` channels, the auxiliary outputs
+/// `aux`, a side-chain of the main output's width.
+const fn instrument_layout(
+    name: &'static str,
+    width: u32,
+    aux: &'static [NonZeroU32],
+) -> AudioIOLayout {
+    AudioIOLayout {
+        main_input_channels: None,
+        main_output_channels: NonZeroU32::new(width),
+        aux_input_ports: side_chain(width),
+        aux_output_ports: aux,
+        names: PortNames {
+            layout: Some(name),
+            main_input: None,
+            main_output: Some("Output"),
+            aux_inputs: &["Side-chain"],
+            aux_outputs: &AUX_OUTPUT_NAMES,
+        },
+    }
+}
+
+/// An effect layout: main input and output of `width` channels and a side-chain.
+const fn effect_layout(name: &'static str, width: u32) -> AudioIOLayout {
+    AudioIOLayout {
+        main_input_channels: NonZeroU32::new(width),
+        main_output_channels: NonZeroU32::new(width),
+        aux_input_ports: side_chain(width),
+        aux_output_ports: &[],
+        names: PortNames {
+            layout: Some(name),
+            main_input: Some("Input"),
+            main_output: Some("Output"),
+            aux_inputs: &["Side-chain"],
+            aux_outputs: &[],
+        },
+    }
+}
+
+/// A side-chain input of `width` channels (1 or 2).
+const fn side_chain(width: u32) -> &'static [NonZeroU32] {
+    const MONO: [NonZeroU32; 1] = [new_nonzero_u32(1)];
+    const STEREO: [NonZeroU32; 1] = [new_nonzero_u32(2)];
+    match width {
+        1 => &MONO,
+        _ => &STEREO,
+    }
 }

@@ -8,6 +8,7 @@
 
 #![deny(missing_docs)]
 
+pub mod buses;
 pub mod compiler;
 pub mod console;
 pub mod dry_wet;
@@ -28,7 +29,7 @@ use dry_wet::DryWet;
 use flavor::{Effect, Flavor, Instrument};
 use nice_plug::prelude::*;
 use params::PlugParams;
-use processor::Processor;
+use processor::{Processor, MAX_OUTPUTS};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -65,6 +66,10 @@ impl<F: Flavor> Default for CsoundPlug<F> {
         // Only set here, once; `set` fails only if already set.
         let _ = compiler.shared().slots.values.set(params.slots.clone());
         compiler.shared().bind_new(F::DEFAULT_PATCH);
+        // Hosts get the bus names the running code gives.
+        let names: std::sync::Weak<dyn nice_plug::port_names::PortNames> =
+            Arc::downgrade(compiler.shared()) as _;
+        nice_plug::port_names::register(&(params.clone() as Arc<dyn Params>), names);
         let processor = Processor::new(
             compiler.shared().handover.clone(),
             compiler.retire_sender(),
@@ -143,11 +148,7 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             nice_log!("Csound Plug cannot run: {e}");
             return false;
         }
-        let outputs = layout.main_output_channels.map_or(0, NonZeroU32::get);
-        let inputs = layout
-            .main_input_channels
-            .or_else(|| layout.aux_input_ports.first().copied())
-            .map_or(0, NonZeroU32::get);
+        let channels = buses::channels(layout);
         let sample_rate = f64::from(buffer_config.sample_rate);
         let config = EngineConfig::plugin(sample_rate, F::PASS_THROUGH);
         let active = self.compiler.activate(config.clone());
@@ -191,12 +192,12 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         };
         self.activated_with = Some(config);
         let max_block = buffer_config.max_buffer_size as usize;
-        let channels = (inputs as usize, outputs as usize);
+        let main_outputs = layout.main_output_channels.map_or(0, NonZeroU32::get) as usize;
         let sized = self
             .processor
             .activate(ready, active.generation, channels, max_block, sample_rate)
-            .and_then(|()| DryWet::new(outputs as usize))
-            .and_then(|dry_wet| Ok((dry_wet, processor::buffers(channels.1, max_block)?)));
+            .and_then(|()| DryWet::new(main_outputs))
+            .and_then(|dry_wet| Ok((dry_wet, processor::buffers(main_outputs, max_block)?)));
         match sized {
             Ok((dry_wet, dry_input)) => (self.dry_wet, self.dry_input) = (dry_wet, dry_input),
             Err(e) => {
@@ -237,22 +238,22 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
         let frames = buffer.samples();
         let bypassed = self.params.bypass.value();
         *self.processor.host_info_mut() = host::host_info(context.transport(), frames, bypassed);
-        let outputs = buffer.as_slice();
+        // Every output channel in one list, numbered as Csound numbers them.
+        let mut slots: [&mut [f32]; MAX_OUTPUTS] = Default::default();
+        let outputs = buses::output_slots(buffer, aux, &mut slots);
+        let sidechain = aux.inputs.first().map(|side| side.as_slice_immutable());
         let has_dry = F::PASS_THROUGH && self.dry_input.iter().all(|b| b.len() >= frames);
         if has_dry {
-            Input::<&[f32]>::InPlace.copy_into(outputs, &mut self.dry_input, frames);
+            let main = &mut self.dry_input[..];
+            Input::<&[f32]>::InPlace.copy_into(outputs, main, &mut [], frames);
         }
-        if F::PASS_THROUGH {
-            self.processor
-                .process(&Input::<&[f32]>::InPlace, outputs, frames);
-        } else if let Some(sidechain) = aux.inputs.first() {
-            let sidechain = sidechain.as_slice_immutable();
-            self.processor
-                .process(&Input::Buffers(sidechain), outputs, frames);
-        } else {
-            self.processor
-                .process(&Input::<&[f32]>::Silence, outputs, frames);
-        }
+        let input = match (F::PASS_THROUGH, sidechain) {
+            (true, Some(side)) => Input::InPlaceWithSide(side),
+            (true, None) => Input::InPlace,
+            (false, Some(side)) => Input::Buffers(side),
+            (false, None) => Input::Silence,
+        };
+        self.processor.process(&input, outputs, frames);
         if bypassed != self.bypassed {
             // Only on a change: each `set_target` restarts the ramp from where it is.
             self.bypassed = bypassed;

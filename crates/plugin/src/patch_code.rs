@@ -1,6 +1,7 @@
 //! The patch code as a persistent field: what the host saves with a session and hands
 //! back when it loads one (see [`csound_plug_patch::state`] for the format).
 
+use crate::buses;
 use crate::compiler::{CompileRequester, CompilerShared, Trust};
 use arc_swap::ArcSwap;
 use csound_plug_patch::presets::library::Library;
@@ -63,6 +64,8 @@ impl PatchCode {
 
     fn store(&self, code: Arc<String>, trust: Trust, loaded: bool) {
         use std::sync::atomic::Ordering::Release;
+        let names = buses::declared_names(&code);
+        self.shared.status.bus_names.store(Arc::new(names));
         self.code.store(code);
         self.own.store(trust == Trust::Own, Release);
         self.loaded.store(loaded, Release);

@@ -70,6 +70,31 @@ impl Retirement {
     }
 }
 
+/// The most output channels the processor takes: the main bus and seven stereo
+/// auxiliary buses.
+pub const MAX_OUTPUTS: usize = 16;
+
+/// The host's channels the processor is sized for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Channels {
+    /// Main input channels (the instrument: its side-chain).
+    pub inputs: usize,
+    /// Side-chain channels next to a main input (Csound's inputs 3–4).
+    pub side: usize,
+    /// Output channels, numbered as Csound numbers them: main 1–2, then two per
+    /// auxiliary bus (at most [`MAX_OUTPUTS`]).
+    pub outputs: usize,
+}
+
+impl Channels {
+    /// A stereo input and output, no side-chain.
+    pub const STEREO: Channels = Channels {
+        inputs: 2,
+        side: 0,
+        outputs: 2,
+    };
+}
+
 /// `channels` zeroed buffers of `frames` samples each, or the allocation failure.
 pub fn buffers(channels: usize, frames: usize) -> Result<Vec<Vec<f32>>, TryReserveError> {
     let mut all = Vec::new();
@@ -124,8 +149,10 @@ pub struct Processor {
     sample_rate: f64,
     /// Length of the crossfade in progress.
     fade_frames: usize,
-    /// The block's input, copied so two engines can read it during a crossfade.
+    /// The block's main input, copied so two engines can read it during a crossfade.
     input_copy: Vec<Vec<f32>>,
+    /// The block's side-chain, copied likewise.
+    side_copy: Vec<Vec<f32>>,
     /// The outgoing engine's output during a crossfade.
     outgoing_output: Vec<Vec<f32>>,
     /// Host parameter slot positions for this block.
@@ -157,6 +184,7 @@ impl Processor {
             untouched: false,
             fade_frames: 0,
             input_copy: Vec::new(),
+            side_copy: Vec::new(),
             outgoing_output: Vec::new(),
             positions: [0.0; SLOT_COUNT],
             host: HostInfo::default(),
@@ -173,13 +201,18 @@ impl Processor {
         &mut self,
         ready: Option<Box<Ready>>,
         generation: u64,
-        channels: (usize, usize),
+        channels: Channels,
         max_block: usize,
         sample_rate: f64,
     ) -> Result<(), TryReserveError> {
-        let (inputs, outputs) = channels;
+        let Channels {
+            inputs,
+            side,
+            outputs,
+        } = channels;
         // First, so a host out of memory gets a failed activation, not an abort.
         let input_copy = buffers(inputs, max_block)?;
+        let side_copy = buffers(side, max_block)?;
         let outgoing_output = buffers(outputs, max_block)?;
         let latency = ready
             .as_ref()
@@ -193,6 +226,7 @@ impl Processor {
         self.current = ready;
         self.sample_rate = sample_rate;
         self.input_copy = input_copy;
+        self.side_copy = side_copy;
         self.outgoing_output = outgoing_output;
         Ok(())
     }
@@ -312,6 +346,7 @@ impl Processor {
         let started = Instant::now();
         self.untouched = false;
         let fits = self.input_copy.iter().all(|b| b.len() >= frames)
+            && self.side_copy.iter().all(|b| b.len() >= frames)
             && self.outgoing_output.len() >= outputs.len()
             && self.outgoing_output.iter().all(|b| b.len() >= frames);
         if self.fade.is_some() && !fits {
@@ -375,17 +410,22 @@ impl Processor {
         outputs: &mut [&mut [f32]],
         frames: usize,
     ) {
-        input.copy_into(outputs, &mut self.input_copy, frames);
-        let copied = Input::Buffers(&self.input_copy[..]);
-        // The outgoing side gets the same input but no new notes.
-        let mut old_outputs: [&mut [f32]; 8] = Default::default();
+        let (main, side) =
+            input.copy_into(outputs, &mut self.input_copy, &mut self.side_copy, frames);
+        let copied = Input::BuffersWithSide(&self.input_copy[..main], &self.side_copy[..side]);
+        // The outgoing side gets the same input but no new notes, and writes where the
+        // host has buffers.
+        let mut old_outputs: [&mut [f32]; MAX_OUTPUTS] = Default::default();
         let n_out = outputs.len().min(old_outputs.len());
-        for (slot, buffer) in old_outputs
+        for ((slot, buffer), host) in old_outputs
             .iter_mut()
             .zip(self.outgoing_output.iter_mut())
+            .zip(outputs.iter())
             .take(n_out)
         {
-            *slot = &mut buffer[..frames];
+            if !host.is_empty() {
+                *slot = &mut buffer[..frames];
+            }
         }
         let old_outputs = &mut old_outputs[..n_out];
         match &mut fade.from {
@@ -403,6 +443,9 @@ impl Processor {
         // Equal power: the two gains are the sine and cosine of the same angle.
         let total = self.fade_frames.max(1) as f32;
         for (ch, new) in outputs.iter_mut().enumerate().take(n_out) {
+            if new.is_empty() {
+                continue;
+            }
             let old = &self.outgoing_output[ch];
             for (i, sample) in new[..frames].iter_mut().enumerate() {
                 let t = ((fade.done + i) as f32 / total).min(1.0);
@@ -435,14 +478,15 @@ impl Processor {
     /// NaN/Inf in the output: the block is dropped (silence) and the patch plays on, so
     /// a moment's blow-up costs one block, not the patch; one notice per engine.
     fn guard_non_finite(&mut self, outputs: &mut [&mut [f32]], frames: usize) {
+        // Empty slices are channels without a destination.
         let bad = outputs
             .iter()
-            .any(|b| b[..frames].iter().any(|s| !s.is_finite()));
+            .any(|b| b.iter().take(frames).any(|s| !s.is_finite()));
         if !bad {
             return;
         }
         for buffer in outputs.iter_mut() {
-            buffer[..frames].fill(0.0);
+            buffer.iter_mut().take(frames).for_each(|s| *s = 0.0);
         }
         if !self.non_finite_said {
             self.non_finite_said = true;

@@ -18,9 +18,9 @@ use csound_plug_testkit::analysis::{
     first_above, fundamental, midi_key_hz, mono, peak, rms, seconds, sine, tone_burst,
 };
 use csound_plug_testkit::clap::{
-    decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, plugin_descriptors,
-    with_edited_code, with_patch_code, HostedPlugin, NoteEvent, OutputEvent, ParamInfo, Transport,
-    FX_ID, INSTRUMENT_ID,
+    decode_nice_plug_state, encode_nice_plug_state, hosted_with_patch, load_bundle, patch_code,
+    plugin_descriptors, with_edited_code, with_patch_code, HostedPlugin, NoteEvent, OutputEvent,
+    ParamInfo, Transport, FX_ID, INSTRUMENT_ID,
 };
 use csound_plug_testkit::csd::csd;
 use serde_json::Value;
@@ -171,7 +171,8 @@ fn instrument_ports_and_latency() {
     );
     assert_eq!(inputs[0].channel_count, 2);
     let outputs = plugin.audio_ports(false);
-    assert_eq!(outputs.len(), 1, "{outputs:?}");
+    // The main output and seven optional ones (clap_buses.rs).
+    assert_eq!(outputs.len(), 8, "{outputs:?}");
     assert!(outputs[0].is_main);
     assert_eq!(outputs[0].channel_count, 2);
     assert_eq!(plugin.audio_port_count(true), 1);
@@ -229,7 +230,8 @@ fn mono_port_configurations_carry_the_patch_fitted_to_one_channel() {
     let channels = |ports: Vec<csound_plug_testkit::clap::AudioPortInfo>| -> Vec<u32> {
         ports.iter().map(|p| p.channel_count).collect()
     };
-    assert_eq!(channels(mono.audio_ports(true)), [1]);
+    // Main input and side-chain, main output.
+    assert_eq!(channels(mono.audio_ports(true)), [1, 1]);
     assert_eq!(channels(mono.audio_ports(false)), [1]);
     mono.activate(SR, MAX_BLOCK);
     let out = mono.render(std::slice::from_ref(&signal), frames, 256, &[]);
@@ -365,8 +367,9 @@ fn fx_passes_dry_signal_and_echoes_it() {
     let mut plugin = HostedPlugin::new(&entry, FX_ID);
     let inputs = plugin.audio_ports(true);
     let outputs = plugin.audio_ports(false);
+    // The main input and the optional side-chain (clap_buses.rs).
     assert!(
-        inputs.len() == 1 && inputs[0].is_main && inputs[0].channel_count == 2,
+        inputs.len() == 2 && inputs[0].is_main && inputs[0].channel_count == 2,
         "{inputs:?}"
     );
     assert!(
@@ -725,13 +728,7 @@ endin
 
 /// A new instance of `id` running `code` (loaded through the state, before activation), active.
 fn plugin_with_patch(id: &str, code: &str) -> HostedPlugin {
-    let entry = load_bundle();
-    let mut plugin = HostedPlugin::new(&entry, id);
-    let state = decode_nice_plug_state(&plugin.save_state());
-    assert!(
-        plugin.load_state(&encode_nice_plug_state(&with_patch_code(&state, code))),
-        "{id}: loading a state with a patch failed"
-    );
+    let mut plugin = hosted_with_patch(&load_bundle(), id, code);
     plugin.activate(SR, MAX_BLOCK);
     plugin
 }

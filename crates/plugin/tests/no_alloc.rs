@@ -9,7 +9,7 @@ mod common;
 use common::{activate, note, process, session_fields, Host};
 use csound_plug::compiler::{Compiler, Ready, Trust};
 use csound_plug::flavor::{Effect, Flavor, Instrument};
-use csound_plug::processor::Processor;
+use csound_plug::processor::{Channels, Processor};
 use csound_plug::CsoundPlug;
 use csound_plug_engine::block::Input;
 use csound_plug_engine::midi::MidiEvent;
@@ -42,7 +42,13 @@ fn processing_and_engine_hand_over_do_not_allocate() {
         generation,
     };
     processor
-        .activate(Some(Box::new(ready)), generation, (2, 2), 256, 48_000.0)
+        .activate(
+            Some(Box::new(ready)),
+            generation,
+            Channels::STEREO,
+            256,
+            48_000.0,
+        )
         .expect("buffers");
     // A second patch, compiled on the compiler thread while this thread processes.
     let louder = Arc::new(TWO_OSC_SYNTH.replace("iamp   = 0.25", "iamp   = 0.5"));

@@ -3,7 +3,7 @@
 
 use atomic_float::AtomicF32;
 use csound_plug::compiler::{Compiler, Trust};
-use csound_plug::processor::Processor;
+use csound_plug::processor::{Channels, Processor};
 use csound_plug::slots::{BindMode, SlotValues, SLOT_COUNT};
 use csound_plug_engine::block::Input;
 use csound_plug_engine::EngineConfig;
@@ -70,7 +70,13 @@ fn declared_controls_take_slots_start_at_their_default_and_drive_the_sound() {
         false,
     );
     processor
-        .activate(Some(ready), active.generation, (2, 2), 512, 48_000.0)
+        .activate(
+            Some(ready),
+            active.generation,
+            Channels::STEREO,
+            512,
+            48_000.0,
+        )
         .expect("buffers");
     let at_default = render(&mut processor, &values, 20);
     let peak = analysis::peak(&at_default, 4_000..10_240);
@@ -188,7 +194,13 @@ fn invalue_reads_the_controls_and_outputs_are_published() {
         false,
     );
     processor
-        .activate(Some(ready), active.generation, (2, 2), 512, 48_000.0)
+        .activate(
+            Some(ready),
+            active.generation,
+            Channels::STEREO,
+            512,
+            48_000.0,
+        )
         .expect("buffers");
     let left = render(&mut processor, &values, 20);
     let peak = analysis::peak(&left, 2_000..10_240);

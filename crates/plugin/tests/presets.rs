@@ -305,16 +305,7 @@ fn every_factory_preset_runs_in_the_csound_command_line() {
             continue;
         }
         let out = read_float_wav(&wav);
-        let channels: Vec<Vec<f32>> = (0..usize::from(out.channels))
-            .map(|c| {
-                out.samples
-                    .iter()
-                    .skip(c)
-                    .step_by(usize::from(out.channels))
-                    .copied()
-                    .collect()
-            })
-            .collect();
+        let channels = out.channel_buffers();
         let heard = hear(&channels, f64::from(out.sample_rate));
         println!(
             "{:<28} csound: peak {:>6.1} dBFS, loudest 100 ms {:>6.1} dBFS",

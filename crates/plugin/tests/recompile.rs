@@ -2,7 +2,7 @@
 //! no Csound instance leaked.
 
 use csound_plug::compiler::{Compiler, Ready, Trust};
-use csound_plug::processor::Processor;
+use csound_plug::processor::{Channels, Processor};
 use csound_plug_engine::block::Input;
 use csound_plug_engine::csound::live_instances;
 use csound_plug_engine::midi::MidiEvent;
@@ -38,7 +38,13 @@ fn start(code: &str) -> (Compiler, Processor) {
         generation,
     };
     processor
-        .activate(Some(Box::new(ready)), generation, (2, 2), BLOCK, SR)
+        .activate(
+            Some(Box::new(ready)),
+            generation,
+            Channels::STEREO,
+            BLOCK,
+            SR,
+        )
         .expect("buffers");
     (compiler, processor)
 }

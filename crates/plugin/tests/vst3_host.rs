@@ -198,24 +198,36 @@ fn a_block_with_every_parameter_and_a_thousand_notes_allocates_nothing() {
 const STEREO: u64 = 0b11;
 const MONO: u64 = 0b1;
 
+/// The instrument's buses: the side-chain in; the main output and seven stereo ones.
+const INSTRUMENT_OUTPUTS: [u64; 8] = [STEREO; 8];
+
 #[test]
 fn bus_arrangements_and_a_missing_side_chain() {
     let module = Module::load_bundle();
     let mut plugin = module.create("Csound Plug", FRAMES);
     assert_eq!(
         plugin.buses(),
-        (vec![2], vec![2]),
-        "side-chain in, main out"
+        (vec![2], vec![2; 8]),
+        "side-chain in, main and seven auxiliary outputs"
     );
+    // Only the main bus starts active; names from the layout.
+    let [inputs, outputs] = plugin.bus_names_and_defaults();
+    assert_eq!(inputs, [("Side-chain".to_string(), false)]);
+    assert_eq!(outputs[0], ("Output".to_string(), true));
+    assert_eq!(outputs[1], ("Out 3-4".to_string(), false));
+    assert!(outputs[1..].iter().all(|(_, active)| !active));
     assert_eq!(
-        plugin.set_bus_arrangements(&[STEREO], &[STEREO]),
+        plugin.set_bus_arrangements(&[STEREO], &INSTRUMENT_OUTPUTS),
         0,
         "the declared layout is accepted"
     );
+    let mut five_on_main = INSTRUMENT_OUTPUTS;
+    five_on_main[0] = 0b11111;
     for (inputs, outputs) in [
-        (&[MONO][..], &[STEREO][..]),
-        (&[STEREO, STEREO][..], &[STEREO][..]),
-        (&[STEREO][..], &[0b11111][..]),
+        (&[MONO][..], &INSTRUMENT_OUTPUTS[..]),
+        (&[STEREO, STEREO][..], &INSTRUMENT_OUTPUTS[..]),
+        (&[STEREO][..], &five_on_main[..]),
+        (&[STEREO][..], &[][..]),
         (&[][..], &[][..]),
     ] {
         assert_ne!(
@@ -226,10 +238,15 @@ fn bus_arrangements_and_a_missing_side_chain() {
     }
 
     // Mono, the other layout each entry offers.
-    assert_eq!(plugin.set_bus_arrangements(&[MONO], &[MONO]), 0);
-    assert_eq!(plugin.buses(), (vec![1], vec![1]));
-    assert_eq!(plugin.set_bus_arrangements(&[STEREO], &[STEREO]), 0);
-    assert_eq!(plugin.buses(), (vec![2], vec![2]));
+    let mut mono_main = INSTRUMENT_OUTPUTS;
+    mono_main[0] = MONO;
+    assert_eq!(plugin.set_bus_arrangements(&[MONO], &mono_main), 0);
+    assert_eq!(plugin.buses(), (vec![1], [vec![1], vec![2; 7]].concat()));
+    assert_eq!(
+        plugin.set_bus_arrangements(&[STEREO], &INSTRUMENT_OUTPUTS),
+        0
+    );
+    assert_eq!(plugin.buses(), (vec![2], vec![2; 8]));
 
     // The host passes no input bus at all: the instrument plays.
     plugin.start();
@@ -252,12 +269,49 @@ fn bus_arrangements_and_a_missing_side_chain() {
     plugin.stop();
 }
 
+/// Eight channels, a constant per channel: 0.1·n on channel n.
+const EIGHT_CONSTANTS: &str = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\n\
+    nchnls = 8\n0dbfs = 1\ninstr 1\n  outch 1, a(0.1), 2, a(0.2), 3, a(0.3), 4, a(0.4), \
+    5, a(0.5), 6, a(0.6), 7, a(0.7), 8, a(0.8)\nendin\n</CsInstruments>\n<CsScore>\n\
+    i 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
+
+#[test]
+fn auxiliary_outputs_play_once_the_host_activates_them() {
+    let module = Module::load_bundle();
+    let plugin = module.create("Csound Plug", FRAMES);
+    // A VST3 state is the JSON alone.
+    let saved: serde_json::Value = serde_json::from_slice(&plugin.state()).expect("JSON");
+    let state = csound_plug_testkit::clap::with_patch_code(&saved, EIGHT_CONSTANTS);
+    let bytes = serde_json::to_vec(&state).expect("JSON");
+    assert_eq!(plugin.set_state(&bytes), 0);
+    // The second auxiliary bus (channels 5–6) on, the others as they start (off).
+    assert_eq!(plugin.activate_bus(false, 2, true), 0);
+    plugin.start();
+    let mut buffers = plugin.buffers();
+    let (changes, events) = (parameter_changes(&[]), event_list(&[]));
+    for _ in 0..4 {
+        for bus in buffers.outputs.iter_mut() {
+            for channel in bus.iter_mut() {
+                channel.fill(-1.0);
+            }
+        }
+        plugin.process(&mut buffers, FRAMES, &changes, &events);
+    }
+    let last = |bus: usize, side: usize| buffers.outputs[bus][side][FRAMES - 1];
+    assert_eq!([last(0, 0), last(0, 1)], [0.1, 0.2], "main");
+    assert_eq!([last(2, 0), last(2, 1)], [0.5, 0.6], "the active bus");
+    // An inactive bus is not written (the host does not read it).
+    assert_eq!([last(1, 0), last(3, 1)], [-1.0, -1.0]);
+    plugin.stop();
+}
+
 #[test]
 fn the_effect_runs_on_a_mono_bus() {
     let module = Module::load_bundle();
     let mut fx = module.create("Csound Plug FX", FRAMES);
-    assert_eq!(fx.set_bus_arrangements(&[MONO], &[MONO]), 0);
-    assert_eq!(fx.buses(), (vec![1], vec![1]));
+    // Main input and side-chain, main output.
+    assert_eq!(fx.set_bus_arrangements(&[MONO, MONO], &[MONO]), 0);
+    assert_eq!(fx.buses(), (vec![1, 1], vec![1]));
     fx.start();
     let mut buffers = fx.buffers();
     let (changes, events) = (parameter_changes(&[]), event_list(&[]));

@@ -667,6 +667,8 @@ impl OutputEvent {
 pub struct Rendered {
     /// The main output port's channels.
     pub audio: Vec<Vec<f32>>,
+    /// Every output port passed, in port order (the main one included).
+    pub ports: Vec<Vec<Vec<f32>>>,
     /// The plugin's output events, in the order sent.
     pub events: Vec<OutputEvent>,
 }
@@ -687,6 +689,10 @@ pub struct HostedPlugin {
     /// How many of the plugin's input ports `render` passes (all when `None`), as a host
     /// that leaves an optional side-chain out does.
     input_ports_passed: Option<usize>,
+    /// The same for output ports.
+    output_ports_passed: Option<usize>,
+    /// What `render` feeds the first auxiliary input port (the side-chain), per channel.
+    side_chain: Vec<Vec<f32>>,
 }
 
 impl HostedPlugin {
@@ -713,6 +719,8 @@ impl HostedPlugin {
             processor: None,
             config: None,
             input_ports_passed: None,
+            output_ports_passed: None,
+            side_chain: Vec::new(),
             steady_time: 0,
             id: plugin_id.to_owned(),
         }
@@ -776,6 +784,18 @@ impl HostedPlugin {
     /// again with `None`.
     pub fn pass_input_ports(&mut self, count: Option<usize>) {
         self.input_ports_passed = count;
+    }
+
+    /// Makes [`render`](Self::render) pass only the first `count` output ports (a host
+    /// that leaves the optional outputs out), or all again with `None`.
+    pub fn pass_output_ports(&mut self, count: Option<usize>) {
+        self.output_ports_passed = count;
+    }
+
+    /// Makes [`render`](Self::render) feed `side_chain` (one buffer per channel) to the
+    /// first auxiliary input port; missing samples are silence.
+    pub fn feed_side_chain(&mut self, side_chain: Vec<Vec<f32>>) {
+        self.side_chain = side_chain;
     }
 
     /// Every note port on one side (`note-ports` extension; empty without it).
@@ -1068,7 +1088,12 @@ impl HostedPlugin {
         if let Some(count) = self.input_ports_passed {
             input_ports.truncate(count);
         }
-        let output_ports = self.audio_ports(false);
+        let mut output_ports = self.audio_ports(false);
+        if let Some(count) = self.output_ports_passed {
+            output_ports.truncate(count);
+        }
+        let side_input_index = input_ports.iter().position(|p| !p.is_main);
+        let side_chain = &self.side_chain.clone();
         let main_input_index = input_ports.iter().position(|p| p.is_main);
         assert!(
             main_input.is_empty() || main_input_index.is_some(),
@@ -1120,7 +1145,10 @@ impl HostedPlugin {
                     AudioPorts::with_capacity(out_counts.iter().sum(), out_counts.len());
                 let mut in_events = EventBuffer::with_capacity(events.len().max(1));
                 let mut out_events = EventBuffer::with_capacity(64);
-                let mut result = vec![Vec::with_capacity(frames); out_counts[main_output_index]];
+                let mut result: Vec<Vec<Vec<f32>>> = out_counts
+                    .iter()
+                    .map(|&n| vec![Vec::with_capacity(frames); n])
+                    .collect();
                 let mut sent = Vec::new();
 
                 let mut started = processor
@@ -1142,9 +1170,13 @@ impl HostedPlugin {
 
                     for (port_index, port) in in_bufs.iter_mut().enumerate() {
                         for (channel_index, channel) in port.iter_mut().enumerate() {
-                            let source = (Some(port_index) == main_input_index)
-                                .then(|| main_input.get(channel_index))
-                                .flatten();
+                            let source = if Some(port_index) == main_input_index {
+                                main_input.get(channel_index)
+                            } else if Some(port_index) == side_input_index {
+                                side_chain.get(channel_index)
+                            } else {
+                                None
+                            };
                             for (i, sample) in channel[..n].iter_mut().enumerate() {
                                 *sample = source
                                     .and_then(|s| s.get(start + i))
@@ -1200,8 +1232,10 @@ impl HostedPlugin {
                         sent.push(OutputEvent::from_unknown(event, start));
                     }
 
-                    for (channel, out) in result.iter_mut().zip(&out_bufs[main_output_index]) {
-                        channel.extend_from_slice(&out[..n]);
+                    for (port, bufs) in result.iter_mut().zip(&out_bufs) {
+                        for (channel, out) in port.iter_mut().zip(bufs) {
+                            channel.extend_from_slice(&out[..n]);
+                        }
                     }
                     steady_time += n as u64;
                     start += n;
@@ -1224,17 +1258,20 @@ impl HostedPlugin {
         self.steady_time = steady_start + frames as u64;
         self.service_main_thread();
 
-        for (channel_index, channel) in output.iter().enumerate() {
-            if let Some(i) = channel.iter().position(|s| !s.is_finite()) {
-                panic!(
-                    "{}: output channel {channel_index} sample {i} is {} (not written or not \
-                     finite)",
-                    self.id, channel[i]
-                );
+        for (port_index, port) in output.iter().enumerate() {
+            for (channel_index, channel) in port.iter().enumerate() {
+                if let Some(i) = channel.iter().position(|s| !s.is_finite()) {
+                    panic!(
+                        "{}: output port {port_index} channel {channel_index} sample {i} is {} \
+                         (not written or not finite)",
+                        self.id, channel[i]
+                    );
+                }
             }
         }
         Rendered {
-            audio: output,
+            audio: output[main_output_index].clone(),
+            ports: output,
             events: sent,
         }
     }
@@ -1287,6 +1324,18 @@ pub fn patch_code(state: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no code in {inner}"))
         .to_owned()
+}
+
+/// A new, inactive instance of `id` from `entry` whose state holds `code` (the way a
+/// host restores a session), so ports can be chosen before it is activated.
+pub fn hosted_with_patch(entry: &PluginEntry, id: &str, code: &str) -> HostedPlugin {
+    let mut plugin = HostedPlugin::new(entry, id);
+    let state = decode_nice_plug_state(&plugin.save_state());
+    assert!(
+        plugin.load_state(&encode_nice_plug_state(&with_patch_code(&state, code))),
+        "{id}: loading a state with a patch failed"
+    );
+    plugin
 }
 
 /// The state of a session playing `code`: `state` with its `.csd` text replaced and its

@@ -77,6 +77,35 @@ impl Wav {
     pub fn frames(&self) -> usize {
         self.samples.len() / self.channels as usize
     }
+
+    /// One buffer per channel.
+    pub fn channel_buffers(&self) -> Vec<Vec<f32>> {
+        let n = usize::from(self.channels);
+        (0..n)
+            .map(|c| self.samples.iter().skip(c).step_by(n).copied().collect())
+            .collect()
+    }
+}
+
+/// What `csound -o` makes of `code` (written to `dir` as `name.csd`): one buffer per
+/// channel of the float WAV it writes. Panics with Csound's output when it fails.
+pub fn csound_output(code: &str, dir: &Path, name: &str) -> Vec<Vec<f32>> {
+    let csd = dir.join(format!("{name}.csd"));
+    let wav = dir.join(format!("{name}.wav"));
+    std::fs::write(&csd, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", csd.display()));
+    let mut cmd = Command::new("csound");
+    cmd.current_dir(dir)
+        .args(["-d", "--format=wav:float", "-o"])
+        .arg(&wav)
+        .arg(&csd);
+    limit_file_size(&mut cmd, 64 << 20);
+    let result = run(cmd, dir, name);
+    assert!(
+        result.status.success(),
+        "csound failed\n{}",
+        result.describe()
+    );
+    read_float_wav(&wav).channel_buffers()
 }
 
 /// Reads a 32-bit float WAV file.

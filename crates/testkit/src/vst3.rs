@@ -8,11 +8,12 @@ use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::path::PathBuf;
 use vst3::Steinberg::Vst::{
-    AudioBusBuffers, AudioBusBuffers__type0, BusDirections_, BusInfo, Event, Event_, Event__type0,
-    IAudioProcessor, IAudioProcessorTrait, IComponent, IComponentTrait, IEditController,
-    IEditControllerTrait, IEventList, IEventListTrait, IParamValueQueue, IParamValueQueueTrait,
-    IParameterChanges, IParameterChangesTrait, MediaTypes_, NoteOffEvent, NoteOnEvent, ParamID,
-    ParamValue, ParameterInfo, ProcessData, ProcessModes_, ProcessSetup, SymbolicSampleSizes_,
+    AudioBusBuffers, AudioBusBuffers__type0, BusDirections_, BusInfo, BusInfo_, Event, Event_,
+    Event__type0, IAudioProcessor, IAudioProcessorTrait, IComponent, IComponentTrait,
+    IEditController, IEditControllerTrait, IEventList, IEventListTrait, IParamValueQueue,
+    IParamValueQueueTrait, IParameterChanges, IParameterChangesTrait, MediaTypes_, NoteOffEvent,
+    NoteOnEvent, ParamID, ParamValue, ParameterInfo, ProcessData, ProcessModes_, ProcessSetup,
+    SymbolicSampleSizes_,
 };
 use vst3::Steinberg::{
     int32, int64, kInvalidArgument, kResultFalse, kResultOk, tresult, IBStream, IBStreamTrait,
@@ -161,6 +162,13 @@ pub struct Plugin {
 
 impl Plugin {
     fn bus_channels(&self, direction: i32) -> Vec<usize> {
+        self.bus_infos(direction)
+            .iter()
+            .map(|info| info.channelCount as usize)
+            .collect()
+    }
+
+    fn bus_infos(&self, direction: i32) -> Vec<BusInfo> {
         // SAFETY: bus queries into a BusInfo this function owns.
         unsafe {
             let audio = MediaTypes_::kAudio as i32;
@@ -172,9 +180,50 @@ impl Plugin {
                             .getBusInfo(audio, direction, index, &mut info),
                         kResultOk
                     );
-                    info.channelCount as usize
+                    info
                 })
                 .collect()
+        }
+    }
+
+    /// Each audio bus's name and whether it starts active (`kDefaultActive`): inputs,
+    /// then outputs.
+    pub fn bus_names_and_defaults(&self) -> [Vec<(String, bool)>; 2] {
+        let describe = |direction: i32| -> Vec<(String, bool)> {
+            self.bus_infos(direction)
+                .iter()
+                .map(|info| {
+                    let end = info
+                        .name
+                        .iter()
+                        .position(|&c| c == 0)
+                        .unwrap_or(info.name.len());
+                    let name = String::from_utf16_lossy(&info.name[..end]);
+                    let default_active = info.flags & BusInfo_::BusFlags_::kDefaultActive;
+                    (name, default_active != 0)
+                })
+                .collect()
+        };
+        [
+            describe(BusDirections_::kInput as i32),
+            describe(BusDirections_::kOutput as i32),
+        ]
+    }
+
+    /// `IComponent::activateBus` for audio bus `index` on the input or output side.
+    pub fn activate_bus(&self, is_input: bool, index: i32, active: bool) -> tresult {
+        let direction = match is_input {
+            true => BusDirections_::kInput,
+            false => BusDirections_::kOutput,
+        } as i32;
+        // SAFETY: a plain call with values.
+        unsafe {
+            self.component.activateBus(
+                MediaTypes_::kAudio as i32,
+                direction,
+                index,
+                u8::from(active),
+            )
         }
     }
 

@@ -85,6 +85,7 @@
 pub use nice_plug_core::*;
 
 /// Everything you'll need to use nice-plug. Import this with `use nice_plug::prelude::*;`.
+pub mod port_names;
 pub mod prelude;
 pub mod wrapper;
 

@@ -10,6 +10,7 @@ use crossbeam::channel::{self, Receiver, Sender};
 use crossbeam::queue::ArrayQueue;
 use csound_plug_engine::channels::OutputValues;
 use csound_plug_engine::messages::MessageRing;
+use csound_plug_patch::metadata::BusMetadata;
 use csound_plug_patch::state::SlotMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, OnceLock};
@@ -73,6 +74,8 @@ pub struct Status {
     pub refused: ArcSwapOption<Refusal>,
     /// The code of the newest engine built.
     pub last_built: ArcSwapOption<String>,
+    /// The bus names the current code's metadata gives (`[buses]`).
+    pub bus_names: ArcSwap<BusMetadata>,
     /// In-process compiles that did not return in time and were left running.
     pub abandoned: AtomicUsize,
     /// Set once the missing helper has been reported.
@@ -88,6 +91,7 @@ impl Default for Status {
             facts: ArcSwapOption::empty(),
             refused: ArcSwapOption::empty(),
             last_built: ArcSwapOption::empty(),
+            bus_names: ArcSwap::default(),
             abandoned: AtomicUsize::new(0),
             no_helper_said: AtomicBool::new(false),
             reports: channel::bounded(REPORT_CAPACITY),

@@ -2113,13 +2113,10 @@ impl<P: ClapPlugin> Wrapper<P> {
                 // `buffer_manager.create_buffers` will have set one or more of the output buffers
                 // to empty slices since there is no storage to point them to. The auxiliary input
                 // buffers always point to valid storage.
+                // Csound Plug patch: only the main output decides. An auxiliary output port
+                // the host left out has empty slices, and the plugin still plays the others.
                 let mut buffer_is_valid = true;
-                for output_buffer_slice in buffers.main_buffer.as_slice_immutable().iter().chain(
-                    buffers
-                        .aux_outputs
-                        .iter()
-                        .flat_map(|buffer| buffer.as_slice_immutable().iter()),
-                ) {
+                for output_buffer_slice in buffers.main_buffer.as_slice_immutable().iter() {
                     if output_buffer_slice.is_empty() {
                         buffer_is_valid = false;
                         break;
@@ -2605,6 +2602,10 @@ impl<P: ClapPlugin> Wrapper<P> {
                 );
             }
         };
+        // Csound Plug patch: a name the running code gives wins.
+        if let Some(name) = crate::port_names::lookup(&wrapper.params, is_input, index as usize) {
+            strlcpy(&mut info.name, &name);
+        }
         info.flags = if is_main_port {
             CLAP_AUDIO_PORT_IS_MAIN
         } else {

@@ -177,6 +177,12 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// even though the processor only takes it from the next `process()` call's parameter
     /// changes. Cleared when the processor applies a value or a state is loaded.
     pub controller_values: HashMap<u32, AtomicF32>,
+    /// Csound Plug patch: whether the host activated each auxiliary input and output bus
+    /// (`activateBus`). Auxiliary buses start inactive (they are not `kDefaultActive`); an
+    /// inactive bus gets no host buffers in `process()`: silence in, empty slices out.
+    pub aux_inputs_active: Vec<AtomicBool>,
+    /// Csound Plug patch: the same for the auxiliary outputs.
+    pub aux_outputs_active: Vec<AtomicBool>,
 }
 
 /// Tasks that can be sent from the plugin to be executed on the main thread in a non-blocking
@@ -392,6 +398,12 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             param_id_to_hash,
             param_ptr_to_hash,
             controller_values,
+            aux_inputs_active: (0..most_aux_ports::<P>(|layout| layout.aux_input_ports.len()))
+                .map(|_| AtomicBool::new(false))
+                .collect(),
+            aux_outputs_active: (0..most_aux_ports::<P>(|layout| layout.aux_output_ports.len()))
+                .map(|_| AtomicBool::new(false))
+                .collect(),
         });
 
         // FIXME: Right now this is safe, but if we are going to have a singleton main thread queue
@@ -803,4 +815,9 @@ impl<P: Vst3Plugin> MainThreadExecutor<Task<P>> for WrapperInner<P> {
             }
         }
     }
+}
+
+/// Csound Plug patch: the most auxiliary ports of one direction any layout of `P` has.
+fn most_aux_ports<P: Plugin>(count: impl Fn(&AudioIOLayout) -> usize) -> usize {
+    P::AUDIO_IO_LAYOUTS.iter().map(count).max().unwrap_or(0)
 }

@@ -88,6 +88,18 @@ impl<P: Vst3Plugin> Wrapper<P> {
             inner: WrapperInner::new(),
         }
     }
+
+    /// Csound Plug patch: gives audio bus `index` (its direction in `info`) the name the
+    /// plugin's running code gives it, if any.
+    fn name_bus(&self, info: &mut vst3::Steinberg::Vst::BusInfo, index: int32) {
+        let is_input = info.direction == K_BUS_DIRECTION_INPUT;
+        let Ok(index) = usize::try_from(index) else {
+            return;
+        };
+        if let Some(name) = crate::port_names::lookup(&self.inner.params, is_input, index) {
+            u16strlcpy(&mut info.name, &name);
+        }
+    }
 }
 
 impl<P: Vst3Plugin> Default for Wrapper<P> {
@@ -189,20 +201,24 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let info = unsafe { &mut *info };
                 info.mediaType = K_MEDIA_TYPE_AUDIO;
                 info.direction = dir;
-                #[allow(clippy::unnecessary_cast)]
-                {
-                    info.flags = vst3::Steinberg::Vst::BusInfo_::BusFlags_::kDefaultActive as u32;
-                }
 
                 let has_main_input = current_audio_io_layout.main_input_channels.is_some();
                 let aux_input_start_idx = if has_main_input { 1 } else { 0 };
                 let aux_input_idx = (index - aux_input_start_idx).max(0) as usize;
                 if index == 0 && has_main_input {
                     info.busType = K_BUS_TYPE_MAIN;
+                    // Csound Plug patch: only the main bus starts active.
+                    #[allow(clippy::unnecessary_cast)]
+                    {
+                        info.flags =
+                            vst3::Steinberg::Vst::BusInfo_::BusFlags_::kDefaultActive as u32;
+                    }
                     info.channelCount =
                         current_audio_io_layout.main_input_channels.unwrap().get() as i32;
                     u16strlcpy(&mut info.name, &current_audio_io_layout.main_input_name());
 
+                    // Csound Plug patch: a name the running code gives wins.
+                    self.name_bus(info, index);
                     kResultOk
                 } else if aux_input_idx < current_audio_io_layout.aux_input_ports.len() {
                     info.busType = K_BUS_TYPE_AUX;
@@ -215,6 +231,8 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                             .expect("Out of bounds auxiliary input port"),
                     );
 
+                    // Csound Plug patch: a name the running code gives wins.
+                    self.name_bus(info, index);
                     kResultOk
                 } else {
                     kInvalidArgument
@@ -226,16 +244,18 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let info = unsafe { &mut *info };
                 info.mediaType = K_MEDIA_TYPE_AUDIO;
                 info.direction = dir;
-                #[allow(clippy::unnecessary_cast)]
-                {
-                    info.flags = vst3::Steinberg::Vst::BusInfo_::BusFlags_::kDefaultActive as u32;
-                }
 
                 let has_main_output = current_audio_io_layout.main_output_channels.is_some();
                 let aux_output_start_idx = if has_main_output { 1 } else { 0 };
                 let aux_output_idx = (index - aux_output_start_idx).max(0) as usize;
                 if index == 0 && has_main_output {
                     info.busType = K_BUS_TYPE_MAIN;
+                    // Csound Plug patch: only the main bus starts active.
+                    #[allow(clippy::unnecessary_cast)]
+                    {
+                        info.flags =
+                            vst3::Steinberg::Vst::BusInfo_::BusFlags_::kDefaultActive as u32;
+                    }
                     // NOTE: See above, this becomes a 0 channel output if the plugin doesn't have a
                     //       main output
                     info.channelCount = current_audio_io_layout
@@ -247,6 +267,8 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                         &crate::wrapper::util::main_output_name(&current_audio_io_layout),
                     );
 
+                    // Csound Plug patch: a name the running code gives wins.
+                    self.name_bus(info, index);
                     kResultOk
                 } else if aux_output_idx < current_audio_io_layout.aux_output_ports.len() {
                     info.busType = K_BUS_TYPE_AUX;
@@ -259,6 +281,8 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                             .expect("Out of bounds auxiliary output port"),
                     );
 
+                    // Csound Plug patch: a name the running code gives wins.
+                    self.name_bus(info, index);
                     kResultOk
                 } else {
                     kInvalidArgument
@@ -352,9 +376,16 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
         type_: vst3::Steinberg::Vst::MediaType,
         dir: vst3::Steinberg::Vst::BusDirection,
         index: int32,
-        _state: TBool,
+        state: TBool,
     ) -> tresult {
         let current_audio_io_layout = self.inner.current_audio_io_layout.load();
+        // Csound Plug patch: the auxiliary buses' activation is kept for `process()`.
+        let remember = |has_main: bool, flags: &[std::sync::atomic::AtomicBool]| {
+            let aux_idx = index - if has_main { 1 } else { 0 };
+            if let Some(flag) = usize::try_from(aux_idx).ok().and_then(|i| flags.get(i)) {
+                flag.store(state != 0, std::sync::atomic::Ordering::Relaxed);
+            }
+        };
 
         // We don't support this, but the validator will get very angry with us if we let it know
         // that
@@ -368,6 +399,7 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let aux_busses = current_audio_io_layout.aux_input_ports.len() as i32;
 
                 if (0..main_busses + aux_busses).contains(&index) {
+                    remember(main_busses == 1, &self.inner.aux_inputs_active);
                     kResultOk
                 } else {
                     kInvalidArgument
@@ -382,6 +414,7 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let aux_busses = current_audio_io_layout.aux_output_ports.len() as i32;
 
                 if (0..main_busses + aux_busses).contains(&index) {
+                    remember(main_busses == 1, &self.inner.aux_outputs_active);
                     kResultOk
                 } else {
                     kInvalidArgument
@@ -1468,6 +1501,13 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     if aux_input_idx >= data.numInputs as usize {
                                         break;
                                     }
+                                    // Csound Plug patch: an inactive bus is silence.
+                                    let active = &self.inner.aux_inputs_active;
+                                    if !active.get(aux_input_no).is_some_and(|a| {
+                                        a.load(std::sync::atomic::Ordering::Relaxed)
+                                    }) {
+                                        continue;
+                                    }
 
                                     let audio_input = &*data.inputs.add(aux_input_idx);
                                     match NonNull::new(audio_input.__field0.channelBuffers32) {
@@ -1493,6 +1533,13 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     if aux_output_idx >= data.numOutputs as usize {
                                         break;
                                     }
+                                    // Csound Plug patch: an inactive bus gets no slices.
+                                    let active = &self.inner.aux_outputs_active;
+                                    if !active.get(aux_output_no).is_some_and(|a| {
+                                        a.load(std::sync::atomic::Ordering::Relaxed)
+                                    }) {
+                                        continue;
+                                    }
 
                                     let audio_output = &*data.outputs.add(aux_output_idx);
                                     match NonNull::new(audio_output.__field0.channelBuffers32) {
@@ -1513,15 +1560,10 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                     // case it still did something unexpected that we did not catch we'll still try
                     // to prevent processing audio when the slices don't contain the values we
                     // expect.
+                    // Csound Plug patch: only the main output decides. An inactive auxiliary
+                    // bus has empty slices, and the plugin still plays the others.
                     let mut buffer_is_valid = true;
-                    for output_buffer_slice in
-                        buffers.main_buffer.as_slice_immutable().iter().chain(
-                            buffers
-                                .aux_outputs
-                                .iter()
-                                .flat_map(|buffer| buffer.as_slice_immutable().iter()),
-                        )
-                    {
+                    for output_buffer_slice in buffers.main_buffer.as_slice_immutable().iter() {
                         if output_buffer_slice.is_empty() {
                             buffer_is_valid = false;
                             break;

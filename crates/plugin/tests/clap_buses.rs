@@ -1,0 +1,197 @@
+//! The audio buses through a CLAP host (clack-host loading the built `.clap`): the
+//! instrument's auxiliary outputs carry Csound's channels 3–16 bit-identical to
+//! `csound -o`, outputs the host leaves out are dropped or folded into the main bus, the
+//! effect's side-chain is Csound's inputs 3–4, and port names come from the patch.
+
+use csound_plug_testkit::analysis::{rms, seconds, sine};
+use csound_plug_testkit::clap::{
+    decode_nice_plug_state, encode_nice_plug_state, hosted_with_patch, load_bundle,
+    with_patch_code, AudioPortInfo, HostedPlugin, FX_ID, INSTRUMENT_ID,
+};
+use csound_plug_testkit::process::csound_output;
+
+const SR: f64 = 48_000.0;
+const MAX_BLOCK: u32 = 512;
+
+/// Four voices, one per stereo pair of eight channels: voice k plays 220·(k+1) Hz on
+/// channel 2k+1 and half of it on 2k+2.
+fn four_voices(metadata: &str) -> String {
+    format!(
+        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 8\n0dbfs = 1\n\
+         instr 1\n  ipair = p4\n  a1 poscil 0.2, 220 * (ipair + 1)\n  \
+         outch ipair * 2 + 1, a1, ipair * 2 + 2, a1 * 0.5\nendin\n</CsInstruments>\n\
+         <CsScore>\ni 1 0 2 0\ni 1 0 2 1\ni 1 0 2 2\ni 1 0 2 3\n</CsScore>\n{metadata}\
+         </CsoundSynthesizer>\n"
+    )
+}
+
+const FOLD: &str = "<CsoundPlug>\n[buses]\nfold = true\n</CsoundPlug>\n";
+
+fn names(ports: &[AudioPortInfo]) -> Vec<(String, u32)> {
+    ports
+        .iter()
+        .map(|p| (p.name.clone(), p.channel_count))
+        .collect()
+}
+
+/// `csound -o`'s channels for `code`.
+fn reference(code: &str) -> Vec<Vec<f32>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    csound_output(code, dir.path(), "reference")
+}
+
+/// The plugin performs two k-cycles of the score before the host's first block (its
+/// warm-up) and its output is delayed by `latency`: its frame f is `csound -o`'s frame
+/// f + 2·ksmps − latency.
+const WARM_UP: usize = 2 * 32;
+
+/// `ours` equals `expected` sample for sample over `frames` once aligned.
+fn assert_identical(ours: &[f32], expected: &[f32], latency: usize, frames: usize, what: &str) {
+    let expected = &expected[WARM_UP - latency..WARM_UP - latency + frames];
+    if let Some(i) = (0..frames).find(|&i| ours[i].to_bits() != expected[i].to_bits()) {
+        panic!(
+            "{what}: frame {i} is {} where csound -o has {}",
+            ours[i], expected[i]
+        );
+    }
+}
+
+#[test]
+fn the_instrument_has_a_main_output_and_seven_optional_stereo_ones() {
+    let entry = load_bundle();
+    let mut plugin = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    let outputs = plugin.audio_ports(false);
+    let mut expected = vec![("Output".to_string(), 2)];
+    expected.extend(
+        (3..16)
+            .step_by(2)
+            .map(|n| (format!("Out {n}-{}", n + 1), 2)),
+    );
+    assert_eq!(names(&outputs), expected);
+    assert!(outputs[0].is_main && outputs[1..].iter().all(|p| !p.is_main));
+    assert_eq!(
+        names(&plugin.audio_ports(true)),
+        [("Side-chain".to_string(), 2)]
+    );
+    // A host that wants plain stereo can have it.
+    assert!(plugin.select_ports_config("Stereo"));
+    assert_eq!(names(&plugin.audio_ports(false)), [("Output".into(), 2)]);
+}
+
+#[test]
+fn eight_channels_go_out_one_pair_per_port_as_csound_writes_them() {
+    let code = four_voices("");
+    let expected = reference(&code);
+    assert_eq!(expected.len(), 8);
+    let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, &code);
+    plugin.activate(SR, MAX_BLOCK);
+    let latency = plugin.latency() as usize;
+    let frames = seconds(0.5, SR);
+    let rendered = plugin.render_with(&[], frames, 256, &[], &[]);
+    assert_eq!(rendered.ports.len(), 8);
+    for (n, (port, pair)) in rendered.ports.iter().zip(expected.chunks(2)).enumerate() {
+        for side in 0..2 {
+            let what = format!("port {n} channel {side}");
+            assert_identical(&port[side], &pair[side], latency, frames, &what);
+        }
+        let voice = n < 4;
+        assert_eq!(rms(&port[0], latency..frames) > 0.1, voice, "port {n}");
+    }
+}
+
+#[test]
+fn outputs_the_host_leaves_out_are_dropped_or_folded_into_the_main_one() {
+    let frames = seconds(0.5, SR);
+    let expected = reference(&four_voices(""));
+    // The host passes the main port only: it carries the first voice, exactly.
+    let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, &four_voices(""));
+    plugin.pass_output_ports(Some(1));
+    plugin.activate(SR, MAX_BLOCK);
+    let latency = plugin.latency() as usize;
+    let main = plugin.render(&[], frames, 256, &[]);
+    for side in 0..2 {
+        assert_identical(&main[side], &expected[side], latency, frames, "main alone");
+    }
+
+    // With `fold = true` it carries the mix of all four, as does the "Stereo" layout.
+    let mix: Vec<Vec<f64>> = (0..2)
+        .map(|side| {
+            (0..frames + WARM_UP)
+                .map(|i| {
+                    (side..8)
+                        .step_by(2)
+                        .map(|c| f64::from(expected[c][i]))
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    for stereo_layout in [false, true] {
+        let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, &four_voices(FOLD));
+        match stereo_layout {
+            true => assert!(plugin.select_ports_config("Stereo")),
+            false => plugin.pass_output_ports(Some(1)),
+        }
+        plugin.activate(SR, MAX_BLOCK);
+        let main = plugin.render(&[], frames, 256, &[]);
+        for side in 0..2 {
+            let worst = (0..frames)
+                .map(|i| (f64::from(main[side][i]) - mix[side][i + WARM_UP - latency]).abs())
+                .fold(0.0, f64::max);
+            assert!(worst < 1e-6, "folded side {side}: off by {worst}");
+        }
+        assert!(rms(&main[0], latency..frames) > 0.2);
+    }
+}
+
+#[test]
+fn the_effect_hears_its_side_chain_on_inputs_three_and_four() {
+    // out = main - side-chain, per side.
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n\
+        nchnls_i = 4\n0dbfs = 1\ninstr 1\n  a1, a2, a3, a4 inch 1, 2, 3, 4\n  \
+        outs a1 - a3, a2 - a4\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n\
+        </CsoundSynthesizer>\n";
+    let frames = seconds(0.25, SR);
+    let main = [sine(300.0, SR, frames, 0.5), sine(450.0, SR, frames, 0.5)];
+    let side = [sine(300.0, SR, frames, 0.25), sine(450.0, SR, frames, 0.5)];
+    let mut plugin = hosted_with_patch(&load_bundle(), FX_ID, code);
+    plugin.activate(SR, MAX_BLOCK);
+    let latency = plugin.latency() as usize;
+    let dry = plugin.render(&main, frames, 256, &[]);
+    plugin.feed_side_chain(side.to_vec());
+    let ducked = plugin.render(&main, frames, 256, &[]);
+    let tail = latency + 1024..frames;
+    // Without a side-chain the main input passes; with it, the left side halves and the
+    // right side cancels.
+    assert!((rms(&dry[0], tail.clone()) - rms(&main[0], tail.clone())).abs() < 1e-3);
+    let left = rms(&ducked[0], tail.clone()) / rms(&main[0], tail.clone());
+    assert!((left - 0.5).abs() < 1e-3, "left ratio {left}");
+    assert!(rms(&ducked[1], tail.clone()) < 1e-6);
+}
+
+#[test]
+fn the_patch_names_its_buses() {
+    let metadata = "<CsoundPlug>\n[buses]\noutputs = [\"Mix\", \"Kick\", \"Snare\", \"Hats\"]\n\
+        inputs = [\"Key\"]\n</CsoundPlug>\n";
+    let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, &four_voices(metadata));
+    let named =
+        |ports: Vec<AudioPortInfo>| -> Vec<String> { ports.into_iter().map(|p| p.name).collect() };
+    let expected = [
+        "Mix",
+        "Kick",
+        "Snare",
+        "Hats",
+        "Out 9-10",
+        "Out 11-12",
+        "Out 13-14",
+        "Out 15-16",
+    ];
+    assert_eq!(named(plugin.audio_ports(false)), expected);
+    assert_eq!(named(plugin.audio_ports(true)), ["Key"]);
+    // Code without names: the layout's names again.
+    let state = decode_nice_plug_state(&plugin.save_state());
+    let unnamed = with_patch_code(&state, &four_voices(""));
+    assert!(plugin.load_state(&encode_nice_plug_state(&unnamed)));
+    assert_eq!(named(plugin.audio_ports(false))[..2], ["Output", "Out 3-4"]);
+    assert_eq!(named(plugin.audio_ports(true)), ["Side-chain"]);
+}
