@@ -28,6 +28,13 @@ const EFFECT_INPUT: InputSpec = InputSpec {
     seconds: 6.0,
 };
 
+/// Input for `sidechain_input.csd`: the main pair, then the side-chain pair.
+const SIDECHAIN_INPUT: InputSpec = InputSpec {
+    sample_rate: 48000,
+    channels: 4,
+    seconds: 6.0,
+};
+
 /// Every patch in `tests/patches/` (top level) with the input it needs.
 const PATCHES: &[(&str, Option<InputSpec>)] = &[
     ("oscillators.csd", None),
@@ -42,6 +49,7 @@ const PATCHES: &[(&str, Option<InputSpec>)] = &[
     ("spectral_dac_options.csd", None),
     ("gen_tables.csd", None),
     ("quad_channels.csd", None),
+    ("sidechain_input.csd", Some(SIDECHAIN_INPUT)),
 ];
 
 fn patch_dir() -> PathBuf {
@@ -82,7 +90,13 @@ fn write_input_wav(path: &Path, input: InputSpec) {
         let vibrato = 0.3 * (2.0 * std::f64::consts::PI * 3.0 * t).sin();
         let right = 0.4 * (2.0 * std::f64::consts::PI * 331.0 * t + vibrato).sin() + noise;
         for ch in 0..input.channels {
-            let v = if ch % 2 == 0 { left } else { right };
+            // Channels 3-4 (a side-chain) differ from the main pair.
+            let v = match ch % 4 {
+                0 => left,
+                1 => right,
+                2 => 0.5 * right,
+                _ => -left,
+            };
             writer.write_sample(v as f32).expect("write input sample");
         }
     }
@@ -330,6 +344,7 @@ equivalence_tests! {
     equivalent_spectral_dac_options => "spectral_dac_options.csd",
     equivalent_gen_tables => "gen_tables.csd",
     equivalent_quad_channels => "quad_channels.csd",
+    equivalent_sidechain_input => "sidechain_input.csd",
 }
 
 /// Host block sizes 1, 37 (prime, not a divisor of ksmps 32) and 4096 give the same

@@ -195,3 +195,126 @@ fn the_patch_names_its_buses() {
     assert_eq!(named(plugin.audio_ports(false))[..2], ["Output", "Out 3-4"]);
     assert_eq!(named(plugin.audio_ports(true)), ["Side-chain"]);
 }
+
+/// A factory preset's code.
+fn factory(name: &str) -> String {
+    csound_plug_patch::presets::factory()
+        .into_iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no factory preset {name}"))
+        .code
+}
+
+/// The level of `x` over `from..to` seconds, in dB.
+fn level_db(x: &[f32], from: f64, to: f64) -> f64 {
+    20.0 * rms(x, seconds(from, SR)..seconds(to, SR)).log10()
+}
+
+#[test]
+fn the_side_chain_ducker_turns_the_main_input_down_by_its_depth() {
+    let frames = seconds(3.0, SR);
+    let main = vec![sine(220.0, SR, frames, 0.25); 2];
+    // A loud key from 1 s to 2 s on the side-chain.
+    let key: Vec<f32> = sine(100.0, SR, frames, 0.5)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if (seconds(1.0, SR)..seconds(2.0, SR)).contains(&i) {
+                s
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut plugin = hosted_with_patch(&load_bundle(), FX_ID, &factory("Side-chain Ducker"));
+    plugin.activate(SR, MAX_BLOCK);
+    plugin.feed_side_chain(vec![key.clone(), key]);
+    let out = plugin.render(&main, frames, 256, &[]);
+    let input = level_db(&main[0], 0.5, 0.9);
+    for side in &out {
+        let before = level_db(side, 0.5, 0.9);
+        let during = level_db(side, 1.3, 1.9);
+        let after = level_db(side, 2.7, 2.95);
+        println!(
+            "ducker: input {input:.2} dB, before {before:.2}, during {during:.2}, after {after:.2}"
+        );
+        assert!((before - input).abs() < 0.05, "passes before the key");
+        // The default depth is 12 dB; the key is far above the -30 dB threshold.
+        assert!(
+            (input - during - 12.0).abs() < 0.5,
+            "ducked by {:.2} dB",
+            input - during
+        );
+        assert!((after - input).abs() < 0.1, "back after the release");
+    }
+    // Without the side-chain (the host leaves it out) nothing is ducked.
+    let mut plugin = hosted_with_patch(&load_bundle(), FX_ID, &factory("Side-chain Ducker"));
+    plugin.pass_input_ports(Some(1));
+    plugin.activate(SR, MAX_BLOCK);
+    let out = plugin.render(&main, frames, 256, &[]);
+    assert!((level_db(&out[0], 1.3, 1.9) - input).abs() < 0.05);
+}
+
+#[test]
+fn the_multi_out_drum_kit_sends_each_group_to_its_own_output() {
+    let code = factory("Multi-Out Drum Kit");
+    let notes = [
+        (36u16, "kick", 1usize),
+        (38, "snare", 2),
+        (42, "hat", 3),
+        (45, "tom", 0),
+    ];
+    for (key, what, port) in notes {
+        let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, &code);
+        plugin.activate(SR, MAX_BLOCK);
+        let events = [
+            csound_plug_testkit::clap::NoteEvent::on(1000, key, 110),
+            csound_plug_testkit::clap::NoteEvent::off(seconds(0.2, SR), key),
+        ];
+        let ports = plugin
+            .render_with(&[], seconds(0.5, SR), 256, &events, &[])
+            .ports;
+        let loud: Vec<usize> = ports
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| rms(&p[0], 0..p[0].len()) > 1e-3)
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            loud,
+            [port],
+            "the {what} (key {key}) plays on port {port} alone"
+        );
+        // With the auxiliary outputs left out the kit folds into the main output.
+        let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, &code);
+        plugin.pass_output_ports(Some(1));
+        plugin.activate(SR, MAX_BLOCK);
+        let main = plugin.render(&[], seconds(0.5, SR), 256, &events);
+        assert!(
+            rms(&main[0], 0..main[0].len()) > 1e-3,
+            "the {what} on the main output"
+        );
+    }
+}
+
+#[test]
+fn the_mono_utility_plays_the_mean_of_a_stereo_track_on_both_sides() {
+    let frames = seconds(1.0, SR);
+    let input = [sine(300.0, SR, frames, 0.4), sine(500.0, SR, frames, 0.2)];
+    let mut plugin = hosted_with_patch(&load_bundle(), FX_ID, &factory("Mono Utility"));
+    plugin.activate(SR, MAX_BLOCK);
+    let out = plugin.render(&input, frames, 256, &[]);
+    assert_eq!(out[0], out[1], "one signal on both sides");
+    let mean: Vec<f32> = input[0]
+        .iter()
+        .zip(&input[1])
+        .map(|(l, r)| ((f64::from(*l) + f64::from(*r)) / 2.0) as f32)
+        .collect();
+    // Gain 0 dB, the low cut at 20 Hz: the mean, within a hair.
+    let heard = level_db(&out[0], 0.5, 1.0);
+    let expected = level_db(&mean, 0.5, 1.0);
+    assert!(
+        (heard - expected).abs() < 0.05,
+        "{heard:.3} dB vs {expected:.3} dB"
+    );
+}

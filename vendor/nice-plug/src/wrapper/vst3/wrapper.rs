@@ -905,11 +905,11 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 {
                     return false;
                 }
+                // Csound Plug patch: an auxiliary bus may come as an empty arrangement
+                // (JUCE-based hosts pass one for a bus they leave disabled).
                 for (aux_input_idx, channel_count) in layout.aux_input_ports.iter().enumerate() {
-                    if unsafe {
-                        (*inputs.add(aux_input_idx + aux_input_start_idx)).count_ones()
-                            != channel_count.get()
-                    } {
+                    let count = unsafe { (*inputs.add(aux_input_idx + aux_input_start_idx)).count_ones() };
+                    if count != channel_count.get() && count != 0 {
                         return false;
                     }
                 }
@@ -926,10 +926,8 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                     return false;
                 }
                 for (aux_output_idx, channel_count) in layout.aux_output_ports.iter().enumerate() {
-                    if unsafe {
-                        (*outputs.add(aux_output_idx + aux_output_start_idx)).count_ones()
-                            != channel_count.get()
-                    } {
+                    let count = unsafe { (*outputs.add(aux_output_idx + aux_output_start_idx)).count_ones() };
+                    if count != channel_count.get() && count != 0 {
                         return false;
                     }
                 }
