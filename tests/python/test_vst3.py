@@ -1,5 +1,5 @@
 """Host-level tests of the "Csound Plug.vst3" bundle in real VST3 hosts: pedalboard
-(instrument and effect, plugin state) and dawdreamer (instrument). They assert on the
+(instrument and effect, plugin state) and dawdreamer (instrument, its side-chain). They assert on the
 sound: pitch of rendered notes, onset sample offsets, the effect's echo, and that
 state carries the Csound code from one instance to another.
 
@@ -400,3 +400,63 @@ def test_dawdreamer_instrument_note(vst3_path):
     f0 = estimate_f0(window(audio, 0.5, 0.5), SR)
     print(f"dawdreamer A4 at {f0:.3f} Hz")
     assert abs(f0 - 440.0) < PITCH_TOLERANCE_HZ, f0
+
+
+# An instrument that ducks its own tone by its side-chain (the instrument's Csound
+# inputs 1-2): a 220 Hz tone at -12 dBFS, turned down by 12 dB while the side-chain's
+# level is above -30 dBFS.
+SIDECHAIN_DUCKED_TONE_CSD = """<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+nchnls_i = 2
+0dbfs = 1
+instr Tone
+  aKeyL, aKeyR ins
+  kenv = downsamp(follow2(abs(aKeyL) + abs(aKeyR), 0.002, 0.1))
+  kgain = kenv > ampdb(-30) ? ampdb(-12) : 1
+  again interp kgain
+  asig poscil ampdb(-12), 220
+  outs asig * again, asig * again
+endin
+</CsInstruments>
+<CsScore>
+i "Tone" 0 z
+</CsScore>
+</CsoundSynthesizer>
+"""
+
+
+def test_dawdreamer_feeds_the_instrument_side_chain(vst3_path, tmp_path):
+    """DawDreamer (JUCE) routes another node's audio into the instrument's side-chain
+    input: the patch hears it on its inputs 1-2 and ducks its tone while it plays."""
+    import dawdreamer as daw
+
+    engine = daw.RenderEngine(SR, 256)
+    synth = engine.make_plugin_processor("csound_plug", vst3_path)
+    # The side-chain starts active, so DawDreamer gives the plugin two inputs.
+    assert synth.get_num_input_channels() == 2, synth.get_num_input_channels()
+    state_file = tmp_path / "state"
+    synth.save_state(str(state_file))
+    state = decode_raw_state(state_file.read_bytes())
+    state_file.write_bytes(state.with_code(SIDECHAIN_DUCKED_TONE_CSD))
+    synth.load_state(str(state_file))
+
+    seconds = 3.0
+    t = np.arange(int(seconds * SR)) / SR
+    key = np.where((t >= 1.0) & (t < 2.0), 0.5 * np.sin(2 * np.pi * 100 * t), 0.0)
+    key = np.stack([key, key]).astype(np.float32)
+    playback = engine.make_playback_processor("key", key)
+    engine.load_graph([(playback, []), (synth, ["key"])])
+    engine.render(seconds)
+    audio = channels_first(np.asarray(synth.get_audio()))
+
+    def level(start, end):
+        return 20 * np.log10(rms(audio[:, int(start * SR) : int(end * SR)]))
+
+    before, during, after = level(0.5, 0.9), level(1.3, 1.9), level(2.5, 2.9)
+    print(f"dawdreamer side-chain: {before:.2f} dB, ducked {during:.2f} dB, after {after:.2f} dB")
+    assert abs(before - (-12 - 3.01)) < 0.1, before  # a -12 dBFS sine: rms 3 dB lower
+    assert abs(before - during - 12) < 0.2, (before, during)
+    assert abs(after - before) < 0.1, (after, before)

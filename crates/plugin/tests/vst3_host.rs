@@ -210,9 +210,10 @@ fn bus_arrangements_and_a_missing_side_chain() {
         (vec![2], vec![2; 8]),
         "side-chain in, main and seven auxiliary outputs"
     );
-    // Only the main bus starts active; names from the layout.
+    // The side-chain and the main output start active, the other outputs off; names
+    // from the layout.
     let [inputs, outputs] = plugin.bus_names_and_defaults();
-    assert_eq!(inputs, [("Side-chain".to_string(), false)]);
+    assert_eq!(inputs, [("Side-chain".to_string(), true)]);
     assert_eq!(outputs[0], ("Output".to_string(), true));
     assert_eq!(outputs[1], ("Out 3-4".to_string(), false));
     assert!(outputs[1..].iter().all(|(_, active)| !active));
@@ -221,6 +222,10 @@ fn bus_arrangements_and_a_missing_side_chain() {
         0,
         "the declared layout is accepted"
     );
+    // A disabled auxiliary bus may come as an empty arrangement (JUCE hosts).
+    let mut one_off = INSTRUMENT_OUTPUTS;
+    one_off[3] = 0;
+    assert_eq!(plugin.set_bus_arrangements(&[0], &one_off), 0);
     let mut five_on_main = INSTRUMENT_OUTPUTS;
     five_on_main[0] = 0b11111;
     for (inputs, outputs) in [
@@ -273,7 +278,8 @@ fn bus_arrangements_and_a_missing_side_chain() {
 const EIGHT_CONSTANTS: &str = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\n\
     nchnls = 8\n0dbfs = 1\ninstr 1\n  outch 1, a(0.1), 2, a(0.2), 3, a(0.3), 4, a(0.4), \
     5, a(0.5), 6, a(0.6), 7, a(0.7), 8, a(0.8)\nendin\n</CsInstruments>\n<CsScore>\n\
-    i 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n";
+    i 1 0 z\n</CsScore>\n<CsoundPlug>\n[buses]\noutputs = [\"Mix\", \"Kick\"]\n</CsoundPlug>\n\
+    </CsoundSynthesizer>\n";
 
 #[test]
 fn auxiliary_outputs_play_once_the_host_activates_them() {
@@ -284,6 +290,10 @@ fn auxiliary_outputs_play_once_the_host_activates_them() {
     let state = csound_plug_testkit::clap::with_patch_code(&saved, EIGHT_CONSTANTS);
     let bytes = serde_json::to_vec(&state).expect("JSON");
     assert_eq!(plugin.set_state(&bytes), 0);
+    // The patch names its buses.
+    let [_, outputs] = plugin.bus_names_and_defaults();
+    let names: Vec<&str> = outputs.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names[..3], ["Mix", "Kick", "Out 5-6"]);
     // The second auxiliary bus (channels 5–6) on, the others as they start (off).
     assert_eq!(plugin.activate_bus(false, 2, true), 0);
     plugin.start();

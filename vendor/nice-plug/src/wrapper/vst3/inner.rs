@@ -177,11 +177,11 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// even though the processor only takes it from the next `process()` call's parameter
     /// changes. Cleared when the processor applies a value or a state is loaded.
     pub controller_values: HashMap<u32, AtomicF32>,
-    /// Csound Plug patch: whether the host activated each auxiliary input and output bus
-    /// (`activateBus`). Auxiliary buses start inactive (they are not `kDefaultActive`); an
-    /// inactive bus gets no host buffers in `process()`: silence in, empty slices out.
+    /// Csound Plug patch: whether each auxiliary input bus is active (`activateBus`).
+    /// Inputs start active (`kDefaultActive`); an inactive one is silence in `process()`.
     pub aux_inputs_active: Vec<AtomicBool>,
-    /// Csound Plug patch: the same for the auxiliary outputs.
+    /// Csound Plug patch: the same for the auxiliary outputs, which start inactive (not
+    /// `kDefaultActive`); an inactive one gets empty slices in `process()`.
     pub aux_outputs_active: Vec<AtomicBool>,
 }
 
@@ -399,7 +399,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             param_ptr_to_hash,
             controller_values,
             aux_inputs_active: (0..most_aux_ports::<P>(|layout| layout.aux_input_ports.len()))
-                .map(|_| AtomicBool::new(false))
+                .map(|_| AtomicBool::new(true))
                 .collect(),
             aux_outputs_active: (0..most_aux_ports::<P>(|layout| layout.aux_output_ports.len()))
                 .map(|_| AtomicBool::new(false))

@@ -205,14 +205,15 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let has_main_input = current_audio_io_layout.main_input_channels.is_some();
                 let aux_input_start_idx = if has_main_input { 1 } else { 0 };
                 let aux_input_idx = (index - aux_input_start_idx).max(0) as usize;
+                // Csound Plug patch: every input bus starts active, the side-chain too:
+                // JUCE-based hosts (DawDreamer) size their channels from the buses active
+                // at load and cannot feed one enabled later. Auxiliary outputs start off.
+                #[allow(clippy::unnecessary_cast)]
+                {
+                    info.flags = vst3::Steinberg::Vst::BusInfo_::BusFlags_::kDefaultActive as u32;
+                }
                 if index == 0 && has_main_input {
                     info.busType = K_BUS_TYPE_MAIN;
-                    // Csound Plug patch: only the main bus starts active.
-                    #[allow(clippy::unnecessary_cast)]
-                    {
-                        info.flags =
-                            vst3::Steinberg::Vst::BusInfo_::BusFlags_::kDefaultActive as u32;
-                    }
                     info.channelCount =
                         current_audio_io_layout.main_input_channels.unwrap().get() as i32;
                     u16strlcpy(&mut info.name, &current_audio_io_layout.main_input_name());
@@ -250,7 +251,7 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let aux_output_idx = (index - aux_output_start_idx).max(0) as usize;
                 if index == 0 && has_main_output {
                     info.busType = K_BUS_TYPE_MAIN;
-                    // Csound Plug patch: only the main bus starts active.
+                    // Csound Plug patch: of the outputs only the main bus starts active.
                     #[allow(clippy::unnecessary_cast)]
                     {
                         info.flags =
