@@ -318,3 +318,35 @@ fn the_mono_utility_plays_the_mean_of_a_stereo_track_on_both_sides() {
         "{heard:.3} dB vs {expected:.3} dB"
     );
 }
+
+#[test]
+fn notes_start_on_their_sample_on_an_auxiliary_output_too() {
+    // Each note plays on channels 5-6 only (the second auxiliary output). `outh` writes
+    // six channels and starts a late note on its own sample; Csound 6.18's `outch` does
+    // not (a note in the second half of a k-cycle starts on the next cycle), on any bus.
+    let code = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 6\n\
+        0dbfs = 1\ninstr 1\n  a1 poscil 0.3, p7\n  a0 = 0\n  outh a0, a0, a0, a0, a1, a1\nendin\n</CsInstruments>\n\
+        <CsScore>\n</CsScore>\n</CsoundSynthesizer>\n";
+    let mut delays = Vec::new();
+    for note_on in [992, 1000, 1017, 1023, 1500] {
+        let mut plugin = hosted_with_patch(&load_bundle(), INSTRUMENT_ID, code);
+        plugin.activate(SR, MAX_BLOCK);
+        let latency = plugin.latency() as usize;
+        let events = [csound_plug_testkit::clap::NoteEvent::on(note_on, 69, 100)];
+        let ports = plugin.render_with(&[], 2048, 100, &events, &[]).ports;
+        assert!(ports[0]
+            .iter()
+            .chain(&ports[1])
+            .all(|c| c.iter().all(|&s| s == 0.0)));
+        let start = ports[2][0]
+            .iter()
+            .position(|s| s.abs() > 1e-7)
+            .unwrap_or_else(|| panic!("note at {note_on}: no sound on port 2"));
+        assert!((note_on + latency..note_on + latency + 32).contains(&start));
+        delays.push(start - note_on);
+    }
+    assert!(
+        delays.iter().all(|&d| d == delays[0]),
+        "onset delays {delays:?}"
+    );
+}
