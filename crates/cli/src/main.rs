@@ -274,6 +274,14 @@ fn print_parameters(engine: &mut Engine, code: &str) {
     }
 }
 
+/// The folder a patch file is in, where its relative file names are looked for first
+/// (as the `csound` command line does).
+fn patch_folder(path: &Path) -> Vec<PathBuf> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = folder.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    vec![std::fs::canonicalize(&folder).unwrap_or(folder)]
+}
+
 fn read_patch(path: &Path) -> Result<String, String> {
     let bytes =
         std::fs::read(path).map_err(|e| format!("cannot read patch '{}': {e}", path.display()))?;
@@ -391,6 +399,7 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
     let code = read_patch(patch)?;
     let config = EngineConfig {
         sample_rate: sr.map(f64::from),
+        search_dirs: patch_folder(patch),
         ..EngineConfig::default()
     };
     // The check plays what this render plays: the extra score, and notes with MIDI.
@@ -405,9 +414,8 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         Some(path) => {
             let rate = match sr {
                 Some(sr) => f64::from(sr),
-                None => {
-                    patch_sample_rate(&code).map_err(|e| format!("{}: {e}", patch.display()))?
-                }
+                None => patch_sample_rate(&code, &config)
+                    .map_err(|e| format!("{}: {e}", patch.display()))?,
             };
             midi_file::read_midi_file(path, rate)?
         }
@@ -424,6 +432,7 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         score,
         set,
         midi,
+        search_dirs: config.search_dirs.clone(),
         ..RenderOptions::default()
     };
     let bar = ProgressBar::new(0);
@@ -445,6 +454,22 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
     });
     bar.finish_and_clear();
     let rendered = rendered.map_err(|e| format!("{}: {e}", patch.display()))?;
+    // A file the patch reads and Csound could not find: silence would be written.
+    let missing = diagnostics::missing_files(&rendered.log, &code);
+    if !missing.is_empty() {
+        let named: Vec<String> = missing
+            .iter()
+            .map(|m| match m.line {
+                Some(line) => format!("{}:{line}: cannot find '{}'", patch.display(), m.name),
+                None => format!("{}: cannot find '{}'", patch.display(), m.name),
+            })
+            .collect();
+        return Err(format!(
+            "{} (looked in the working folder, the patch's folder and Csound's SSDIR, SADIR, \
+             MFDIR, INCDIR); nothing written",
+            named.join("; ")
+        ));
+    }
     if verbose {
         eprint!("{}", rendered.log);
     } else {
@@ -488,10 +513,10 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
     Ok(())
 }
 
-/// The rate a patch runs at by itself (compiles it once).
-fn patch_sample_rate(code: &str) -> Result<f64, String> {
+/// The rate a patch runs at by itself with `config` (no rate in it; compiles it once).
+fn patch_sample_rate(code: &str, config: &EngineConfig) -> Result<f64, String> {
     let ring = Arc::new(MessageRing::new(64));
-    Engine::compile(code, &EngineConfig::default(), ring)
+    Engine::compile(code, config, ring)
         .map(|(engine, _)| engine.sample_rate())
         .map_err(|e| e.to_string())
 }
@@ -554,6 +579,7 @@ fn run_check(patch: &Path, allow_unsafe: bool, fx: bool) -> Result<(), String> {
     let code = read_patch(patch)?;
     let config = EngineConfig {
         is_effect: fx,
+        search_dirs: patch_folder(patch),
         ..EngineConfig::default()
     };
     // As in the plugin: test notes on every instrument MIDI reaches.

@@ -38,15 +38,20 @@ impl Engine {
     ) -> Result<(Engine, String), CompileError> {
         let fail = |csound: Option<&mut Csound>, step: String| failure(code, csound, step);
         let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
-        let (metadata, metadata_note) = read_metadata(code);
-        let text = TextFacts::read(code);
+        // First: the text facts below hold offsets into the text Csound gets.
+        let code = match crate::includes::resolve(code, &config.search_dirs) {
+            Ok(code) => code,
+            Err(missing) => return Err(missing_include(missing)),
+        };
+        let (metadata, metadata_note) = read_metadata(&code);
+        let text = TextFacts::read(&code);
         let native_midi = native_midi(config, &metadata, &text);
         for option in options(config, &metadata, native_midi) {
             if let Err(e) = csound.set_option(&option) {
                 return Err(fail(Some(&mut csound), format!("{e} for `{option}`")));
             }
         }
-        let code = with_endless_score(code, config, &text);
+        let code = with_endless_score(&code, config, &text);
         if let Err(e) = csound.compile_csd_text(csd::csound_text(&code)) {
             let step = format!("the patch did not compile ({e})");
             return Err(fail(Some(&mut csound), step));
@@ -164,8 +169,37 @@ fn options(config: &EngineConfig, metadata: &Metadata, native_midi: bool) -> Vec
     if let Some(n) = config.nchnls_i {
         options.push(format!("--nchnls_i={n}"));
     }
+    if !config.search_dirs.is_empty() {
+        // Before the folders the environment names (Csound reads `;`-separated lists).
+        for variable in SEARCH_VARIABLES {
+            let mut dirs: Vec<String> = config
+                .search_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect();
+            dirs.extend(std::env::var(variable).ok().filter(|v| !v.is_empty()));
+            options.push(format!("--env:{variable}={}", dirs.join(";")));
+        }
+    }
     options
 }
+
+/// The compile error for an `#include` whose file is nowhere (Csound would crash on it).
+fn missing_include(missing: crate::includes::MissingInclude) -> CompileError {
+    let message = format!("cannot find the #include'd file '{}'", missing.name);
+    CompileError {
+        log: String::new(),
+        errors: vec![crate::diagnostics::ErrorLine {
+            line: Some(missing.line),
+            file: None,
+            message: message.clone(),
+        }],
+        step: message,
+    }
+}
+
+/// Csound's search-path variables for files a patch reads.
+const SEARCH_VARIABLES: [&str; 4] = ["SSDIR", "SADIR", "MFDIR", "INCDIR"];
 
 /// A plugin keeps performing after the score: `f 0 z` in the score itself, so a rewound
 /// score (transport following) keeps it too. It goes first in the score, before any `e`,

@@ -35,6 +35,12 @@ pub struct EngineConfig {
     /// block does not pay for instruments' first-cycle set-up and notes can be timed
     /// inside the first cycle. The offline renderer uses none, to match `csound -o`.
     pub warm_up_cycles: usize,
+    /// Folders a relative file name in the patch is looked for in after the working
+    /// directory (the patch's own folder first): sound files, analysis files, MIDI
+    /// files and `#include`s, through Csound's `SSDIR`, `SADIR`, `MFDIR` and `INCDIR`.
+    /// Csound's own settings of those variables still count, after these.
+    #[serde(default)]
+    pub search_dirs: Vec<std::path::PathBuf>,
 }
 
 impl EngineConfig {
@@ -55,6 +61,7 @@ impl EngineConfig {
             is_effect,
             sample_accurate: true,
             warm_up_cycles: 2,
+            search_dirs: Vec::new(),
         }
     }
 }

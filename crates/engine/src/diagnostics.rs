@@ -32,6 +32,66 @@ pub fn performance_errors(log: &str) -> Vec<&str> {
     errors
 }
 
+/// A file the patch wanted that Csound could not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingFile {
+    /// The name as the patch gives it.
+    pub name: String,
+    /// The first line (1-based) of the patch that names it in quotes, if one does.
+    pub line: Option<usize>,
+}
+
+/// The files Csound could not open during a performance of `code`, each once, in the
+/// order it said so: a table's sound file (GEN01), `diskin2`/`soundin`, an `#include`,
+/// a SoundFont, an analysis file.
+pub fn missing_files(log: &str, code: &str) -> Vec<MissingFile> {
+    let mut missing: Vec<MissingFile> = Vec::new();
+    for text in log.lines() {
+        let Some(name) = missing_file_name(text) else {
+            continue;
+        };
+        if missing.iter().any(|m| m.name == name) {
+            continue;
+        }
+        let quoted = format!("\"{name}\"");
+        let line = code
+            .lines()
+            .position(|l| l.contains(&quoted))
+            .map(|i| i + 1);
+        missing.push(MissingFile { name, line });
+    }
+    missing
+}
+
+/// The file name in one of Csound's can't-open messages.
+fn missing_file_name(text: &str) -> Option<String> {
+    let text = text.trim();
+    // "ftable 1: Failed to open file x.wav", "Cannot open #include'd file x.udo",
+    // "sfload: cannot open SoundFont file \"x.sf2\" (error …)".
+    for marker in [
+        "Failed to open file ",
+        "Cannot open #include'd file ",
+        "cannot open SoundFont file ",
+        "could not open file ",
+        "unable to open file ",
+    ] {
+        if let Some(at) = text.find(marker) {
+            let rest = text[at + marker.len()..].trim();
+            let name = match rest.strip_prefix('"') {
+                Some(quoted) => quoted.split('"').next().unwrap_or(""),
+                None => rest.split_whitespace().next().unwrap_or(""),
+            };
+            let name = name.trim_end_matches([':', '.', ',']);
+            return (!name.is_empty()).then(|| name.to_string());
+        }
+    }
+    // "diskin2: x.wav: failed to open file (No Error.)"
+    let at = text.find(": failed to open file")?;
+    let before = &text[..at];
+    let name = before.rsplit(": ").next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// Finds the errors in a compile log of `code`: parse errors (`error:`), and init errors
 /// of the global code when the patch fails to start (`INIT ERROR in instr 0 (opcode
 /// ftgen.iS) line 7: ftgen error`), with the cause Csound printed just before (a file it
@@ -233,5 +293,30 @@ mod tests {
     fn performance_summary_is_not_an_error() {
         assert!(error_lines("0 errors in performance\n", "").is_empty());
         assert!(error_lines("no problems here\n", "").is_empty());
+    }
+
+    #[test]
+    fn missing_files_are_named_once_with_the_line_that_wants_them() {
+        let code = "<CsInstruments>\ninstr 1\n a1 diskin2 \"loop.wav\", 1\nendin\n\
+            </CsInstruments>\n<CsScore>\nf 1 0 0 1 \"marimba.wav\" 0 0 0\n</CsScore>\n";
+        let log = "ftable 1:\nsoundin cannot open marimba.wav: No Error.ftable 1: Failed to open \
+            file marimba.wav\nINIT ERROR in instr 1 (opcode diskin2) line 3: diskin2: loop.wav: \
+            failed to open file (No Error.)\nftable 1: Failed to open file marimba.wav\n\
+            Cannot open #include'd file lib.udo\n\
+            sfload: cannot open SoundFont file \"piano.sf2\" (error No such file)\n";
+        let found: Vec<(String, Option<usize>)> = missing_files(log, code)
+            .into_iter()
+            .map(|m| (m.name, m.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("marimba.wav".to_string(), Some(7)),
+                ("loop.wav".to_string(), Some(3)),
+                ("lib.udo".to_string(), None),
+                ("piano.sf2".to_string(), None),
+            ]
+        );
+        assert!(missing_files("INIT ERROR in instr 1: no table", code).is_empty());
     }
 }

@@ -15,6 +15,7 @@ pub mod csound;
 pub mod diagnostics;
 mod engine;
 mod error;
+pub mod includes;
 mod kernel;
 pub mod messages;
 pub mod midi;

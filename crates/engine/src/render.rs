@@ -50,6 +50,9 @@ pub struct RenderOptions {
     /// patch uses Csound's MIDI opcodes). With MIDI, notes start on their own frame
     /// (`--sample-accurate`).
     pub midi: Vec<TimedMidi>,
+    /// Folders relative file names are looked for in (see
+    /// [`EngineConfig::search_dirs`]): the patch file's own folder.
+    pub search_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for RenderOptions {
@@ -63,6 +66,7 @@ impl Default for RenderOptions {
             limit_seconds: 600.0,
             set: Vec::new(),
             midi: Vec::new(),
+            search_dirs: Vec::new(),
         }
     }
 }
@@ -133,6 +137,7 @@ pub fn render(
         sample_rate: options.sample_rate,
         note_instrument: 1,
         sample_accurate: has_midi,
+        search_dirs: options.search_dirs.clone(),
         ..EngineConfig::default()
     };
     let (mut engine, mut log) =

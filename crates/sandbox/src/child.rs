@@ -138,7 +138,7 @@ fn set_limits(allowed: bool) {
 fn run(request: &CheckRequest, reporter: &Reporter) {
     reporter.phase("reading the code");
     reporter.send(&ChildMessage::Uses {
-        uses: gate::scan(&request.code),
+        uses: gate::scan(&request.code, &request.config.search_dirs),
     });
     reporter.phase("compiling and starting (instr 0 and global code)");
     let mut config = request.config.clone();

@@ -5,10 +5,12 @@
 //! attribute and embedded files are read from the `.csd` text, where no macro applies.
 
 use csound_plug_engine::csound::Csound;
+use csound_plug_engine::includes;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_patch::csd::Csd;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A way for a patch to reach outside the audio.
@@ -148,9 +150,14 @@ const FILE_SECTIONS: &[&str] = &["CsFileB", "CsSampleB", "CsMidifileB", "CsFile"
 /// Everything in `code` (a whole `.csd`) that reaches outside the audio, in line order.
 /// Creates a Csound instance to expand the orchestra: run it where the patch's
 /// preprocessing cannot hurt (the pre-check's child), or accept that it runs here.
-pub fn scan(code: &str) -> Vec<UnsafeUse> {
+pub fn scan(code: &str, search_dirs: &[PathBuf]) -> Vec<UnsafeUse> {
     let mut uses = scan_sections(code);
-    uses.extend(scan_orchestra(code));
+    // Csound's parser dies (a longjmp with nowhere to go) on an `#include` it cannot
+    // find: the includes are given their folders first, and a patch with one found
+    // nowhere is not parsed here (its compile fails on it, so nothing of it runs).
+    if let Ok(code) = includes::resolve(code, search_dirs) {
+        uses.extend(scan_orchestra(&code));
+    }
     uses.sort_by_key(|u| (u.line, u.name.clone()));
     uses.dedup();
     uses
@@ -271,7 +278,7 @@ mod tests {
     fn opcodes_are_found_with_their_lines() {
         let code =
             csd("instr 1\nires system_i 1, \"touch /tmp/x\"\nfprints \"/tmp/y\", \"hi\"\nendin");
-        let uses = scan(&code);
+        let uses = scan(&code, &[]);
         assert_eq!(names(&uses), [("system_i", Some(7)), ("fprints", Some(8))]);
         assert_eq!(uses[0].reach, Reach::Command);
         assert_eq!(uses[1].reach, Reach::File);
@@ -280,9 +287,9 @@ mod tests {
     #[test]
     fn a_macro_does_not_hide_an_opcode() {
         let code = csd("#define RUN #system_i#\ninstr 1\nires $RUN 1, \"touch /tmp/x\"\nendin");
-        assert_eq!(names(&scan(&code)), [("system_i", Some(8))]);
+        assert_eq!(names(&scan(&code, &[])), [("system_i", Some(8))]);
         let code = csd("#define CALL(x) #ires system_i 1, $x#\ninstr 1\n$CALL(\"ls\")\nendin");
-        assert_eq!(scan(&code)[0].name, "system_i");
+        assert_eq!(scan(&code, &[])[0].name, "system_i");
     }
 
     #[test]
@@ -294,13 +301,24 @@ mod tests {
             "instr 1\n#include \"{}\"\nendin",
             include.display()
         ));
-        assert_eq!(scan(&code)[0].name, "system_i");
+        assert_eq!(scan(&code, &[])[0].name, "system_i");
+    }
+
+    #[test]
+    fn an_include_in_the_patch_folder_is_read_and_a_missing_one_does_not_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hidden.inc"), "ires system_i 1, \"ls\"\n").unwrap();
+        let code = csd("instr 1\n#include \"hidden.inc\"\nendin");
+        let uses = scan(&code, &[dir.path().to_path_buf()]);
+        assert_eq!(uses[0].name, "system_i");
+        // Found nowhere: Csound's parser would die; the compile reports it instead.
+        assert!(scan(&code, &[]).is_empty());
     }
 
     #[test]
     fn names_in_strings_and_comments_are_not_uses() {
         let code = csd("instr 1\n; system_i here\nprints \"system_i fprints\\n\"\nendin");
-        assert!(scan(&code).is_empty(), "{:?}", scan(&code));
+        assert!(scan(&code, &[]).is_empty(), "{:?}", scan(&code, &[]));
     }
 
     #[test]
@@ -309,7 +327,7 @@ mod tests {
                     -Lfifo -L stdin --linein=events.txt -L \"|ls -l\"\n</CsOptions>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n\
                     <CsScore bin=\"python\">\nprint(1)\n</CsScore>\n\
                     <CsFileB filename=\"a.wav\">\nAAAA\n</CsFileB>\n</CsoundSynthesizer>\n";
-        let uses = scan(code);
+        let uses = scan(code, &[]);
         assert_eq!(
             names(&uses),
             [
@@ -330,17 +348,17 @@ mod tests {
         // variable do the same. None of them is one.
         let code = csd("opcode OSCish, a, a\nain xin\nxout ain\nendop\n\
              instr serial_MM_FM\nkserialx = 1\naout OSCish a(0)\nouts aout, aout\nendin");
-        assert!(scan(&code).is_empty(), "{:?}", scan(&code));
+        assert!(scan(&code, &[]).is_empty(), "{:?}", scan(&code, &[]));
         // A real member of the family still is.
         let code = csd("instr 1\nihandle OSCinit 9999\nendin");
-        assert_eq!(names(&scan(&code)), [("OSCinit", Some(7))]);
-        assert_eq!(scan(&code)[0].reach, Reach::Network);
+        assert_eq!(names(&scan(&code, &[])), [("OSCinit", Some(7))]);
+        assert_eq!(scan(&code, &[])[0].reach, Reach::Network);
     }
 
     #[test]
     fn ordinary_patches_have_no_uses() {
         for preset in csound_plug_patch::presets::factory() {
-            assert!(scan(&preset.code).is_empty(), "{}", preset.name);
+            assert!(scan(&preset.code, &[]).is_empty(), "{}", preset.name);
         }
     }
 }

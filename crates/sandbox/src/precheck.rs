@@ -287,7 +287,10 @@ pub fn precheck_playing(
         Ok(ran) => (ran, None),
         // A helper that is missing or cannot run must not stop every patch: the gate
         // reads the code here, and the code compiles as before the helper existed.
-        Err(why) => (Ran::verdict(scan_here(code, allowed), None), Some(why)),
+        Err(why) => {
+            let here = scan_here(code, &config.search_dirs, allowed);
+            (Ran::verdict(here, None), Some(why))
+        }
     };
     Report {
         checked: ran.checked,
@@ -537,8 +540,8 @@ fn signal_name(signal: i32) -> String {
 }
 
 /// The gate's reading of `code` in this process, for when there is no helper.
-fn scan_here(code: &str, allowed: bool) -> Checked {
-    let uses = gate::scan(code);
+fn scan_here(code: &str, search_dirs: &[std::path::PathBuf], allowed: bool) -> Checked {
+    let uses = gate::scan(code, search_dirs);
     if uses.is_empty() || allowed {
         Checked::Passed { uses }
     } else {

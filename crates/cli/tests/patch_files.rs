@@ -1,0 +1,157 @@
+//! Patches that read files, rendered from another folder: relative names are found
+//! beside the patch (as the `csound` command line finds them), bit-identical to
+//! `csound -o`; a file that is not there is an error naming it and the line that wants
+//! it, and nothing is written.
+
+use csound_plug_testkit::process::{csound_available, read_float_wav, run};
+use std::path::Path;
+use std::process::Command;
+use tempfile::TempDir;
+
+fn cli_path() -> &'static str {
+    env!("CARGO_BIN_EXE_csound-plug")
+}
+
+/// A sampler: a sample in a GEN01 table played by `loscil`, the same file streamed by
+/// `diskin2`, and a UDO from an `#include`d file.
+const SAMPLER: &str = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+#include "gain.udo"
+giSample ftgen 0, 0, 0, 1, "tone.wav", 0, 0, 0
+instr 1
+  aL loscil 1, 1, giSample, 1
+  aR diskin2 "tone.wav", 1.5
+  outs Gain(aL, 0.5), Gain(aR, 0.25)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 1
+</CsScore>
+</CsoundSynthesizer>
+"#;
+
+const GAIN_UDO: &str = "opcode Gain, a, ai\n  ain, igain xin\n  xout ain * igain\nendop\n";
+
+/// A folder holding the sampler, its sample and its UDO file.
+fn patch_folder() -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(dir.path().join("sampler.csd"), SAMPLER).unwrap();
+    std::fs::write(dir.path().join("gain.udo"), GAIN_UDO).unwrap();
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(dir.path().join("tone.wav"), spec).unwrap();
+    for n in 0..24_000 {
+        let t = f64::from(n) / 48_000.0;
+        let s = (2.0 * std::f64::consts::PI * 330.0 * t).sin() * 0.5;
+        wav.write_sample((s * 32767.0) as i16).unwrap();
+    }
+    wav.finalize().unwrap();
+    dir
+}
+
+/// Renders `patch` with our CLI and with `csound -o`, both run from `cwd`.
+fn render_both(patch: &Path, cwd: &Path) -> (Vec<f32>, Vec<f32>) {
+    let ours = cwd.join("ours.wav");
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(cwd)
+        .arg("render")
+        .arg(patch)
+        .arg("-o")
+        .arg(&ours);
+    let result = run(cmd, cwd, "ours");
+    assert!(result.status.success(), "{}", result.describe());
+    let theirs = cwd.join("theirs.wav");
+    let mut cmd = Command::new("csound");
+    cmd.current_dir(cwd)
+        .args(["-d", "--format=wav:float", "-o"])
+        .arg(&theirs)
+        .arg(patch);
+    let result = run(cmd, cwd, "csound");
+    assert!(result.status.success(), "{}", result.describe());
+    (
+        read_float_wav(&ours).samples,
+        read_float_wav(&theirs).samples,
+    )
+}
+
+#[test]
+fn files_beside_the_patch_are_found_from_another_folder() {
+    assert!(
+        csound_available(),
+        "the `csound` command line is not installed"
+    );
+    let folder = patch_folder();
+    let elsewhere = TempDir::new().expect("temp dir");
+    let (ours, theirs) = render_both(&folder.path().join("sampler.csd"), elsewhere.path());
+    assert_eq!(ours.len(), theirs.len());
+    assert!(ours == theirs, "not bit-identical to csound -o");
+    // Both play: the table (GEN01 normalises it to 1) at half, the stream (0.5) at a
+    // quarter.
+    let peak = |side: usize| {
+        ours.iter()
+            .skip(side)
+            .step_by(2)
+            .fold(0.0f32, |m, s| m.max(s.abs()))
+    };
+    assert!((peak(0) - 0.5).abs() < 0.01, "loscil: {}", peak(0));
+    assert!((peak(1) - 0.125).abs() < 0.01, "diskin2: {}", peak(1));
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_it_and_its_line() {
+    // Read while playing (`diskin2`): the render would be silence.
+    let folder = patch_folder();
+    let streamed = SAMPLER
+        .replace("giSample ftgen 0, 0, 0, 1, \"tone.wav\", 0, 0, 0\n", "")
+        .replace("  aL loscil 1, 1, giSample, 1\n", "  aL = 0\n");
+    std::fs::write(folder.path().join("streamed.csd"), streamed).unwrap();
+    std::fs::remove_file(folder.path().join("tone.wav")).unwrap();
+    let elsewhere = TempDir::new().expect("temp dir");
+    let out = elsewhere.path().join("out.wav");
+    let render = |patch: &str| {
+        let mut cmd = Command::new(cli_path());
+        cmd.current_dir(elsewhere.path())
+            .arg("render")
+            .arg(folder.path().join(patch))
+            .arg("-o")
+            .arg(&out);
+        run(cmd, elsewhere.path(), patch)
+    };
+    let result = render("streamed.csd");
+    assert!(!result.status.success(), "{}", result.describe());
+    let said: Vec<&str> = result.stderr.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(said.len(), 1, "one line: {said:?}");
+    assert!(
+        said[0].contains("streamed.csd:10: cannot find 'tone.wav'"),
+        "{}",
+        said[0]
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    // Read by the global code (a table): the patch does not start; the line is named.
+    let result = render("sampler.csd");
+    assert!(!result.status.success(), "{}", result.describe());
+    assert!(
+        result
+            .stderr
+            .contains("sampler.csd:8: error: ftgen error: Failed to open file tone.wav"),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    // An `#include` found nowhere: its name and line (Csound itself would crash on it).
+    std::fs::remove_file(folder.path().join("gain.udo")).unwrap();
+    let result = render("sampler.csd");
+    assert!(!result.status.success(), "{}", result.describe());
+    let wanted = "sampler.csd:7: error: cannot find the #include'd file 'gain.udo'";
+    assert!(result.stderr.contains(wanted), "{}", result.stderr);
+}
