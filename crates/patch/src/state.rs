@@ -84,6 +84,9 @@ pub struct SavedState {
     /// The last code that ran, when the current code did not (it did not compile or was
     /// refused): what plays after a re-activation or a session reopen. Since version 3.
     pub last_good: Option<String>,
+    /// The folder the code was loaded from (a user preset's), where its relative file
+    /// names are looked for. Optional in version 3.
+    pub folder: Option<String>,
 }
 
 /// Reads a saved state value of any known version: the state, or why it cannot be used.
@@ -147,11 +150,17 @@ pub fn parse_state(value: &Value) -> Result<SavedState, String> {
         Some(Value::String(text)) => Some(text.clone()),
         Some(_) => return Err("the saved state's last good code is not text".into()),
     };
+    let folder = match value.get("folder") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(folder)) => Some(folder.clone()),
+        Some(_) => return Err("the saved state's patch folder is not text".into()),
+    };
     Ok(SavedState {
         code,
         slots,
         preset,
         last_good,
+        folder,
     })
 }
 
@@ -166,6 +175,9 @@ pub fn state_value(state: &SavedState) -> Value {
     });
     if let Some(last_good) = state.last_good.as_ref().filter(|g| **g != state.code) {
         value["last_good"] = Value::String(last_good.clone());
+    }
+    if let Some(folder) = &state.folder {
+        value["folder"] = Value::String(folder.clone());
     }
     value
 }
@@ -199,6 +211,7 @@ mod tests {
                 origin: "user".into(),
             }),
             last_good: None,
+            folder: Some("/home/jo/patches ♪".into()),
         }
     }
 

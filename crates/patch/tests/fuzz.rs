@@ -216,6 +216,7 @@ fn mutated_states_never_panic_and_read_back_as_written() {
             slots: Default::default(),
             preset: None,
             last_good: (rng.below(2) == 0).then(|| seeds[rng.below(seeds.len())].clone()),
+            folder: (rng.below(2) == 0).then(|| "/home/jo/patches".to_string()),
         };
         let json = state::state_value(&saved).to_string();
         let mutated = mutate(&mut rng, &json, "{\"version\": 3, \"slots\": {\"a\": 64}}");

@@ -89,6 +89,12 @@ impl PatchCode {
             Origin::Factory => Trust::Own,
             Origin::User(_) => Trust::Shared,
         };
+        // A user preset's files are looked for beside it.
+        let folder = match &preset.origin {
+            Origin::User(path) => path.parent().map(std::path::Path::to_path_buf),
+            Origin::Factory => None,
+        };
+        self.shared.status.patch_folder.store(folder.map(Arc::new));
         self.store(code.clone(), trust, true);
         self.preset.store(Arc::new(Some(PresetRef::to(preset))));
         self.requester.load(code, trust);
@@ -159,6 +165,8 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
                 // Before the compile, so the new engine binds with the saved map.
                 self.shared.slots.map.store(Arc::new(state.slots));
                 self.preset.store(Arc::new(state.preset));
+                let folder = state.folder.map(|f| Arc::new(std::path::PathBuf::from(f)));
+                self.shared.status.patch_folder.store(folder);
                 if let Some(last_good) = state.last_good {
                     // What plays while the code does not (a re-activation builds it).
                     let last_good = Arc::new(last_good);
@@ -184,6 +192,12 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
                 .last_built
                 .load_full()
                 .map(|c| String::clone(&c)),
+            folder: self
+                .shared
+                .status
+                .patch_folder
+                .load_full()
+                .map(|f| f.display().to_string()),
         }))
     }
 }

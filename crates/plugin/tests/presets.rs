@@ -489,3 +489,54 @@ fn user_presets_are_listed_renamed_imported_exported_and_deleted() {
         "factory presets stay"
     );
 }
+
+/// A sampler whose table reads `tone.wav` when the patch starts: it does not start
+/// unless the file is found.
+const SAMPLER_PRESET: &str = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\n\
+    nchnls = 2\n0dbfs = 1\ngiTone ftgen 0, 0, 0, 1, \"tone.wav\", 0, 0, 0\n\
+    chn_k \"level\", 1, 2, 0.5, 0, 1\ninstr 1\n  a1 loscil chnget:k(\"level\"), 1, giTone, 1\n\
+    outs a1, a1\nendin\n</CsInstruments>\n<CsScore>\n</CsScore>\n<CsoundPlug>\n\
+    name = \"Sampler\"\n</CsoundPlug>\n</CsoundSynthesizer>\n";
+
+/// Writes a short 330 Hz tone as a 16-bit WAV.
+fn write_tone(path: &std::path::Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(path, spec).expect("create WAV");
+    for n in 0..4_800 {
+        let s = (2.0 * std::f64::consts::PI * 330.0 * f64::from(n) / 48_000.0).sin() * 0.5;
+        wav.write_sample((s * 32767.0) as i16).expect("sample");
+    }
+    wav.finalize().expect("WAV written");
+}
+
+#[test]
+fn a_user_preset_finds_the_files_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("presets");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("Sampler.csd"), SAMPLER_PRESET).unwrap();
+    write_tone(&folder.join("tone.wav"));
+    let library = Library::new(&folder);
+    let sampler = library.find("Sampler").expect("the user preset");
+    let (compiler, params) = plugin_side();
+    // `load` waits for the compile and fails unless it succeeded: the table found its
+    // file in the preset's folder (the test runs elsewhere).
+    load(&compiler, &params, &sampler);
+    let saved_folder = compiler.shared().status.patch_folder.load_full();
+    assert_eq!(saved_folder.as_deref(), Some(&folder));
+    // The folder goes into the session with the code.
+    let state = nice_plug::params::persist::PersistentField::map(&params.patch, |v| v.clone());
+    assert_eq!(state["folder"], folder.display().to_string());
+    // A factory preset has no folder.
+    let pad = presets::factory()
+        .into_iter()
+        .find(|p| p.name == "Warm Pad")
+        .expect("the Warm Pad preset");
+    load(&compiler, &params, &pad);
+    assert!(compiler.shared().status.patch_folder.load_full().is_none());
+}

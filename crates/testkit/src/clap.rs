@@ -1348,6 +1348,12 @@ pub fn with_patch_code(state: &Value, code: &str) -> Value {
     })
 }
 
+/// `state` with `key` of the plugin's own state object set to `value` (e.g. the
+/// `folder` a patch was loaded from).
+pub fn with_state_field(state: &Value, key: &str, value: Value) -> Value {
+    edit_inner(state, |inner| inner[key] = value)
+}
+
 /// `state` with its `.csd` text replaced by `code`, everything else (the slot map) kept:
 /// an edit of the code the state holds.
 pub fn with_edited_code(state: &Value, code: &str) -> Value {

@@ -35,7 +35,8 @@ impl CompilerShared {
         // from its first block, however busy the machine is.
         let wait = match wait {
             Some(wait)
-                if *code != default_code && !self.checked_before(&code, &active.config, trust) =>
+                if *code != default_code
+                    && !self.checked_before(&code, &self.config_for(active), trust) =>
             {
                 wait
             }

@@ -67,9 +67,10 @@ impl CompilerShared {
         // compile go with it).
         console.drain(&self.handover.ring);
         console.clear();
+        let config = self.config_for(active);
         let built = self
-            .precheck(&code, &active.config, trust)
-            .and_then(|()| self.compile_in_time(&code, &active.config));
+            .precheck(&code, &config, trust)
+            .and_then(|()| self.compile_in_time(&code, &config));
         let (mut engine, log) = match built {
             Ok(built) => built,
             Err(error) => {
@@ -262,6 +263,16 @@ impl CompilerShared {
                  dropped (silence) and the patch plays on"
             ));
         }
+    }
+
+    /// How to compile the current code for `active`: its relative file names are looked
+    /// for in the folder it was loaded from.
+    pub(super) fn config_for(&self, active: &Active) -> EngineConfig {
+        let mut config = active.config.clone();
+        if let Some(folder) = self.status.patch_folder.load_full() {
+            config.search_dirs = vec![folder.to_path_buf()];
+        }
+        config
     }
 
     /// Whether `code` passed the pre-check on this machine before, with `config`.

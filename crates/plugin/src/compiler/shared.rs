@@ -76,6 +76,9 @@ pub struct Status {
     pub last_built: ArcSwapOption<String>,
     /// The bus names the current code's metadata gives (`[buses]`).
     pub bus_names: ArcSwap<BusMetadata>,
+    /// The folder the current code was loaded from (a user preset's): its relative file
+    /// names are looked for there.
+    pub patch_folder: ArcSwapOption<std::path::PathBuf>,
     /// In-process compiles that did not return in time and were left running.
     pub abandoned: AtomicUsize,
     /// Set once the missing helper has been reported.
@@ -92,6 +95,7 @@ impl Default for Status {
             refused: ArcSwapOption::empty(),
             last_built: ArcSwapOption::empty(),
             bus_names: ArcSwap::default(),
+            patch_folder: ArcSwapOption::empty(),
             abandoned: AtomicUsize::new(0),
             no_helper_said: AtomicBool::new(false),
             reports: channel::bounded(REPORT_CAPACITY),

@@ -1,0 +1,74 @@
+//! Patches that read files, through a CLAP host: the folder a patch was loaded from
+//! travels in the session, and its relative file names are found there (the host's
+//! working folder is elsewhere).
+
+use csound_plug_testkit::analysis::{rms, seconds};
+use csound_plug_testkit::clap::{
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, with_patch_code,
+    with_state_field, HostedPlugin, NoteEvent, INSTRUMENT_ID,
+};
+use serde_json::Value;
+
+const SR: f64 = 48_000.0;
+
+/// Notes play `tone.wav` from a table the patch fills when it starts.
+const SAMPLER: &str = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\n\
+    nchnls = 2\n0dbfs = 1\ngiTone ftgen 0, 0, 0, -1, \"tone.wav\", 0, 0, 0\ninstr 1\n  \
+    a1 loscil 1, 1, giTone, 1\n  outs a1, a1\nendin\n</CsInstruments>\n<CsScore>\n\
+    </CsScore>\n</CsoundSynthesizer>\n";
+
+fn write_tone(path: &std::path::Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(path, spec).expect("create WAV");
+    for n in 0..48_000 {
+        let s = (2.0 * std::f64::consts::PI * 330.0 * f64::from(n) / 48_000.0).sin() * 0.5;
+        wav.write_sample((s * 32767.0) as i16).expect("sample");
+    }
+    wav.finalize().expect("WAV written");
+}
+
+/// A new instance loaded with `state`, active, playing a note for 0.5 s.
+fn play(state: &Value) -> (HostedPlugin, Vec<Vec<f32>>) {
+    let mut plugin = HostedPlugin::new(&load_bundle(), INSTRUMENT_ID);
+    assert!(plugin.load_state(&encode_nice_plug_state(state)));
+    plugin.activate(SR, 512);
+    let events = [NoteEvent::on(0, 60, 100)];
+    let out = plugin.render(&[], seconds(0.5, SR), 256, &events);
+    (plugin, out)
+}
+
+#[test]
+fn a_session_finds_its_files_in_the_folder_it_names() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    write_tone(&folder.path().join("tone.wav"));
+    let blank =
+        decode_nice_plug_state(&HostedPlugin::new(&load_bundle(), INSTRUMENT_ID).save_state());
+    let with_folder = with_state_field(
+        &with_patch_code(&blank, SAMPLER),
+        "folder",
+        Value::String(folder.path().display().to_string()),
+    );
+    let (mut plugin, out) = play(&with_folder);
+    // The sample's level: a 0.5 sine, rms 0.354.
+    let level = rms(&out[0], seconds(0.1, SR)..seconds(0.4, SR));
+    assert!((level - 0.354).abs() < 0.01, "rms {level}");
+    // Saved again, the folder stays with the code.
+    let saved = decode_nice_plug_state(&plugin.save_state());
+    assert_eq!(patch_code(&saved), SAMPLER);
+    let inner: Value = serde_json::from_str(saved["fields"]["state"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["folder"], folder.path().display().to_string());
+
+    // Without the folder the table finds nothing: the patch does not start (silence,
+    // the code kept).
+    let (mut plugin, out) = play(&with_patch_code(&blank, SAMPLER));
+    assert!(rms(&out[0], 0..out[0].len()) < 1e-6);
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        SAMPLER
+    );
+}
