@@ -27,6 +27,8 @@ const BUILD_PACKAGES: &[&str] = &[
 /// Extra packages the tests need: the `csound` command line and Python's venv.
 const TEST_PACKAGES: &[&str] = &[
     "csound",
+    // A General MIDI SoundFont for the packing test.
+    "timgm6mb-soundfont",
     "python3-venv",
     "python3-pip",
     // The editor test: a virtual X display, keyboard and mouse, screenshots, and Mesa's
@@ -295,6 +297,11 @@ fn test(args: &[String]) -> Result {
     );
     // Every test run checks patches afresh: passes are kept per process only.
     std::env::set_var("CSOUND_PLUG_VERDICTS", "");
+    // Embedded files unpack under target/, not into the user's cache.
+    std::env::set_var(
+        "CSOUND_PLUG_FILE_CACHE",
+        root().join("target/test-file-cache"),
+    );
     // Activations wait for their build, however loaded the machine is, so that tests
     // which play from the first block do not depend on load (one test shortens it).
     std::env::set_var("CSOUND_PLUG_ACTIVATION_WAIT", "600");

@@ -1,6 +1,7 @@
 //! `csound-plug`: render and check Csound patches through the plugin's engine.
 
 use clap::{Args, Parser, Subcommand};
+use csound_plug_engine::csound::OpenedFile;
 use csound_plug_engine::diagnostics;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::midi_file;
@@ -13,6 +14,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+
+mod packing;
+mod patch_files;
 
 /// Csound Plug's command line: the plugin's engine path, offline.
 #[derive(Parser, Debug)]
@@ -52,6 +56,30 @@ enum Command {
     /// Factory and user presets: list, show, export, import, rename, delete.
     #[command(subcommand)]
     Presets(PresetsCommand),
+    /// Embed every file a patch reads (samples, tables, #includes, SoundFonts) into one
+    /// shareable .csd, as Csound's own <CsFileB> sections.
+    Pack {
+        /// The patch (.csd), read with the files beside it.
+        patch: PathBuf,
+        /// The packed .csd to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The most megabytes one patch may embed.
+        #[arg(long, default_value_t = packing::DEFAULT_CAP_MB)]
+        max_mb: u64,
+        /// Let the patch run commands, write files, use the network or load libraries
+        /// while its files are measured.
+        #[arg(long)]
+        allow_unsafe: bool,
+    },
+    /// Write the files a packed .csd carries into a folder, with the patch beside them.
+    Unpack {
+        /// The packed patch (.csd).
+        patch: PathBuf,
+        /// The folder to write to (made if missing).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 /// `presets` subcommands. NAME is a preset's name (any case); `factory:NAME` or
@@ -130,6 +158,13 @@ fn main() -> ExitCode {
             fx,
         } => watch_check(&patch, allow_unsafe, fx),
         Command::Presets(command) => run_presets(command),
+        Command::Pack {
+            patch,
+            output,
+            max_mb,
+            allow_unsafe,
+        } => run_pack(&patch, &output, max_mb, allow_unsafe),
+        Command::Unpack { patch, output } => run_unpack(&patch, &output),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -529,8 +564,24 @@ fn precheck_patch(
     config: &EngineConfig,
     allow_unsafe: bool,
     playing: &Playing,
-) -> Result<(), String> {
-    let report = precheck::precheck_remembered(code, config, allow_unsafe, playing);
+) -> Result<Vec<OpenedFile>, String> {
+    precheck_run(patch, code, config, allow_unsafe, playing, true)
+}
+
+/// [`precheck_patch`], or with `remember` false a check that runs even if this code
+/// passed before (so that it measures the files the patch reads).
+fn precheck_run(
+    patch: &Path,
+    code: &str,
+    config: &EngineConfig,
+    allow_unsafe: bool,
+    playing: &Playing,
+    remember: bool,
+) -> Result<Vec<OpenedFile>, String> {
+    let report = match remember {
+        true => precheck::precheck_remembered(code, config, allow_unsafe, playing),
+        false => precheck::precheck_playing(code, config, allow_unsafe, playing),
+    };
     if let Some(why) = &report.unsandboxed {
         eprintln!("csound-plug: warning: the pre-check ran without its sandbox: {why}");
     }
@@ -545,7 +596,7 @@ fn precheck_patch(
         );
     }
     match report.checked {
-        Checked::Passed { .. } => Ok(()),
+        Checked::Passed { .. } => Ok(report.files),
         Checked::Refused(Problem::Compile(error)) => Err(compile_failure(patch, &error)),
         Checked::Refused(problem) if problem.needs_permission() => Err(format!(
             "{}: {}; `check --allow-unsafe` or `render --allow-unsafe` runs it if you trust it",
@@ -583,7 +634,8 @@ fn run_check(patch: &Path, allow_unsafe: bool, fx: bool) -> Result<(), String> {
         ..EngineConfig::default()
     };
     // As in the plugin: test notes on every instrument MIDI reaches.
-    precheck_patch(patch, &code, &config, allow_unsafe, &Playing::plugin())?;
+    let playing = Playing::plugin();
+    let mut opened = precheck_run(patch, &code, &config, allow_unsafe, &playing, false)?;
     let ring = Arc::new(MessageRing::new(64));
     match Engine::compile(&code, &config, ring) {
         Ok((mut engine, _log)) => {
@@ -597,10 +649,73 @@ fn run_check(patch: &Path, allow_unsafe: bool, fx: bool) -> Result<(), String> {
                 engine.zero_dbfs()
             );
             print_parameters(&mut engine, &code);
+            opened.extend(engine.opened_files());
+            let files = patch_files::lines(&opened);
+            if !files.is_empty() {
+                println!("files read:");
+                for line in files {
+                    println!("  {line}");
+                }
+            }
             Ok(())
         }
         Err(error) => Err(compile_failure(patch, &error)),
     }
+}
+
+/// The files `patch` reads, measured as `check` measures them: the pre-check (its score,
+/// test notes) and a compile here.
+fn files_read(
+    patch: &Path,
+    code: &str,
+    config: &EngineConfig,
+    allow_unsafe: bool,
+) -> Result<Vec<OpenedFile>, String> {
+    let playing = Playing::plugin();
+    let mut opened = precheck_run(patch, code, config, allow_unsafe, &playing, false)?;
+    let ring = Arc::new(MessageRing::new(64));
+    let (engine, _) =
+        Engine::compile(code, config, ring).map_err(|e| compile_failure(patch, &e))?;
+    opened.extend(engine.opened_files());
+    Ok(opened)
+}
+
+fn run_pack(patch: &Path, output: &Path, max_mb: u64, allow_unsafe: bool) -> Result<(), String> {
+    let code = read_patch(patch)?;
+    let config = EngineConfig {
+        search_dirs: patch_folder(patch),
+        ..EngineConfig::default()
+    };
+    let opened = files_read(patch, &code, &config, allow_unsafe)?;
+    let (packed, names) = packing::pack(patch, &code, &opened, max_mb)?;
+    std::fs::write(output, &packed)
+        .map_err(|e| format!("cannot write '{}': {e}", output.display()))?;
+    eprintln!(
+        "wrote {}: {} with {} embedded file{}{}",
+        output.display(),
+        patch.display(),
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        match names.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", names.join(", ")),
+        }
+    );
+    Ok(())
+}
+
+fn run_unpack(patch: &Path, output: &Path) -> Result<(), String> {
+    let code = read_patch(patch)?;
+    let file_name = patch
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "patch.csd".into());
+    let written = packing::unpack(&code, output, &file_name)
+        .map_err(|e| format!("{}: {e}", patch.display()))?;
+    for path in written {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 /// Checks `patch` now and again whenever its modification time or size changes.

@@ -155,3 +155,128 @@ fn a_missing_file_is_an_error_naming_it_and_its_line() {
     let wanted = "sampler.csd:7: error: cannot find the #include'd file 'gain.udo'";
     assert!(result.stderr.contains(wanted), "{}", result.stderr);
 }
+
+/// Debian's General MIDI SoundFont (package `timgm6mb-soundfont`).
+const SOUNDFONT: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+
+/// The sampler plus a SoundFont piano note: a sample, an `#include` and a SoundFont.
+fn folder_patch() -> String {
+    SAMPLER
+        .replace(
+            "instr 1\n",
+            "giFont sfload \"TimGM6mb.sf2\"\ngiPiano sfpreset 0, 0, giFont, 0\ninstr 1\n",
+        )
+        .replace(
+            "</CsInstruments>",
+            "instr 2\n  a1, a2 sfplay 100, 60, 0.5, 1, giPiano, 1\n  outs a1, a2\nendin\n\
+             </CsInstruments>",
+        )
+        .replace("i 1 0 1\n", "i 1 0 1\ni 2 0 1\n")
+}
+
+fn cli(args: &[&std::ffi::OsStr], cwd: &Path, label: &str) -> String {
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(cwd).args(args);
+    let result = run(cmd, cwd, label);
+    assert!(result.status.success(), "{}", result.describe());
+    result.stderr
+}
+
+#[test]
+fn a_packed_patch_renders_the_same_from_an_empty_folder_and_unpacks_back() {
+    assert!(
+        Path::new(SOUNDFONT).is_file(),
+        "{SOUNDFONT} is missing (Debian package timgm6mb-soundfont)"
+    );
+    let folder = patch_folder();
+    std::fs::copy(SOUNDFONT, folder.path().join("TimGM6mb.sf2")).unwrap();
+    let patch = folder.path().join("song.csd");
+    std::fs::write(&patch, folder_patch()).unwrap();
+    let elsewhere = TempDir::new().expect("temp dir");
+    let (ours, theirs) = render_both(&patch, elsewhere.path());
+    assert!(
+        ours == theirs,
+        "the folder patch: not bit-identical to csound -o"
+    );
+
+    let packed_dir = TempDir::new().expect("temp dir");
+    let packed = packed_dir.path().join("packed.csd");
+    let said = cli(
+        &[
+            "pack".as_ref(),
+            patch.as_os_str(),
+            "-o".as_ref(),
+            packed.as_os_str(),
+        ],
+        elsewhere.path(),
+        "pack",
+    );
+    assert!(
+        said.contains("3 embedded files (gain.udo, tone.wav, TimGM6mb.sf2)"),
+        "{said}"
+    );
+    // The folder goes away: the packed file carries everything.
+    let originals: Vec<(String, Vec<u8>)> = ["gain.udo", "tone.wav", "TimGM6mb.sf2"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(folder.path().join(n)).unwrap()))
+        .collect();
+    drop(folder);
+    let empty = TempDir::new().expect("temp dir");
+    let (ours_packed, theirs_packed) = render_both(&packed, empty.path());
+    assert!(
+        ours_packed == ours,
+        "csound-plug: packed differs from the folder version"
+    );
+    assert!(
+        theirs_packed == theirs,
+        "csound -o: packed differs from the folder version"
+    );
+
+    // Unpacked, the files are the originals and the patch no longer carries them.
+    let out = TempDir::new().expect("temp dir");
+    cli(
+        &[
+            "unpack".as_ref(),
+            packed.as_os_str(),
+            "-o".as_ref(),
+            out.path().as_os_str(),
+        ],
+        empty.path(),
+        "unpack",
+    );
+    for (name, bytes) in &originals {
+        assert!(
+            std::fs::read(out.path().join(name)).unwrap() == *bytes,
+            "{name}"
+        );
+    }
+    let unpacked = std::fs::read_to_string(out.path().join("packed.csd")).unwrap();
+    assert_eq!(unpacked, folder_patch());
+}
+
+#[test]
+fn embedding_past_the_cap_is_refused_with_advice() {
+    let folder = patch_folder();
+    let patch = folder.path().join("sampler.csd");
+    let out = folder.path().join("packed.csd");
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(folder.path())
+        .arg("pack")
+        .arg(&patch)
+        .arg("-o")
+        .arg(&out)
+        .args(["--max-mb", "0"]);
+    let result = run(cmd, folder.path(), "pack");
+    assert!(!result.status.success(), "{}", result.describe());
+    assert!(
+        result.stderr.contains("over the 0 MB cap"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("link large files"),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists());
+}

@@ -13,6 +13,7 @@ use crate::params::as_declared;
 use crate::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::cabbage::cabbage_displays;
 use csound_plug_patch::csd::{self, Csd};
+use csound_plug_patch::embedded;
 use csound_plug_patch::facts;
 use csound_plug_patch::metadata::{self, Metadata, MidiMode};
 use std::borrow::Cow;
@@ -38,9 +39,13 @@ impl Engine {
     ) -> Result<(Engine, String), CompileError> {
         let fail = |csound: Option<&mut Csound>, step: String| failure(code, csound, step);
         let mut csound = Csound::new(ring.clone()).map_err(|e| fail(None, e.to_string()))?;
-        // First: the text facts below hold offsets into the text Csound gets.
-        let code = match crate::includes::resolve(code, &config.search_dirs) {
-            Ok(code) => code,
+        // First: the text facts below hold offsets into the text Csound gets. Embedded
+        // files are found first, then the patch's folders; Csound gets the text without
+        // them (it would write them into the working folder).
+        let (code, config) = with_embedded_files(code, config)?;
+        let config = &config;
+        let code = match crate::includes::resolve(&code, &config.search_dirs) {
+            Ok(resolved) => resolved.into_owned(),
             Err(missing) => return Err(missing_include(missing)),
         };
         let (metadata, metadata_note) = read_metadata(&code);
@@ -182,6 +187,40 @@ fn options(config: &EngineConfig, metadata: &Metadata, native_midi: bool) -> Vec
         }
     }
     options
+}
+
+/// `code` without its embedded files and `config` with the folder they are unpacked in
+/// first among the search folders (unchanged when there are none).
+fn with_embedded_files(
+    code: &str,
+    config: &EngineConfig,
+) -> Result<(String, EngineConfig), CompileError> {
+    let files = embedded::embedded_files(code).map_err(|e| CompileError {
+        log: String::new(),
+        errors: vec![diagnostics::ErrorLine {
+            line: Some(e.line()),
+            file: None,
+            message: e.to_string(),
+        }],
+        step: e.to_string(),
+    })?;
+    if files.is_empty() {
+        return Ok((code.to_string(), config.clone()));
+    }
+    let folder = crate::file_cache::unpack(&files)
+        .map_err(|e| compile_error(format!("the embedded files cannot be unpacked ({e})")))?;
+    let mut config = config.clone();
+    config.search_dirs.insert(0, folder);
+    Ok((embedded::without_embedded(code), config))
+}
+
+/// A compile error that is ours, not Csound's (no log).
+fn compile_error(message: String) -> CompileError {
+    CompileError {
+        log: String::new(),
+        errors: Vec::new(),
+        step: message,
+    }
 }
 
 /// The compile error for an `#include` whose file is nowhere (Csound would crash on it).

@@ -80,6 +80,54 @@ struct HostData {
     /// amps) would only bury the messages of the patch that replaced it.
     closing: AtomicBool,
     ring: Arc<MessageRing>,
+    /// The files Csound opened before performing in real time (never recorded on the
+    /// audio thread: no lock, no allocation there).
+    opened: Mutex<Vec<OpenedFile>>,
+}
+
+/// A file Csound opened (its file-open callback), with the path as Csound resolved it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpenedFile {
+    /// The path Csound opened.
+    pub path: String,
+    /// Opened for writing.
+    pub write: bool,
+    /// A temporary file of Csound's own.
+    pub temporary: bool,
+}
+
+extern "C" fn file_open_callback(
+    csound: *mut sys::CSOUND,
+    path: *const c_char,
+    _file_type: c_int,
+    write: c_int,
+    temporary: c_int,
+) {
+    if path.is_null() {
+        return;
+    }
+    // SAFETY: as in `message_callback`: the host data is our `HostData`; Csound passes a
+    // NUL-terminated path.
+    let (host, path) = unsafe {
+        let host = sys::csoundGetHostData(csound) as *const HostData;
+        if host.is_null() {
+            return;
+        }
+        (&*host, CStr::from_ptr(path))
+    };
+    if host.realtime.load(Ordering::Acquire) {
+        return;
+    }
+    if let Ok(mut opened) = host.opened.lock() {
+        let file = OpenedFile {
+            path: path.to_string_lossy().into_owned(),
+            write: write != 0,
+            temporary: temporary != 0,
+        };
+        if !opened.contains(&file) {
+            opened.push(file);
+        }
+    }
 }
 
 extern "C" fn message_callback(csound: *mut sys::CSOUND, attr: c_int, text: *const c_char) {
@@ -320,6 +368,7 @@ impl Csound {
             realtime: AtomicBool::new(false),
             closing: AtomicBool::new(false),
             ring,
+            opened: Mutex::new(Vec::new()),
         });
         // SAFETY: the host data pointer stays valid for the instance's life (the Box is
         // owned by the returned value and dropped after csoundDestroy).
@@ -340,6 +389,7 @@ impl Csound {
             sys::csoundSetExternalMidiOutCloseCallback(ptr.as_ptr(), Some(midi_close));
             sys::csoundSetInputChannelCallback(ptr.as_ptr(), Some(invalue_callback));
             sys::csoundSetOutputChannelCallback(ptr.as_ptr(), Some(outvalue_callback));
+            sys::csoundSetFileOpenCallback(ptr.as_ptr(), Some(file_open_callback));
         }
         Ok(Self {
             ptr,
@@ -350,6 +400,16 @@ impl Csound {
 
     fn raw(&self) -> *mut sys::CSOUND {
         self.ptr.as_ptr()
+    }
+
+    /// The files Csound opened so far, each once, in order (recorded until the instance
+    /// performs in real time).
+    pub fn opened_files(&self) -> Vec<OpenedFile> {
+        self.host
+            .opened
+            .lock()
+            .map(|opened| opened.clone())
+            .unwrap_or_default()
     }
 
     /// `csoundSetOption`: one command-line style option, before compiling.

@@ -66,6 +66,12 @@ impl Engine {
         self.sample_rate
     }
 
+    /// The files Csound opened while compiling, starting and (until the engine performs
+    /// in real time) playing the patch.
+    pub fn opened_files(&self) -> Vec<crate::csound::OpenedFile> {
+        self.kernel.csound.opened_files()
+    }
+
     /// Csound's output channel count.
     pub fn nchnls(&self) -> usize {
         self.kernel.csound.nchnls()

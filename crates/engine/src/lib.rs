@@ -15,6 +15,7 @@ pub mod csound;
 pub mod diagnostics;
 mod engine;
 mod error;
+pub mod file_cache;
 pub mod includes;
 mod kernel;
 pub mod messages;

@@ -9,6 +9,7 @@
 pub mod cabbage;
 pub mod controls;
 pub mod csd;
+pub mod embedded;
 pub mod facts;
 pub mod metadata;
 pub mod presets;

@@ -188,6 +188,9 @@ fn run(request: &CheckRequest, reporter: &Reporter) {
             return;
         }
     }
+    reporter.send(&ChildMessage::Files {
+        files: engine.opened_files(),
+    });
     reporter.send(&ChildMessage::Done);
 }
 

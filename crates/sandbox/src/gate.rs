@@ -144,8 +144,9 @@ const OPTIONS: &[(&str, Reach)] = &[
     ("--midioutfile", Reach::File),
 ];
 
-/// Sections whose contents Csound writes to a file beside the patch.
-const FILE_SECTIONS: &[&str] = &["CsFileB", "CsSampleB", "CsMidifileB", "CsFile"];
+/// Sections whose contents Csound writes to a file beside the patch. Not `<CsFileB>`:
+/// the engine unpacks those itself into its private cache and Csound never sees them.
+const FILE_SECTIONS: &[&str] = &["CsSampleB", "CsMidifileB", "CsFile"];
 
 /// Everything in `code` (a whole `.csd`) that reaches outside the audio, in line order.
 /// Creates a Csound instance to expand the orchestra: run it where the patch's
@@ -326,7 +327,8 @@ mod tests {
         let code = "<CsoundSynthesizer>\n<CsOptions>\n-d --opcode-lib=/tmp/evil.so ; -L x\n\
                     -Lfifo -L stdin --linein=events.txt -L \"|ls -l\"\n</CsOptions>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n\
                     <CsScore bin=\"python\">\nprint(1)\n</CsScore>\n\
-                    <CsFileB filename=\"a.wav\">\nAAAA\n</CsFileB>\n</CsoundSynthesizer>\n";
+                    <CsFileB filename=\"a.wav\">\nAAAA\n</CsFileB>\n\
+                    <CsSampleB filename=\"b.wav\">\nAAAA\n</CsSampleB>\n</CsoundSynthesizer>\n";
         let uses = scan(code, &[]);
         assert_eq!(
             names(&uses),
@@ -335,7 +337,8 @@ mod tests {
                 // Reading line events from a file or device is not a reach.
                 ("-L |ls -l", Some(4)),
                 ("<CsScore bin=…>", Some(10)),
-                ("<CsFileB>", Some(13)),
+                // <CsFileB> (line 13) is unpacked by the engine: not a reach.
+                ("<CsSampleB>", Some(16)),
             ]
         );
         assert_eq!(uses[0].reach, Reach::Library);

@@ -5,8 +5,11 @@ use crate::gate::{self, Reach, UnsafeUse};
 use crate::protocol::{CheckRequest, ChildMessage, ATTEMPT_PREFIX};
 use crate::verdicts;
 use crossbeam::channel::{self, RecvTimeoutError};
+use csound_plug_engine::csound::OpenedFile;
 use csound_plug_engine::diagnostics::ErrorLine;
+use csound_plug_engine::file_cache;
 use csound_plug_engine::{CompileError, EngineConfig};
+use csound_plug_patch::embedded;
 use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -152,6 +155,9 @@ pub struct Report {
     /// Where the patch put out NaN or infinite samples (with the notes sounding): not a
     /// reason to refuse it, since the plugin drops such blocks, but worth saying.
     pub non_finite: Vec<String>,
+    /// The files Csound opened while the code was checked (none when the verdict was
+    /// remembered or there was no helper).
+    pub files: Vec<OpenedFile>,
     /// Wall time of the check.
     pub elapsed: Duration,
 }
@@ -246,6 +252,7 @@ pub fn precheck_remembered(
             unsandboxed: None,
             no_helper: None,
             non_finite,
+            files: Vec::new(),
             elapsed: Duration::ZERO,
         };
     }
@@ -279,6 +286,13 @@ pub fn precheck_playing(
         test_notes: playing.test_notes,
         allowed,
     };
+    // The child may not write files: embedded ones are unpacked here, where its compile
+    // finds them (one that cannot be is the compile's error to report).
+    if let Ok(files) = embedded::embedded_files(code) {
+        if !files.is_empty() {
+            let _ = file_cache::unpack(&files);
+        }
+    }
     let ran = match helper_path() {
         Some(helper) => run_helper(&helper, &request, allowed),
         None => Err(format!("{HELPER} was not found")),
@@ -297,6 +311,7 @@ pub fn precheck_playing(
         unsandboxed: ran.unsandboxed,
         no_helper,
         non_finite: ran.non_finite,
+        files: ran.files,
         elapsed: started.elapsed(),
     }
 }
@@ -330,6 +345,7 @@ struct Ran {
     checked: Checked,
     unsandboxed: Option<String>,
     non_finite: Vec<String>,
+    files: Vec<OpenedFile>,
 }
 
 impl Ran {
@@ -338,6 +354,7 @@ impl Ran {
             checked,
             unsandboxed,
             non_finite: Vec::new(),
+            files: Vec::new(),
         }
     }
 }
@@ -371,6 +388,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
     let mut unsandboxed = None;
     let mut problem = None;
     let mut non_finite = Vec::new();
+    let mut files = Vec::new();
     let mut done = false;
     loop {
         match lines.recv_timeout(POLL) {
@@ -394,6 +412,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
                         problem.get_or_insert(Problem::Compile(error));
                     }
                     ChildMessage::NonFinite { phase } => non_finite.push(phase),
+                    ChildMessage::Files { files: opened } => files = opened,
                     ChildMessage::Done => done = true,
                 }
             }
@@ -435,6 +454,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
                 checked: Checked::Passed { uses },
                 unsandboxed,
                 non_finite,
+                files,
             });
         }
         Some(problem) => return Ok(Ran::verdict(Checked::Refused(problem), unsandboxed)),
@@ -458,6 +478,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
         checked: Checked::Passed { uses },
         unsandboxed,
         non_finite,
+        files,
     })
 }
 

@@ -3,6 +3,7 @@
 //! child's seccomp handler adds plain `attempt <syscall>` lines (it cannot format JSON).
 
 use crate::gate::UnsafeUse;
+use csound_plug_engine::csound::OpenedFile;
 use csound_plug_engine::{CompileError, EngineConfig};
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,11 @@ pub enum ChildMessage {
     NonFinite {
         /// Where, with the notes sounding.
         phase: String,
+    },
+    /// The files Csound opened while the code was checked (its file-open callback).
+    Files {
+        /// Each once, in the order opened.
+        files: Vec<OpenedFile>,
     },
     /// Everything ran.
     Done,
