@@ -442,7 +442,11 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         extra_score: score.clone(),
         test_notes: midi.is_some(),
     };
-    precheck_patch(patch, &code, &config, allow_unsafe, &playing)?;
+    let checked = precheck_patch(patch, &code, &config, allow_unsafe, &playing)?;
+    // A file the patch reads is not there: the render would be silence where it plays.
+    if let Some(error) = checked.missing_error(patch) {
+        return Err(error);
+    }
     let input = input.as_deref().map(read_wav).transpose()?;
     // MIDI frames need the rate the patch will run at.
     let midi = match &midi {
@@ -489,21 +493,9 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
     });
     bar.finish_and_clear();
     let rendered = rendered.map_err(|e| format!("{}: {e}", patch.display()))?;
-    // A file the patch reads and Csound could not find: silence would be written.
-    let missing = diagnostics::missing_files(&rendered.log, &code);
-    if !missing.is_empty() {
-        let named: Vec<String> = missing
-            .iter()
-            .map(|m| match m.line {
-                Some(line) => format!("{}:{line}: cannot find '{}'", patch.display(), m.name),
-                None => format!("{}: cannot find '{}'", patch.display(), m.name),
-            })
-            .collect();
-        return Err(format!(
-            "{} (looked in the working folder, the patch's folder and Csound's SSDIR, SADIR, \
-             MFDIR, INCDIR); nothing written",
-            named.join("; ")
-        ));
+    // Also after: the pre-check's pass may be remembered from when the file was there.
+    if let Some(error) = missing_error(patch, &diagnostics::missing_files(&rendered.log, &code)) {
+        return Err(error);
     }
     if verbose {
         eprint!("{}", rendered.log);
@@ -564,8 +556,42 @@ fn precheck_patch(
     config: &EngineConfig,
     allow_unsafe: bool,
     playing: &Playing,
-) -> Result<Vec<OpenedFile>, String> {
+) -> Result<Measured, String> {
     precheck_run(patch, code, config, allow_unsafe, playing, true)
+}
+
+/// What a passed pre-check measured.
+struct Measured {
+    /// The files Csound opened.
+    files: Vec<OpenedFile>,
+    /// The files it could not open while the patch played.
+    missing: Vec<diagnostics::MissingFile>,
+}
+
+impl Measured {
+    /// The missing files as one error line (`file:line: cannot find 'x'; …`), if any.
+    fn missing_error(&self, patch: &Path) -> Option<String> {
+        missing_error(patch, &self.missing)
+    }
+}
+
+/// `patch:line: cannot find 'name'` for each, on one line, or `None` when none is missing.
+fn missing_error(patch: &Path, missing: &[diagnostics::MissingFile]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = missing
+        .iter()
+        .map(|m| match m.line {
+            Some(line) => format!("{}:{line}: cannot find '{}'", patch.display(), m.name),
+            None => format!("{}: cannot find '{}'", patch.display(), m.name),
+        })
+        .collect();
+    Some(format!(
+        "{} (looked in the working folder, the patch's folder and Csound's SSDIR, SADIR, \
+         MFDIR, INCDIR); nothing written",
+        named.join("; ")
+    ))
 }
 
 /// [`precheck_patch`], or with `remember` false a check that runs even if this code
@@ -577,7 +603,7 @@ fn precheck_run(
     allow_unsafe: bool,
     playing: &Playing,
     remember: bool,
-) -> Result<Vec<OpenedFile>, String> {
+) -> Result<Measured, String> {
     let report = match remember {
         true => precheck::precheck_remembered(code, config, allow_unsafe, playing),
         false => precheck::precheck_playing(code, config, allow_unsafe, playing),
@@ -596,7 +622,10 @@ fn precheck_run(
         );
     }
     match report.checked {
-        Checked::Passed { .. } => Ok(report.files),
+        Checked::Passed { .. } => Ok(Measured {
+            files: report.files,
+            missing: report.missing,
+        }),
         Checked::Refused(Problem::Compile(error)) => Err(compile_failure(patch, &error)),
         Checked::Refused(problem) if problem.needs_permission() => Err(format!(
             "{}: {}; `check --allow-unsafe` or `render --allow-unsafe` runs it if you trust it",
@@ -635,7 +664,11 @@ fn run_check(patch: &Path, allow_unsafe: bool, fx: bool) -> Result<(), String> {
     };
     // As in the plugin: test notes on every instrument MIDI reaches.
     let playing = Playing::plugin();
-    let mut opened = precheck_run(patch, &code, &config, allow_unsafe, &playing, false)?;
+    let checked = precheck_run(patch, &code, &config, allow_unsafe, &playing, false)?;
+    for missing in &checked.missing {
+        eprintln!("csound-plug: warning: {}: {missing}", patch.display());
+    }
+    let mut opened = checked.files;
     let ring = Arc::new(MessageRing::new(64));
     match Engine::compile(&code, &config, ring) {
         Ok((mut engine, _log)) => {
@@ -672,7 +705,11 @@ fn files_read(
     allow_unsafe: bool,
 ) -> Result<Vec<OpenedFile>, String> {
     let playing = Playing::plugin();
-    let mut opened = precheck_run(patch, code, config, allow_unsafe, &playing, false)?;
+    let checked = precheck_run(patch, code, config, allow_unsafe, &playing, false)?;
+    if let Some(error) = checked.missing_error(patch) {
+        return Err(error);
+    }
+    let mut opened = checked.files;
     let ring = Arc::new(MessageRing::new(64));
     let (engine, _) =
         Engine::compile(code, config, ring).map_err(|e| compile_failure(patch, &e))?;

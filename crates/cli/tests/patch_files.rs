@@ -280,3 +280,43 @@ fn embedding_past_the_cap_is_refused_with_advice() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn check_lists_the_files_a_patch_reads_and_warns_of_missing_ones() {
+    let folder = patch_folder();
+    let elsewhere = TempDir::new().expect("temp dir");
+    let patch = folder.path().join("sampler.csd");
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(elsewhere.path()).arg("check").arg(&patch);
+    let result = run(cmd, elsewhere.path(), "check");
+    assert!(result.status.success(), "{}", result.describe());
+    let folder_path = std::fs::canonicalize(folder.path()).unwrap();
+    let tone = format!(
+        "  {}  (46.9 KB, audio: 1 ch, 48000 Hz, 0.500 s)",
+        folder_path.join("tone.wav").display()
+    );
+    let udo = format!("  {}  (61 bytes)", folder_path.join("gain.udo").display());
+    assert!(result.stdout.contains("files read:"), "{}", result.stdout);
+    assert!(result.stdout.contains(&tone), "{}", result.stdout);
+    assert!(result.stdout.contains(&udo), "{}", result.stdout);
+
+    // Streamed while playing and not there: the check passes with a warning naming it.
+    let streamed = SAMPLER
+        .replace("giSample ftgen 0, 0, 0, 1, \"tone.wav\", 0, 0, 0\n", "")
+        .replace("  aL loscil 1, 1, giSample, 1\n", "  aL = 0\n")
+        .replace("\"tone.wav\", 1.5", "\"gone.wav\", 1.5");
+    std::fs::write(folder.path().join("streamed.csd"), streamed).unwrap();
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(elsewhere.path())
+        .arg("check")
+        .arg(folder.path().join("streamed.csd"));
+    let result = run(cmd, elsewhere.path(), "check-missing");
+    assert!(result.status.success(), "{}", result.describe());
+    assert!(
+        result
+            .stderr
+            .contains("streamed.csd: cannot find 'gone.wav' (line 10)"),
+        "{}",
+        result.stderr
+    );
+}

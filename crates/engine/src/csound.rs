@@ -80,9 +80,11 @@ struct HostData {
     /// amps) would only bury the messages of the patch that replaced it.
     closing: AtomicBool,
     ring: Arc<MessageRing>,
-    /// The files Csound opened before performing in real time (never recorded on the
-    /// audio thread: no lock, no allocation there).
+    /// The files Csound opened, recorded while `record_files` is set.
     opened: Mutex<Vec<OpenedFile>>,
+    /// Cleared when the instance performs in real time (no lock, no allocation on the
+    /// audio thread); a checker that plays the patch off line sets it again.
+    record_files: AtomicBool,
 }
 
 /// A file Csound opened (its file-open callback), with the path as Csound resolved it.
@@ -115,7 +117,7 @@ extern "C" fn file_open_callback(
         }
         (&*host, CStr::from_ptr(path))
     };
-    if host.realtime.load(Ordering::Acquire) {
+    if !host.record_files.load(Ordering::Acquire) {
         return;
     }
     if let Ok(mut opened) = host.opened.lock() {
@@ -369,6 +371,7 @@ impl Csound {
             closing: AtomicBool::new(false),
             ring,
             opened: Mutex::new(Vec::new()),
+            record_files: AtomicBool::new(true),
         });
         // SAFETY: the host data pointer stays valid for the instance's life (the Box is
         // owned by the returned value and dropped after csoundDestroy).
@@ -403,7 +406,7 @@ impl Csound {
     }
 
     /// The files Csound opened so far, each once, in order (recorded until the instance
-    /// performs in real time).
+    /// performs in real time, and after [`Csound::record_opened_files`]).
     pub fn opened_files(&self) -> Vec<OpenedFile> {
         self.host
             .opened
@@ -566,6 +569,13 @@ impl Csound {
     /// From now on messages go into the lock-free ring (call before real-time use).
     pub fn enter_realtime(&mut self) {
         self.host.realtime.store(true, Ordering::Release);
+        self.host.record_files.store(false, Ordering::Release);
+    }
+
+    /// Records the files Csound opens again (see [`Csound::opened_files`]): for playing
+    /// a patch off line after [`Csound::enter_realtime`], never on an audio thread.
+    pub fn record_opened_files(&mut self) {
+        self.host.record_files.store(true, Ordering::Release);
     }
 
     /// Takes the text Csound printed so far outside real-time use.

@@ -33,12 +33,21 @@ pub fn performance_errors(log: &str) -> Vec<&str> {
 }
 
 /// A file the patch wanted that Csound could not open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MissingFile {
     /// The name as the patch gives it.
     pub name: String,
     /// The first line (1-based) of the patch that names it in quotes, if one does.
     pub line: Option<usize>,
+}
+
+impl std::fmt::Display for MissingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "cannot find '{}' (line {line})", self.name),
+            None => write!(f, "cannot find '{}'", self.name),
+        }
+    }
 }
 
 /// The files Csound could not open during a performance of `code`, each once, in the

@@ -66,10 +66,16 @@ impl Engine {
         self.sample_rate
     }
 
-    /// The files Csound opened while compiling, starting and (until the engine performs
-    /// in real time) playing the patch.
+    /// The files Csound opened while compiling and starting the patch (and playing it,
+    /// after [`Engine::record_opened_files`]).
     pub fn opened_files(&self) -> Vec<crate::csound::OpenedFile> {
         self.kernel.csound.opened_files()
+    }
+
+    /// Keeps recording the files Csound opens while the patch plays: for a checker that
+    /// plays it off line; never on an audio thread (recording locks and allocates).
+    pub fn record_opened_files(&mut self) {
+        self.kernel.csound.record_opened_files();
     }
 
     /// Csound's output channel count.

@@ -4,8 +4,8 @@
 
 use csound_plug_testkit::analysis::{rms, seconds};
 use csound_plug_testkit::clap::{
-    decode_nice_plug_state, encode_nice_plug_state, load_bundle, patch_code, with_patch_code,
-    with_state_field, HostedPlugin, NoteEvent, INSTRUMENT_ID,
+    decode_nice_plug_state, encode_nice_plug_state, load_bundle, logged_more_than, patch_code,
+    plugin_log, with_patch_code, with_state_field, HostedPlugin, NoteEvent, INSTRUMENT_ID,
 };
 use serde_json::Value;
 
@@ -110,5 +110,52 @@ fn an_embedded_sample_plays_from_the_session_as_csound_plays_it() {
     assert_eq!(
         patch_code(&decode_nice_plug_state(&plugin.save_state())),
         code
+    );
+}
+
+#[test]
+fn new_code_whose_file_is_missing_leaves_the_old_sound_playing_and_names_it() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    write_tone(&folder.path().join("tone.wav"));
+    let blank =
+        decode_nice_plug_state(&HostedPlugin::new(&load_bundle(), INSTRUMENT_ID).save_state());
+    let playing = with_state_field(
+        &with_patch_code(&blank, SAMPLER),
+        "folder",
+        Value::String(folder.path().display().to_string()),
+    );
+    let mut plugin = HostedPlugin::new(&load_bundle(), INSTRUMENT_ID);
+    assert!(plugin.load_state(&encode_nice_plug_state(&playing)));
+    plugin.activate(SR, 512);
+    let note = |plugin: &mut HostedPlugin| {
+        let events = [
+            NoteEvent::on(0, 60, 100),
+            NoteEvent::off(seconds(0.2, SR), 60),
+        ];
+        plugin.render(&[], seconds(0.5, SR), 256, &events)
+    };
+    let before = note(&mut plugin);
+    assert!(rms(&before[0], 0..before[0].len()) > 0.1);
+    // The same session with code whose table wants a file that is nowhere.
+    let wanting = SAMPLER.replace("\"tone.wav\"", "\"nowhere.wav\"");
+    let count = plugin_log().matches("nowhere.wav").count();
+    let state = with_state_field(
+        &with_patch_code(&blank, &wanting),
+        "folder",
+        Value::String(folder.path().display().to_string()),
+    );
+    assert!(plugin.load_state(&encode_nice_plug_state(&state)));
+    assert!(
+        logged_more_than("Failed to open file nowhere.wav", count, 10),
+        "{}",
+        plugin_log()
+    );
+    assert!(
+        note(&mut plugin) == before,
+        "the old sound plays on bit for bit"
+    );
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        wanting
     );
 }

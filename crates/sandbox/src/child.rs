@@ -7,6 +7,7 @@
 use crate::gate;
 use crate::protocol::{CheckRequest, ChildMessage};
 use csound_plug_engine::block::Input;
+use csound_plug_engine::diagnostics;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::Engine;
@@ -145,8 +146,8 @@ fn run(request: &CheckRequest, reporter: &Reporter) {
     // Test notes need a performance that outlives a short score.
     config.run_forever = true;
     let ring = Arc::new(MessageRing::new(256));
-    let mut engine = match Engine::compile(&request.code, &config, ring.clone()) {
-        Ok((engine, _log)) => engine,
+    let (mut engine, compile_log) = match Engine::compile(&request.code, &config, ring.clone()) {
+        Ok((engine, log)) => (engine, log),
         Err(error) => {
             reporter.send(&ChildMessage::CompileError { error });
             reporter.send(&ChildMessage::Done);
@@ -155,6 +156,8 @@ fn run(request: &CheckRequest, reporter: &Reporter) {
     };
     // The values the plugin starts the patch with.
     engine.set_start_values(&request.code);
+    // This process is no audio thread: the files the score and notes open count too.
+    engine.record_opened_files();
     if let Some(score) = &request.extra_score {
         // Refused statements are the CLI's to report, as it renders.
         let _ = engine.read_score(&format!("{score}\n"));
@@ -187,6 +190,12 @@ fn run(request: &CheckRequest, reporter: &Reporter) {
         if !player.play(&mut engine, blocks, &[], reporter, &phase, &ring) {
             return;
         }
+    }
+    // What the score's first tables said while the patch started, and what it said since.
+    let log = format!("{compile_log}{}", player.open_errors);
+    let missing = diagnostics::missing_files(&log, &request.code);
+    if !missing.is_empty() {
+        reporter.send(&ChildMessage::Missing { files: missing });
     }
     reporter.send(&ChildMessage::Files {
         files: engine.opened_files(),
@@ -274,6 +283,8 @@ struct Player {
     log: String,
     /// The phase whose non-finite output was reported last.
     non_finite_in: Option<String>,
+    /// Csound's messages about files it could not open, since the patch started.
+    open_errors: String,
 }
 
 impl Player {
@@ -284,6 +295,7 @@ impl Player {
             frame: 0,
             log: String::new(),
             non_finite_in: None,
+            open_errors: String::new(),
         }
     }
 
@@ -318,6 +330,15 @@ impl Player {
             let ended = engine.process(&input, &mut outputs, BLOCK, these);
             self.frame += BLOCK as u64;
             ring.drain_into(&mut self.log);
+            // Kept for the missing-file report: Csound's can't-open messages.
+            for line in self
+                .log
+                .lines()
+                .filter(|l| l.to_ascii_lowercase().contains("open"))
+            {
+                self.open_errors.push_str(line);
+                self.open_errors.push('\n');
+            }
             self.log.clear();
             // Reported once per phase; the host's guard drops such blocks, so the check
             // goes on to what can hurt the host (a crash, a hang, a reach).

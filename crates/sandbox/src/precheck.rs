@@ -7,6 +7,7 @@ use crate::verdicts;
 use crossbeam::channel::{self, RecvTimeoutError};
 use csound_plug_engine::csound::OpenedFile;
 use csound_plug_engine::diagnostics::ErrorLine;
+use csound_plug_engine::diagnostics::MissingFile;
 use csound_plug_engine::file_cache;
 use csound_plug_engine::{CompileError, EngineConfig};
 use csound_plug_patch::embedded;
@@ -158,6 +159,9 @@ pub struct Report {
     /// The files Csound opened while the code was checked (none when the verdict was
     /// remembered or there was no helper).
     pub files: Vec<OpenedFile>,
+    /// Files the patch wanted while it played that Csound could not open: the notes
+    /// that need them are silent. Not a reason to refuse it; worth saying.
+    pub missing: Vec<MissingFile>,
     /// Wall time of the check.
     pub elapsed: Duration,
 }
@@ -253,12 +257,15 @@ pub fn precheck_remembered(
             no_helper: None,
             non_finite,
             files: Vec::new(),
+            missing: Vec::new(),
             elapsed: Duration::ZERO,
         };
     }
     let report = precheck_playing(code, config, allowed, playing);
     let ran_in_sandbox = report.no_helper.is_none() && report.unsandboxed.is_none();
-    if matches!(report.checked, Checked::Passed { .. }) && ran_in_sandbox {
+    // A pass with missing files is checked again next time, so that they are said again.
+    let complete = report.missing.is_empty();
+    if matches!(report.checked, Checked::Passed { .. }) && ran_in_sandbox && complete {
         // A file that cannot be written costs a check next time, nothing more.
         let _ = verdicts::remember(&key, &report.non_finite);
     }
@@ -312,6 +319,7 @@ pub fn precheck_playing(
         no_helper,
         non_finite: ran.non_finite,
         files: ran.files,
+        missing: ran.missing,
         elapsed: started.elapsed(),
     }
 }
@@ -346,6 +354,7 @@ struct Ran {
     unsandboxed: Option<String>,
     non_finite: Vec<String>,
     files: Vec<OpenedFile>,
+    missing: Vec<MissingFile>,
 }
 
 impl Ran {
@@ -355,6 +364,7 @@ impl Ran {
             unsandboxed,
             non_finite: Vec::new(),
             files: Vec::new(),
+            missing: Vec::new(),
         }
     }
 }
@@ -389,6 +399,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
     let mut problem = None;
     let mut non_finite = Vec::new();
     let mut files = Vec::new();
+    let mut missing = Vec::new();
     let mut done = false;
     loop {
         match lines.recv_timeout(POLL) {
@@ -413,6 +424,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
                     }
                     ChildMessage::NonFinite { phase } => non_finite.push(phase),
                     ChildMessage::Files { files: opened } => files = opened,
+                    ChildMessage::Missing { files: absent } => missing = absent,
                     ChildMessage::Done => done = true,
                 }
             }
@@ -455,6 +467,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
                 unsandboxed,
                 non_finite,
                 files,
+                missing,
             });
         }
         Some(problem) => return Ok(Ran::verdict(Checked::Refused(problem), unsandboxed)),
@@ -479,6 +492,7 @@ fn run_helper(helper: &Path, request: &CheckRequest, allowed: bool) -> Result<Ra
         unsandboxed,
         non_finite,
         files,
+        missing,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use crate::gate::UnsafeUse;
 use csound_plug_engine::csound::OpenedFile;
+use csound_plug_engine::diagnostics::MissingFile;
 use csound_plug_engine::{CompileError, EngineConfig};
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,12 @@ pub enum ChildMessage {
     Files {
         /// Each once, in the order opened.
         files: Vec<OpenedFile>,
+    },
+    /// Files the patch wanted that Csound could not open while it played (notes that
+    /// need them are silent; reported, not refused).
+    Missing {
+        /// Each once, with the line that names it.
+        files: Vec<MissingFile>,
     },
     /// Everything ran.
     Done,

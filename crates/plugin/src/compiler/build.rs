@@ -226,6 +226,9 @@ impl CompilerShared {
             }
         }
         self.non_finite_notices(&report.non_finite);
+        for missing in &report.missing {
+            console.notice(&format!("{missing}: the notes that need it are silent"));
+        }
         match report.checked {
             Checked::Passed { uses } => {
                 if trust == Trust::Own && !uses.is_empty() {
