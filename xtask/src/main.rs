@@ -297,6 +297,11 @@ fn test(args: &[String]) -> Result {
     );
     // Every test run checks patches afresh: passes are kept per process only.
     std::env::set_var("CSOUND_PLUG_VERDICTS", "");
+    // The user's settings (sample folders) stay out of the tests.
+    std::env::set_var(
+        "CSOUND_PLUG_SETTINGS",
+        root().join("target/test-settings.toml"),
+    );
     // Embedded files unpack under target/, not into the user's cache.
     std::env::set_var(
         "CSOUND_PLUG_FILE_CACHE",

@@ -9,6 +9,7 @@ use csound_plug_engine::render::{self, InputAudio, RenderEnd, RenderOptions};
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::metadata;
 use csound_plug_patch::presets::{self, library::Library, Preset};
+use csound_plug_patch::settings::Settings;
 use csound_plug_sandbox::precheck::{self, Checked, Playing, Problem};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -309,12 +310,17 @@ fn print_parameters(engine: &mut Engine, code: &str) {
     }
 }
 
-/// The folder a patch file is in, where its relative file names are looked for first
-/// (as the `csound` command line does).
+/// Where a patch's relative file names are looked for: the folder the patch file is in
+/// (as the `csound` command line does), then the user's sample folders.
 fn patch_folder(path: &Path) -> Vec<PathBuf> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
     let folder = folder.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    vec![std::fs::canonicalize(&folder).unwrap_or(folder)]
+    let mut folders = vec![std::fs::canonicalize(&folder).unwrap_or(folder)];
+    match Settings::load() {
+        Ok(settings) => folders.extend(settings.existing_sample_folders()),
+        Err(e) => eprintln!("warning: the settings were not read: {e}"),
+    }
+    folders
 }
 
 fn read_patch(path: &Path) -> Result<String, String> {
@@ -492,7 +498,11 @@ fn run_render(patch: &Path, output: &Path, args: RenderArgs) -> Result<(), Strin
         bar.set_position(done);
     });
     bar.finish_and_clear();
-    let rendered = rendered.map_err(|e| format!("{}: {e}", patch.display()))?;
+    let rendered = rendered.map_err(|e| match e {
+        // The pre-check's pass may be remembered: the same `file:line: error:` lines.
+        render::RenderError::Compile(error) => compile_failure(patch, &error),
+        other => format!("{}: {other}", patch.display()),
+    })?;
     // Also after: the pre-check's pass may be remembered from when the file was there.
     if let Some(error) = missing_error(patch, &diagnostics::missing_files(&rendered.log, &code)) {
         return Err(error);

@@ -18,9 +18,20 @@ pub fn lines(opened: &[OpenedFile]) -> Vec<String> {
             continue;
         }
         seen.push(canonical.clone());
-        lines.push(describe(&canonical));
+        lines.push(format!("{}{}", describe(&canonical), origin(path)));
     }
     lines
+}
+
+/// How the patch carries a file Csound opened at `path`: embedded in the code (unpacked
+/// in the file cache), linked (reached through the cache's links), or neither.
+fn origin(path: &Path) -> &'static str {
+    let cache = csound_plug_engine::file_cache::cache_root();
+    match path.strip_prefix(&cache) {
+        Ok(inside) if inside.starts_with("links") => "  [linked]",
+        Ok(_) => "  [embedded]",
+        Err(_) => "",
+    }
 }
 
 /// `path  size  [audio]`.

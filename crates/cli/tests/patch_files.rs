@@ -320,3 +320,97 @@ fn check_lists_the_files_a_patch_reads_and_warns_of_missing_ones() {
         result.stderr
     );
 }
+
+/// Renders `patch` from `cwd` with our CLI, the user's settings in `settings`.
+fn render_with_settings(
+    patch: &Path,
+    cwd: &Path,
+    settings: &Path,
+) -> csound_plug_testkit::process::Output {
+    let out = cwd.join("out.wav");
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(cwd)
+        .env("CSOUND_PLUG_SETTINGS", settings)
+        .arg("render")
+        .arg(patch)
+        .arg("-o")
+        .arg(&out);
+    run(cmd, cwd, "render")
+}
+
+#[test]
+fn linked_files_and_sample_folders_are_found_and_a_moved_link_by_its_hash() {
+    if !csound_available() {
+        return;
+    }
+    let folder = patch_folder();
+    let samples = TempDir::new().expect("temp dir");
+    let elsewhere = TempDir::new().expect("temp dir");
+    let settings = elsewhere.path().join("settings.toml");
+    let reference = render_both(&folder.path().join("sampler.csd"), elsewhere.path()).0;
+
+    // The patch alone in a folder; its UDO in a sample folder the settings name, its
+    // sample linked where it is.
+    let alone = TempDir::new().expect("temp dir");
+    std::fs::rename(
+        folder.path().join("gain.udo"),
+        samples.path().join("gain.udo"),
+    )
+    .unwrap();
+    let link = csound_plug_engine::linked_files::link_to(&folder.path().join("tone.wav")).unwrap();
+    let linked = csound_plug_patch::links::with_link(SAMPLER, "tone.wav", &link).unwrap();
+    let patch = alone.path().join("linked.csd");
+    std::fs::write(&patch, &linked).unwrap();
+    let ran = render_with_settings(&patch, elsewhere.path(), &settings);
+    assert!(
+        !ran.status.success(),
+        "no sample folder yet: {}",
+        ran.describe()
+    );
+    assert!(ran.stderr.contains("gain.udo"), "{}", ran.stderr);
+    csound_plug_patch::settings::Settings {
+        sample_folders: vec![samples.path().to_path_buf()],
+    }
+    .save_to(&settings)
+    .unwrap();
+    let ran = render_with_settings(&patch, elsewhere.path(), &settings);
+    assert!(ran.status.success(), "{}", ran.describe());
+    let out = elsewhere.path().join("out.wav");
+    assert_eq!(read_float_wav(&out).samples, reference);
+
+    // `check` says which file is linked, and lists the one found in the sample folder.
+    let mut cmd = Command::new(cli_path());
+    cmd.current_dir(elsewhere.path())
+        .env("CSOUND_PLUG_SETTINGS", &settings)
+        .arg("check")
+        .arg(&patch);
+    let checked = run(cmd, elsewhere.path(), "check");
+    assert!(checked.status.success(), "{}", checked.describe());
+    let tone = std::fs::canonicalize(folder.path().join("tone.wav")).unwrap();
+    let udo = std::fs::canonicalize(samples.path().join("gain.udo")).unwrap();
+    let listed =
+        |line: String| assert!(checked.stdout.contains(&line), "{line}\n{}", checked.stdout);
+    listed(format!(
+        "{}  (46.9 KB, audio: 1 ch, 48000 Hz, 0.500 s)  [linked]",
+        tone.display()
+    ));
+    listed(format!("{}  (61 bytes)\n", udo.display()));
+
+    // The sample moves into a subfolder of the sample folder, under another name: found
+    // by its contents, the same sound.
+    std::fs::create_dir(samples.path().join("kit")).unwrap();
+    let moved = samples.path().join("kit").join("330 Hz.wav");
+    std::fs::rename(folder.path().join("tone.wav"), &moved).unwrap();
+    let ran = render_with_settings(&patch, elsewhere.path(), &settings);
+    assert!(ran.status.success(), "{}", ran.describe());
+    assert_eq!(read_float_wav(&out).samples, reference);
+
+    // Gone from everywhere: the error names it and the line that wants it.
+    std::fs::remove_file(&moved).unwrap();
+    let ran = render_with_settings(&patch, elsewhere.path(), &settings);
+    assert!(!ran.status.success(), "{}", ran.describe());
+    assert!(ran.stderr.contains("linked.csd:8:"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("tone.wav"), "{}", ran.stderr);
+    assert!(!out.exists(), "nothing is written");
+}

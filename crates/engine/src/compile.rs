@@ -190,11 +190,23 @@ fn options(config: &EngineConfig, metadata: &Metadata, native_midi: bool) -> Vec
 }
 
 /// `code` without its embedded files and `config` with the folder they are unpacked in
-/// first among the search folders (unchanged when there are none).
+/// first among the search folders, then the folder its linked files are reached through
+/// (unchanged when there are none).
 fn with_embedded_files(
     code: &str,
     config: &EngineConfig,
 ) -> Result<(String, EngineConfig), CompileError> {
+    let mut config = config.clone();
+    // Linked files come after the embedded ones, before the patch's folders.
+    match crate::linked_files::prepare(code, &config.search_dirs) {
+        Ok(Some(folder)) => config.search_dirs.insert(0, folder),
+        Ok(None) => {}
+        Err(e) => {
+            return Err(compile_error(format!(
+                "the linked files cannot be reached ({e})"
+            )))
+        }
+    }
     let files = embedded::embedded_files(code).map_err(|e| CompileError {
         log: String::new(),
         errors: vec![diagnostics::ErrorLine {
@@ -205,11 +217,10 @@ fn with_embedded_files(
         step: e.to_string(),
     })?;
     if files.is_empty() {
-        return Ok((code.to_string(), config.clone()));
+        return Ok((code.to_string(), config));
     }
     let folder = crate::file_cache::unpack(&files)
         .map_err(|e| compile_error(format!("the embedded files cannot be unpacked ({e})")))?;
-    let mut config = config.clone();
     config.search_dirs.insert(0, folder);
     Ok((embedded::without_embedded(code), config))
 }

@@ -18,6 +18,7 @@ mod error;
 pub mod file_cache;
 pub mod includes;
 mod kernel;
+pub mod linked_files;
 pub mod messages;
 pub mod midi;
 pub mod midi_file;

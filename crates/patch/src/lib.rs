@@ -11,6 +11,8 @@ pub mod controls;
 pub mod csd;
 pub mod embedded;
 pub mod facts;
+pub mod links;
 pub mod metadata;
 pub mod presets;
+pub mod settings;
 pub mod state;

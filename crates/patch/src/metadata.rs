@@ -24,7 +24,8 @@
 //! ```
 //!
 //! `knobs = ["cutoff", "resonance"]` (before any table) draws those controls as knobs in
-//! the editor; `[params]` holds saved parameter values.
+//! the editor; `[params]` holds saved parameter values; `[files]` the files it links
+//! ([`crate::links`]).
 
 use crate::controls::Control;
 use crate::csd::Csd;
@@ -112,6 +113,9 @@ pub struct Metadata {
     /// knobs anyway).
     #[serde(default)]
     pub knobs: Vec<String>,
+    /// Files the patch links by name (see [`crate::links`]).
+    #[serde(default)]
+    pub files: BTreeMap<String, crate::links::Link>,
 }
 
 impl Metadata {

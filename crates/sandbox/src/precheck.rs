@@ -293,13 +293,14 @@ pub fn precheck_playing(
         test_notes: playing.test_notes,
         allowed,
     };
-    // The child may not write files: embedded ones are unpacked here, where its compile
-    // finds them (one that cannot be is the compile's error to report).
+    // The child may not write files: embedded ones are unpacked (and linked ones linked)
+    // here, where its compile finds them (one that cannot be is the compile's error).
     if let Ok(files) = embedded::embedded_files(code) {
         if !files.is_empty() {
             let _ = file_cache::unpack(&files);
         }
     }
+    let _ = csound_plug_engine::linked_files::prepare(code, &config.search_dirs);
     let ran = match helper_path() {
         Some(helper) => run_helper(&helper, &request, allowed),
         None => Err(format!("{HELPER} was not found")),

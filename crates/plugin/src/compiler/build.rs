@@ -8,6 +8,7 @@ use crate::slots::{bind, BindMode, SlotMap, SlotTable};
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::controls::{declared_in_text, Control};
 use csound_plug_patch::metadata;
+use csound_plug_patch::settings::Settings;
 use csound_plug_sandbox::precheck::{self, Checked, Playing, Problem};
 use csound_plug_sandbox::trust;
 use std::sync::atomic::Ordering;
@@ -269,11 +270,20 @@ impl CompilerShared {
     }
 
     /// How to compile the current code for `active`: its relative file names are looked
-    /// for in the folder it was loaded from.
+    /// for in the folder it was loaded from, then in the user's sample folders.
     pub(super) fn config_for(&self, active: &Active) -> EngineConfig {
         let mut config = active.config.clone();
         if let Some(folder) = self.status.patch_folder.load_full() {
             config.search_dirs = vec![folder.to_path_buf()];
+        }
+        match Settings::load() {
+            Ok(settings) => config
+                .search_dirs
+                .extend(settings.existing_sample_folders()),
+            Err(e) => self
+                .status
+                .console
+                .notice(&format!("the settings were not read: {e}")),
         }
         config
     }
