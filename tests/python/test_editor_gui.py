@@ -173,3 +173,115 @@ def test_the_editor_scales_on_a_hidpi_display(tmp_path):
         assert (geometry["WIDTH"], geometry["HEIGHT"]) == (2360, 1520), geometry
         assert_not_blank(shot, min_colours=200, min_fraction=0.05)
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
+
+
+# Plays tone.wav from a table and writes the level it plays at, once, to the marker.
+SAMPLER_PATCH = """<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+giT ftgen 0, 0, 0, 1, "tone.wav", 0, 0, 0
+instr 1
+a1 loscil 1, 1, giT, 1
+krms rms a1
+kdone init 0
+if kdone == 0 && timeinsts() > 0.25 then
+fprintks "{marker}", "rms %.3f", krms
+kdone = 1
+endif
+outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 1
+</CsScore>
+</CsoundSynthesizer>"""
+
+
+def dark_fraction(path, x, y, w, h) -> float:
+    """The share of the region's pixels that are the code view's dark background."""
+    region = read_png(path).crop(x, y, w, h)
+    background = region.pixel(0, 0)[:3]
+    same = sum(
+        1
+        for j in range(region.height)
+        for i in range(region.width)
+        if all(abs(c - b) < 12 for c, b in zip(region.pixel(i, j)[:3], background))
+    )
+    return same / (region.width * region.height)
+
+
+def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
+    """The Files pane's Add file… dialog embeds a WAV into the typed patch; Ctrl+Enter
+    compiles it and the patch plays the sample (the level it measures is the sine's);
+    the code view shows one folded line, not the base64; the saved preset carries it."""
+    import base64
+    import re
+    import wave
+
+    require_tools("Xvfb", "xdotool", "xwd")
+    if not STANDALONE.exists():
+        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    tone = samples / "tone.wav"
+    t = [n / 48000 for n in range(24000)]
+    import math
+
+    frames = b"".join(
+        int(math.sin(2 * math.pi * 330 * s) * 0.5 * 32767).to_bytes(2, "little", signed=True)
+        for s in t
+    )
+    with wave.open(str(tone), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(frames)
+    env = {
+        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
+        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
+        "CSOUND_PLUG_SETTINGS": str(tmp_path / "settings.toml"),
+        "CSOUND_PLUG_FILE_CACHE": str(tmp_path / "cache"),
+    }
+    marker = tmp_path / "level.txt"
+    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
+        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
+        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
+        time.sleep(3)
+        window.click(400, 300)
+        window.key("ctrl+a")
+        window.type(SAMPLER_PATCH.format(marker=marker), delay_ms=8)
+        # The Files tab over the right-hand pane, then its Add file… button: the dialog
+        # opens with its path selected, Embed chosen.
+        window.click(1040, 38)
+        time.sleep(0.5)
+        window.click(965, 62)
+        time.sleep(0.5)
+        window.type(str(tone), delay_ms=8)
+        window.key("Return")
+        time.sleep(0.5)
+        window.key("ctrl+Return")
+        heard = wait_for(marker, timeout=20)
+        shot = window.screenshot(SCREENSHOTS / "editor-files.png", method="xwd")
+        assert heard, "the embedded sample did not play; log:\n" + app.stderr_tail()
+        time.sleep(0.2)
+        level = float(re.search(r"rms ([0-9.]+)", marker.read_text()).group(1))
+        # GEN01 (positive) scales the sine to full scale: rms 0.707.
+        assert abs(level - 0.7071) < 0.01, level
+        # 24 lines of code, then the empty view: no 600 lines of base64 below them.
+        dark = dark_fraction(shot, 290, 430, 600, 110)
+        assert dark > 0.97, f"the code view shows more than the patch ({dark:.1%} background)"
+
+        window.key("ctrl+s")
+        window.type("Sampler", delay_ms=20)
+        window.key("Return")
+        saved = tmp_path / "presets" / "Sampler.csd"
+        assert wait_for(saved, timeout=10), "Ctrl+S did not save a user preset"
+        time.sleep(0.3)
+        text = saved.read_text()
+        body = re.search(r'<CsFileB filename="tone.wav">\n(.*?)</CsFileB>', text, re.S)
+        assert body, text[:2000]
+        assert base64.b64decode("".join(body.group(1).split())) == tone.read_bytes()
+        assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()

@@ -5,6 +5,7 @@ use csound_plug_engine::csound::OpenedFile;
 use csound_plug_engine::diagnostics;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::midi_file;
+use csound_plug_engine::packing;
 use csound_plug_engine::render::{self, InputAudio, RenderEnd, RenderOptions};
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::metadata;
@@ -16,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-mod packing;
 mod patch_files;
 
 /// Csound Plug's command line: the plugin's engine path, offline.
@@ -734,7 +734,16 @@ fn run_pack(patch: &Path, output: &Path, max_mb: u64, allow_unsafe: bool) -> Res
         ..EngineConfig::default()
     };
     let opened = files_read(patch, &code, &config, allow_unsafe)?;
-    let (packed, names) = packing::pack(patch, &code, &opened, max_mb)?;
+    let folder = patch.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = folder.unwrap_or(Path::new("."));
+    let (packed, names) = packing::pack(folder, &code, &opened, max_mb).map_err(|e| {
+        let raise = if e.contains(" MB cap") {
+            " (--max-mb raises it)"
+        } else {
+            ""
+        };
+        format!("{}: {e}{raise}", patch.display())
+    })?;
     std::fs::write(output, &packed)
         .map_err(|e| format!("cannot write '{}': {e}", output.display()))?;
     eprintln!(

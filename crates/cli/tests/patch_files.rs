@@ -371,6 +371,7 @@ fn linked_files_and_sample_folders_are_found_and_a_moved_link_by_its_hash() {
     assert!(ran.stderr.contains("gain.udo"), "{}", ran.stderr);
     csound_plug_patch::settings::Settings {
         sample_folders: vec![samples.path().to_path_buf()],
+        ..Default::default()
     }
     .save_to(&settings)
     .unwrap();

@@ -22,6 +22,7 @@ pub mod linked_files;
 pub mod messages;
 pub mod midi;
 pub mod midi_file;
+pub mod packing;
 pub mod params;
 pub mod render;
 

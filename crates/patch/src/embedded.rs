@@ -140,20 +140,25 @@ pub fn without_embedded(code: &str) -> String {
     text
 }
 
-/// `code` with `bytes` embedded as `name` (replacing a file of that name it carries),
-/// before `</CsoundSynthesizer>` (or at the end).
-pub fn embed(code: &str, name: &str, bytes: &[u8]) -> String {
+/// `code` without the embedded file `name` (its section and the newline after it).
+pub fn without_file(code: &str, name: &str) -> String {
     let csd = Csd::parse(code);
     let mut kept = String::with_capacity(code.len());
     let mut at = 0;
     for section in csd.sections_named(SECTION) {
         if section.attribute("filename") == Some(name) {
             kept.push_str(&code[at..section.tag_start]);
-            // The newline after the removed section goes with it.
             at = section.end + usize::from(code[section.end..].starts_with('\n'));
         }
     }
     kept.push_str(&code[at..]);
+    kept
+}
+
+/// `code` with `bytes` embedded as `name` (replacing a file of that name it carries),
+/// before `</CsoundSynthesizer>` (or at the end).
+pub fn embed(code: &str, name: &str, bytes: &[u8]) -> String {
+    let kept = without_file(code, name);
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     let mut section = format!("<{SECTION} filename=\"{name}\">\n");
     for chunk in encoded.as_bytes().chunks(LINE) {
@@ -164,6 +169,147 @@ pub fn embed(code: &str, name: &str, bytes: &[u8]) -> String {
     match kept.rfind("</CsoundSynthesizer>") {
         Some(end) => format!("{}{section}{}", &kept[..end], &kept[end..]),
         None => format!("{kept}\n{section}"),
+    }
+}
+
+/// A patch as the editor shows it: each `<CsFileB>` section folded into one line, so no
+/// base64 is ever shown as text, and the sections kept aside to put back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// The text with each section on one line.
+    pub text: String,
+    sections: Vec<FoldedSection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FoldedSection {
+    /// The one line shown for it (without its newline).
+    line: String,
+    /// The whole section as the code holds it.
+    section: String,
+    /// The file's name.
+    name: String,
+    /// The file's size in bytes (0 when its base64 does not decode).
+    size: usize,
+    /// Its first line in the code (1-based).
+    code_line: usize,
+    /// Lines the section takes beyond its first.
+    hidden_lines: usize,
+}
+
+/// One folded file, as the editor lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldedFile {
+    /// The name the patch reads it by.
+    pub name: String,
+    /// Its size in bytes (0 when it does not decode).
+    pub size: usize,
+}
+
+/// `code` with its `<CsFileB>` sections folded (an unclosed one stays as it is).
+pub fn fold(code: &str) -> Folded {
+    let csd = Csd::parse(code);
+    let mut text = String::with_capacity(code.len().min(1 << 20));
+    let mut sections = Vec::new();
+    let mut at = 0;
+    for section in csd.sections_named(SECTION).filter(|s| s.closed) {
+        let name = section
+            .attribute("filename")
+            .unwrap_or_default()
+            .to_string();
+        let size = base64_size(section.body);
+        let line = format!(
+            "<{SECTION} filename=\"{name}\"> {} embedded, folded </{SECTION}>",
+            human_size(size)
+        );
+        text.push_str(&code[at..section.tag_start]);
+        text.push_str(&line);
+        let whole = &code[section.tag_start..section.end];
+        sections.push(FoldedSection {
+            line,
+            section: whole.to_string(),
+            name,
+            size,
+            code_line: csd.line_of(section.tag_start),
+            hidden_lines: whole.matches('\n').count(),
+        });
+        at = section.end;
+    }
+    text.push_str(&code[at..]);
+    Folded { text, sections }
+}
+
+impl Folded {
+    /// The code for `text` (this fold's text as edited): each folded line still in it
+    /// becomes its section again; a folded line deleted takes its file out.
+    pub fn unfold(&self, text: &str) -> String {
+        if self.sections.is_empty() {
+            return text.to_string();
+        }
+        let size = text.len() + self.sections.iter().map(|s| s.section.len()).sum::<usize>();
+        let mut code = String::with_capacity(size);
+        for piece in text.split_inclusive('\n') {
+            let (line, newline) = match piece.strip_suffix('\n') {
+                Some(line) => (line, "\n"),
+                None => (piece, ""),
+            };
+            match self.sections.iter().find(|s| s.line == line.trim()) {
+                Some(folded) => {
+                    code.push_str(&line[..line.len() - line.trim_start().len()]);
+                    code.push_str(&folded.section);
+                }
+                None => code.push_str(line),
+            }
+            code.push_str(newline);
+        }
+        code
+    }
+
+    /// The files folded, in text order.
+    pub fn files(&self) -> Vec<FoldedFile> {
+        self.sections
+            .iter()
+            .map(|s| FoldedFile {
+                name: s.name.clone(),
+                size: s.size,
+            })
+            .collect()
+    }
+
+    /// The line (1-based) of the folded text that shows line `code_line` of the code.
+    pub fn view_line(&self, code_line: usize) -> usize {
+        let mut hidden = 0;
+        for section in &self.sections {
+            if code_line <= section.code_line {
+                break;
+            }
+            if code_line <= section.code_line + section.hidden_lines {
+                return section.code_line - hidden;
+            }
+            hidden += section.hidden_lines;
+        }
+        code_line - hidden
+    }
+}
+
+/// The decoded size of a base64 body (whitespace ignored).
+fn base64_size(body: &str) -> usize {
+    let chars = body.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+    let padding = body
+        .trim_end()
+        .bytes()
+        .rev()
+        .take_while(|&b| b == b'=')
+        .count();
+    (chars / 4 * 3).saturating_sub(padding)
+}
+
+/// `1.5 MB`, `46.9 KB`, `61 bytes`.
+pub fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
     }
 }
 
@@ -190,6 +336,10 @@ mod tests {
         let files = embedded_files(&again).expect("decodes");
         assert_eq!(files.len(), 2);
         assert_eq!(files[1].bytes, b"new");
+        assert_eq!(
+            without_file(&again, "lib.udo"),
+            embed(PATCH, "samples/tone.wav", &bytes)
+        );
         // Csound gets the same number of lines, and no section.
         let stripped = without_embedded(&code);
         assert_eq!(stripped.lines().count(), code.lines().count());
@@ -238,5 +388,68 @@ mod tests {
             embedded_files(&cut),
             Err(EmbedError::Corrupt { .. })
         ));
+    }
+
+    #[test]
+    fn folding_shows_one_line_per_file_and_unfolds_to_the_same_code() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+        let code = embed(PATCH, "tone.wav", &bytes);
+        let code = embed(&code, "lib.udo", b"opcode X, 0, 0\nendop\n");
+        let code = code.replace("</CsoundSynthesizer>\n", "</CsoundSynthesizer>\n; after\n");
+        let folded = fold(&code);
+        assert!(!folded.text.contains("AAEC"), "no base64: {}", folded.text);
+        assert!(folded
+            .text
+            .contains("<CsFileB filename=\"tone.wav\"> 2.9 KB embedded, folded </CsFileB>\n"));
+        assert_eq!(folded.text.lines().count(), PATCH.lines().count() + 3);
+        assert_eq!(
+            folded.files(),
+            [
+                FoldedFile {
+                    name: "tone.wav".into(),
+                    size: 3000
+                },
+                FoldedFile {
+                    name: "lib.udo".into(),
+                    size: 21
+                },
+            ]
+        );
+        assert_eq!(folded.unfold(&folded.text), code);
+        // Edits around the folded lines stay; a deleted folded line takes its file out.
+        let edited = folded
+            .text
+            .replace("instr 1\n", "instr 1\n  prints \"hi\"\n");
+        let unfolded = folded.unfold(&edited);
+        assert_eq!(
+            unfolded,
+            code.replace("instr 1\n", "instr 1\n  prints \"hi\"\n")
+        );
+        let without = folded
+            .text
+            .lines()
+            .filter(|l| !l.contains("lib.udo"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let files = embedded_files(&folded.unfold(&without)).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].bytes, bytes);
+        // Code lines map to the lines shown: before, inside and after a folded section.
+        let udo_line = files_line(&code, "lib.udo");
+        assert_eq!(folded.view_line(3), 3);
+        assert_eq!(folded.view_line(8), 8);
+        assert_eq!(folded.view_line(9), 8, "inside the first section");
+        assert_eq!(folded.view_line(udo_line), 9);
+        assert_eq!(
+            folded.view_line(code.lines().count()),
+            folded.text.lines().count()
+        );
+    }
+
+    fn files_line(code: &str, name: &str) -> usize {
+        code.lines()
+            .position(|l| l.contains(&format!("filename=\"{name}\"")))
+            .unwrap()
+            + 1
     }
 }

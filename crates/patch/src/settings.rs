@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! sample_folders = ["/home/jo/Samples", "/home/jo/Impulses"]
+//! embed_cap_mb = 100   # the most one patch embeds
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -12,12 +13,26 @@ use std::path::{Path, PathBuf};
 pub const SETTINGS_VARIABLE: &str = "CSOUND_PLUG_SETTINGS";
 
 /// What the user set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// Folders a patch's relative file names are looked for in after its own folder
     /// (and where a linked file that moved is looked for by its contents).
     pub sample_folders: Vec<PathBuf>,
+    /// The most one patch embeds, in MB (the editor refuses more and suggests linking).
+    pub embed_cap_mb: u64,
+}
+
+/// The default cap on what one patch embeds, in MB.
+pub const DEFAULT_EMBED_CAP_MB: u64 = 100;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            sample_folders: Vec::new(),
+            embed_cap_mb: DEFAULT_EMBED_CAP_MB,
+        }
+    }
 }
 
 impl Settings {
@@ -92,6 +107,7 @@ mod tests {
         assert_eq!(Settings::load_from(&path).unwrap(), Settings::default());
         let settings = Settings {
             sample_folders: vec![dir.path().to_path_buf(), dir.path().join("gone")],
+            ..Settings::default()
         };
         settings.save_to(&path).unwrap();
         assert_eq!(Settings::load_from(&path).unwrap(), settings);

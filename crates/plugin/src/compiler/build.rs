@@ -3,7 +3,7 @@
 //! of what plays instead (the fallback) is made here and not by the caller.
 
 use super::worker::Worker;
-use super::{Active, CompileReport, CompilerShared, Ready, Refusal, Trust};
+use super::{Active, CompileReport, CompilerShared, PatchFiles, Ready, Refusal, Trust};
 use crate::slots::{bind, BindMode, SlotMap, SlotTable};
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::controls::{declared_in_text, Control};
@@ -230,6 +230,18 @@ impl CompilerShared {
         for missing in &report.missing {
             console.notice(&format!("{missing}: the notes that need it are silent"));
         }
+        let mut read: Vec<String> = Vec::new();
+        for file in report.files.iter().filter(|f| !f.write && !f.temporary) {
+            if !read.contains(&file.path) {
+                read.push(file.path.clone());
+            }
+        }
+        self.status.files.store(Arc::new(PatchFiles {
+            code: Some(code.clone()),
+            measured: !report.files.is_empty() || !report.missing.is_empty(),
+            read,
+            missing: report.missing.clone(),
+        }));
         match report.checked {
             Checked::Passed { uses } => {
                 if trust == Trust::Own && !uses.is_empty() {

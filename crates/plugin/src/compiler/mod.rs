@@ -19,7 +19,7 @@ mod worker;
 
 pub use activation::ACTIVATION_WAIT;
 pub use build::{default_positions, BuildError};
-pub use shared::{EngineFacts, Handover, SlotState, Status};
+pub use shared::{EngineFacts, Handover, PatchFiles, SlotState, Status};
 
 use crate::slots::BindMode;
 use arc_swap::ArcSwapOption;

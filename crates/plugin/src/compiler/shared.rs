@@ -60,6 +60,20 @@ pub struct EngineFacts {
     pub nchnls: usize,
 }
 
+/// What the pre-check measured of a patch's files.
+#[derive(Debug, Default)]
+pub struct PatchFiles {
+    /// The code measured.
+    pub code: Option<Arc<String>>,
+    /// Whether anything was measured (a patch checked before on this machine is not run
+    /// again, and one that reads no file measures nothing).
+    pub measured: bool,
+    /// The paths Csound opened to read (not its temporary files), each once.
+    pub read: Vec<String>,
+    /// The files it could not find, with the lines that want them.
+    pub missing: Vec<csound_plug_engine::diagnostics::MissingFile>,
+}
+
 /// What the user sees of the compiles: written by the compiler, read by the editor, the
 /// CLI-like tests and the host's log.
 pub struct Status {
@@ -79,6 +93,9 @@ pub struct Status {
     /// The folder the current code was loaded from (a user preset's): its relative file
     /// names are looked for there.
     pub patch_folder: ArcSwapOption<std::path::PathBuf>,
+    /// The files the newest checked code read and could not find, as its pre-check
+    /// measured them.
+    pub files: ArcSwap<PatchFiles>,
     /// In-process compiles that did not return in time and were left running.
     pub abandoned: AtomicUsize,
     /// Set once the missing helper has been reported.
@@ -96,6 +113,7 @@ impl Default for Status {
             last_built: ArcSwapOption::empty(),
             bus_names: ArcSwap::default(),
             patch_folder: ArcSwapOption::empty(),
+            files: ArcSwap::default(),
             abandoned: AtomicUsize::new(0),
             no_helper_said: AtomicBool::new(false),
             reports: channel::bounded(REPORT_CAPACITY),

@@ -3,6 +3,7 @@
 //! (Tab inserts two spaces, Enter keeps the line's indentation).
 
 use super::highlight::{highlight, Token};
+use csound_plug_patch::embedded::{fold, Folded, FoldedFile};
 use egui::{
     self,
     text::{CCursor, CCursorRange, LayoutJob, TextFormat},
@@ -39,8 +40,10 @@ pub fn colour(token: Token) -> Color32 {
 
 /// The editable code and what the view remembers between frames.
 pub struct CodeView {
-    /// The text being edited.
-    pub text: String,
+    /// The text being edited: the code with its embedded files folded.
+    text: String,
+    /// The embedded files folded out of `text`, to put back.
+    folded: Folded,
     opcodes: Arc<HashSet<String>>,
     /// Highlighting of the last text seen, by hash: large files stay responsive.
     cached: Option<(u64, LayoutJob)>,
@@ -53,10 +56,12 @@ pub struct CodeView {
 }
 
 impl CodeView {
-    /// A view of `text`, colouring the words in `opcodes` as opcodes.
-    pub fn new(text: String, opcodes: Arc<HashSet<String>>) -> Self {
+    /// A view of `code`, colouring the words in `opcodes` as opcodes.
+    pub fn new(code: &str, opcodes: Arc<HashSet<String>>) -> Self {
+        let folded = fold(code);
         Self {
-            text,
+            text: folded.text.clone(),
+            folded,
             opcodes,
             cached: None,
             jump: None,
@@ -65,9 +70,31 @@ impl CodeView {
         }
     }
 
-    /// Puts the cursor on `line` (1-based) and scrolls to it at the next frame.
+    /// The code as edited, embedded files unfolded.
+    pub fn code(&self) -> String {
+        self.folded.unfold(&self.text)
+    }
+
+    /// Shows `code` instead (its embedded files folded).
+    pub fn set_code(&mut self, code: &str) {
+        self.folded = fold(code);
+        self.text = self.folded.text.clone();
+    }
+
+    /// The text shown (embedded files folded): cheap to compare every frame.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The files embedded in the code, in text order.
+    pub fn embedded_files(&self) -> Vec<FoldedFile> {
+        self.folded.files()
+    }
+
+    /// Puts the cursor on line `line` (1-based) of the code and scrolls to it at the next
+    /// frame.
     pub fn jump_to(&mut self, line: usize) {
-        self.jump = Some(line.max(1));
+        self.jump = Some(self.folded.view_line(line.max(1)));
     }
 
     /// Opens the find bar (Ctrl+F).
@@ -75,8 +102,13 @@ impl CodeView {
         self.find.get_or_insert_with(String::new);
     }
 
-    /// Draws the view; `errors` maps 1-based line numbers to messages.
+    /// Draws the view; `errors` maps 1-based line numbers of the code to messages.
     pub fn show(&mut self, ui: &mut egui::Ui, errors: &BTreeMap<usize, String>) {
+        let errors: BTreeMap<usize, String> = errors
+            .iter()
+            .map(|(line, message)| (self.folded.view_line(*line), message.clone()))
+            .collect();
+        let errors = &errors;
         let id = egui::Id::unique("csound-plug code");
         self.find_bar(ui, id);
         let focused = ui.memory(|m| m.has_focus(id));

@@ -1,6 +1,6 @@
-//! The folder listing under the import and export dialogs' path field: the folder the
-//! typed path is in, its subfolders and its `.csd` files, so a path can be picked with
-//! clicks as well as typed.
+//! The folder listing under the dialogs' path field (import, export, add a file, a
+//! sample folder): the folder the typed path is in, its subfolders and the files the
+//! dialog wants, so a path can be picked with clicks as well as typed.
 
 use std::path::{Path, PathBuf};
 
@@ -40,8 +40,19 @@ pub fn start() -> String {
     text
 }
 
-/// `folder`'s visible subfolders, then its `.csd` files, each sorted by name.
-pub fn rows(folder: &Path) -> Vec<Row> {
+/// Which files a listing shows besides folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// `.csd` files.
+    Csd,
+    /// Every file.
+    Files,
+    /// No file.
+    Folders,
+}
+
+/// `folder`'s visible subfolders, then the files `show` wants, each sorted by name.
+pub fn rows(folder: &Path, show: Show) -> Vec<Row> {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();
     };
@@ -53,8 +64,12 @@ pub fn rows(folder: &Path) -> Vec<Row> {
                 return None;
             }
             let is_folder = entry.path().is_dir();
-            let csd = name.to_ascii_lowercase().ends_with(".csd");
-            (is_folder || csd).then_some(Row { name, is_folder })
+            let wanted = match show {
+                Show::Csd => name.to_ascii_lowercase().ends_with(".csd"),
+                Show::Files => true,
+                Show::Folders => false,
+            };
+            (is_folder || wanted).then_some(Row { name, is_folder })
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -99,7 +114,9 @@ mod tests {
         for name in ["b.csd", "A.CSD", "notes.txt"] {
             std::fs::write(root.join(name), "").unwrap();
         }
-        let rows = rows(root);
+        assert_eq!(rows(root, Show::Files).len(), 4);
+        assert_eq!(rows(root, Show::Folders).len(), 1);
+        let rows = rows(root, Show::Csd);
         let names: Vec<(&str, bool)> = rows
             .iter()
             .map(|r| (r.name.as_str(), r.is_folder))
@@ -123,6 +140,6 @@ mod tests {
         assert_eq!(folder_of("new.csd"), PathBuf::from("."));
         assert!(folder_of("").is_absolute());
         assert_eq!(folder_of(&start()), folder_of(""));
-        assert!(rows(Path::new("/no/such/folder")).is_empty());
+        assert!(rows(Path::new("/no/such/folder"), Show::Csd).is_empty());
     }
 }

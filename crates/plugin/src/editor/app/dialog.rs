@@ -2,7 +2,8 @@
 //! below it), and what OK does.
 
 use super::EditorApp;
-use crate::editor::file_list::{self, Row};
+use crate::editor::code_view::CodeView;
+use crate::editor::file_list::{self, Row, Show};
 use egui::text::{CCursor, CCursorRange};
 use egui::Key;
 use std::path::PathBuf;
@@ -10,18 +11,40 @@ use std::path::PathBuf;
 /// A small dialog asking for a name or a path.
 pub(super) enum Dialog {
     SaveAs(String),
-    Rename { from: String, to: String },
+    Rename {
+        from: String,
+        to: String,
+    },
     Import(String),
     Export(String),
+    /// A file for the patch: its path, the name the patch reads it by (empty: its file
+    /// name), embedded or linked.
+    AddFile {
+        path: String,
+        name: String,
+        embed: bool,
+    },
+    /// Where the linked file `name` is now.
+    Locate {
+        name: String,
+        path: String,
+    },
+    /// A folder to add to the sample folders.
+    SampleFolder(String),
 }
 
 /// The folder of the typed path under the field: click a folder to open it, a `.csd` to
 /// pick it. `listing` keeps the folder read last, so the folder is read when the typed
 /// path moves to another one, not at every frame.
-fn browse(ui: &mut egui::Ui, path: &mut String, listing: &mut Option<(PathBuf, Vec<Row>)>) {
+fn browse(
+    ui: &mut egui::Ui,
+    path: &mut String,
+    listing: &mut Option<(PathBuf, Vec<Row>)>,
+    show: Show,
+) {
     let folder = file_list::folder_of(path);
     if listing.as_ref().is_none_or(|(read, _)| *read != folder) {
-        *listing = Some((folder.clone(), file_list::rows(&folder)));
+        *listing = Some((folder.clone(), file_list::rows(&folder, show)));
     }
     let rows = listing
         .as_ref()
@@ -64,6 +87,9 @@ impl EditorApp {
             Dialog::Rename { .. } => ("Rename preset", "New name"),
             Dialog::Import(_) => ("Import a .csd", "Path of the .csd file"),
             Dialog::Export(_) => ("Export the patch", "Path to write"),
+            Dialog::AddFile { .. } => ("Add a file to the patch", "Path of the file"),
+            Dialog::Locate { .. } => ("Locate a linked file", "Where the file is now"),
+            Dialog::SampleFolder(_) => ("Add a sample folder", "Path of the folder"),
         };
         let mut done = None;
         egui::Window::new(title)
@@ -72,8 +98,12 @@ impl EditorApp {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 let text = match &mut dialog {
-                    Dialog::SaveAs(t) | Dialog::Import(t) | Dialog::Export(t) => t,
+                    Dialog::SaveAs(t)
+                    | Dialog::Import(t)
+                    | Dialog::Export(t)
+                    | Dialog::SampleFolder(t) => t,
                     Dialog::Rename { to, .. } => to,
+                    Dialog::AddFile { path, .. } | Dialog::Locate { path, .. } => path,
                 };
                 ui.label(hint);
                 let output = egui::TextEdit::singleline(text)
@@ -89,8 +119,33 @@ impl EditorApp {
                     state.store(ui.ctx(), output.response.id);
                     output.response.request_focus();
                 }
-                if let Dialog::Import(path) | Dialog::Export(path) = &mut dialog {
-                    browse(ui, path, &mut self.listing);
+                match &mut dialog {
+                    Dialog::Import(path) | Dialog::Export(path) => {
+                        browse(ui, path, &mut self.listing, Show::Csd);
+                    }
+                    Dialog::AddFile { path, .. } | Dialog::Locate { path, .. } => {
+                        browse(ui, path, &mut self.listing, Show::Files);
+                    }
+                    Dialog::SampleFolder(path) => {
+                        browse(ui, path, &mut self.listing, Show::Folders);
+                    }
+                    Dialog::SaveAs(_) | Dialog::Rename { .. } => {}
+                }
+                if let Dialog::AddFile { name, embed, .. } = &mut dialog {
+                    ui.horizontal(|ui| {
+                        ui.label("Name in the patch");
+                        ui.add(
+                            egui::TextEdit::singleline(name)
+                                .hint_text("the file's name")
+                                .desired_width(220.0),
+                        );
+                    });
+                    ui.horizontal(|ui| {
+                        ui.radio_value(embed, true, "Embed")
+                            .on_hover_text("Carry the file inside the code (it travels with the session and presets)");
+                        ui.radio_value(embed, false, "Link")
+                            .on_hover_text("Keep the file where it is: its path and SHA-256 are stored, and it is found again by its contents when it moves within the sample folders");
+                    });
                 }
                 let enter = ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
@@ -111,6 +166,29 @@ impl EditorApp {
 
     /// Does what the dialog asked for and says how it went in the status bar.
     fn finish(&mut self, dialog: Dialog) {
+        let dialog = match dialog {
+            Dialog::AddFile { path, name, embed } => {
+                let path = PathBuf::from(path.trim());
+                let name = match name.trim() {
+                    "" => path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    name => name.to_string(),
+                };
+                self.add_file(&path, &name, embed);
+                return;
+            }
+            Dialog::Locate { name, path } => {
+                self.add_file(std::path::Path::new(path.trim()), &name, false);
+                return;
+            }
+            Dialog::SampleFolder(path) => {
+                self.add_sample_folder(PathBuf::from(path.trim()));
+                return;
+            }
+            other => other,
+        };
         let library = match &self.library {
             Ok(library) => library.clone(),
             Err(e) => {
@@ -126,9 +204,9 @@ impl EditorApp {
             Dialog::Rename { from, to } => library.rename(&from, &to).map(|preset| {
                 self.shared.params.patch.adopt(&preset);
                 self.synced = self.shared.params.patch.get();
-                self.preset_text = preset.code.clone();
+                self.set_preset_text(&preset.code);
                 if let Some(view) = &mut self.view {
-                    view.text = preset.code.clone();
+                    view.set_code(&preset.code);
                 }
                 format!("renamed to {}", preset.name)
             }),
@@ -143,11 +221,20 @@ impl EditorApp {
             Dialog::Export(path) => {
                 let code = self.view.as_ref().map_or_else(
                     || String::clone(&self.shared.params.patch.get()),
-                    |v| v.text.clone(),
+                    CodeView::code,
                 );
+                // The exported file carries the files the patch reads.
+                let (code, note) = match self.packed(&code, true) {
+                    Ok((packed, names)) if names.is_empty() => (packed, String::new()),
+                    Ok((packed, names)) => (packed, format!(" with {}", names.join(", "))),
+                    Err(e) => (code, format!(" without its files ({e})")),
+                };
                 std::fs::write(path.trim(), code)
-                    .map(|()| format!("wrote {}", path.trim()))
+                    .map(|()| format!("wrote {}{note}", path.trim()))
                     .map_err(|e| format!("cannot write {}: {e}", path.trim()))
+            }
+            Dialog::AddFile { .. } | Dialog::Locate { .. } | Dialog::SampleFolder(_) => {
+                return;
             }
         };
         self.refresh_presets();

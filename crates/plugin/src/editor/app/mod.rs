@@ -9,6 +9,7 @@ use crate::slots::SlotTable;
 use csound_plug_engine::diagnostics::ErrorLine;
 use csound_plug_patch::presets::library::Library;
 use csound_plug_patch::presets::{Origin, Preset};
+use csound_plug_patch::settings::Settings;
 use egui::{self, Color32, Key, Modifiers, RichText};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 mod browser;
 mod dialog;
+mod files;
 mod permission;
 mod status;
 
@@ -54,7 +56,8 @@ pub struct EditorApp {
     view: Option<CodeView>,
     /// The plugin code the view last took or gave, to notice changes from the host.
     synced: Arc<String>,
-    /// The text the current preset was loaded or saved with, for the unsaved marker.
+    /// The text the current preset was loaded or saved with (embedded files folded, as
+    /// the view shows it), for the unsaved marker.
     preset_text: String,
     console_seen: u64,
     console: String,
@@ -78,6 +81,19 @@ pub struct EditorApp {
     listing: Option<(std::path::PathBuf, Vec<crate::editor::file_list::Row>)>,
     /// The saved window size to restore at the first frame (logical points).
     restore_size: Option<(u32, u32)>,
+    /// What the right-hand pane shows.
+    pane: Pane,
+    /// The user's settings (sample folders, embedding cap), read when a window opens.
+    settings: Result<Settings, String>,
+    /// The code's links and where their files are.
+    linked: files::LinkedFiles,
+}
+
+/// What the right-hand pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pane {
+    Parameters,
+    Files,
 }
 
 impl EditorApp {
@@ -85,7 +101,7 @@ impl EditorApp {
     pub fn new(shared: EditorShared) -> Self {
         let synced = shared.params.patch.get();
         Self {
-            preset_text: String::clone(&synced),
+            preset_text: csound_plug_patch::embedded::fold(&synced).text,
             synced,
             shared,
             gui: None,
@@ -105,7 +121,16 @@ impl EditorApp {
             dialog_shown: false,
             listing: None,
             browser: Some(String::new()),
+            pane: Pane::Parameters,
+            settings: Settings::load(),
+            linked: files::LinkedFiles::default(),
         }
+    }
+
+    /// Remembers `code` as what the preset was loaded or saved with (folded, as the view
+    /// shows it, for the unsaved marker).
+    fn set_preset_text(&mut self, code: &str) {
+        self.preset_text = csound_plug_patch::embedded::fold(code).text;
     }
 
     fn refresh_presets(&mut self) {
@@ -122,11 +147,11 @@ impl EditorApp {
             // New code from elsewhere (the host loaded a session or state): it is what
             // the session saved, so nothing is unsaved.
             if let Some(view) = &mut self.view {
-                if view.text != *code {
-                    view.text = String::clone(&code);
+                if view.code() != *code {
+                    view.set_code(&code);
                 }
             }
-            self.preset_text = String::clone(&code);
+            self.set_preset_text(&code);
             self.synced = code;
         }
         let console = &self.shared.compiler.status.console;
@@ -161,10 +186,7 @@ impl EditorApp {
     /// Sends the view's text to the compiler (Ctrl+Enter).
     fn compile(&mut self) {
         let Some(view) = &self.view else { return };
-        self.shared
-            .params
-            .patch
-            .set_code(view.text.clone(), Trust::Own);
+        self.shared.params.patch.set_code(view.code(), Trust::Own);
         self.synced = self.shared.params.patch.get();
         self.message = Some((COMPILING.into(), false));
     }
@@ -173,9 +195,9 @@ impl EditorApp {
         self.shared.params.patch.load_preset(preset);
         self.synced = self.shared.params.patch.get();
         if let Some(view) = &mut self.view {
-            view.text = preset.code.clone();
+            view.set_code(&preset.code);
         }
-        self.preset_text = preset.code.clone();
+        self.set_preset_text(&preset.code);
         self.message = Some((format!("loaded {}", preset.name), false));
     }
 
@@ -185,26 +207,36 @@ impl EditorApp {
             self.message = Some(("no user preset folder on this system".into(), true));
             return;
         };
+        let library = library.clone();
+        // The preset carries the files the patch read from its folder and the sample
+        // folders (linked files stay linked).
+        let mut carried = String::new();
         if let Some(view) = &self.view {
-            if view.text != *self.shared.params.patch.get() {
-                self.shared
-                    .params
-                    .patch
-                    .set_code(view.text.clone(), Trust::Own);
+            let mut code = view.code();
+            match self.packed(&code, false) {
+                Ok((packed, names)) if !names.is_empty() => {
+                    code = packed;
+                    carried = format!(", carrying {}", names.join(", "));
+                }
+                Ok(_) => {}
+                Err(e) => carried = format!(", without its files ({e})"),
+            }
+            if code != *self.shared.params.patch.get() {
+                self.shared.params.patch.set_code(code, Trust::Own);
             }
         }
-        match self.shared.params.patch.save_as(library, name) {
+        match self.shared.params.patch.save_as(&library, name) {
             Ok(preset) => {
                 self.synced = self.shared.params.patch.get();
                 if let Some(view) = &mut self.view {
-                    view.text = preset.code.clone();
+                    view.set_code(&preset.code);
                 }
-                self.preset_text = preset.code.clone();
+                self.set_preset_text(&preset.code);
                 let path = match &preset.origin {
                     Origin::User(path) => path.display().to_string(),
                     Origin::Factory => String::new(),
                 };
-                self.message = Some((format!("saved {} ({path})", preset.name), false));
+                self.message = Some((format!("saved {} ({path}){carried}", preset.name), false));
                 self.refresh_presets();
             }
             Err(e) => self.message = Some((e, true)),
@@ -227,7 +259,7 @@ impl EditorApp {
             let unsaved = self
                 .view
                 .as_ref()
-                .is_some_and(|v| v.text != self.preset_text);
+                .is_some_and(|v| v.text() != self.preset_text);
             let mut shown = self.browser.is_some();
             if ui
                 .toggle_value(&mut shown, RichText::new("Browse").strong())
@@ -380,8 +412,32 @@ impl EditorApp {
         }
     }
 
+    /// The right-hand pane: the parameters or the files.
+    fn side_pane(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(
+                &mut self.pane,
+                Pane::Parameters,
+                RichText::new("Parameters").strong(),
+            );
+            let files = self.view.as_ref().map_or(0, |v| v.embedded_files().len());
+            let missing = self.shared.compiler.status.files.load().missing.len();
+            let label = match missing {
+                0 => RichText::new("Files").strong(),
+                _ => RichText::new(format!("Files ({missing} missing)"))
+                    .strong()
+                    .color(Color32::from_rgb(255, 110, 100)),
+            };
+            ui.selectable_value(&mut self.pane, Pane::Files, label)
+                .on_hover_text(format!("{files} embedded"));
+        });
+        match self.pane {
+            Pane::Parameters => self.parameters_pane(ui, setter),
+            Pane::Files => self.files_pane(ui),
+        }
+    }
+
     fn parameters_pane(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
-        ui.strong("Parameters");
         egui::ScrollArea::vertical().show(ui, |ui| {
             panel::show(ui, &self.entries, &self.shared.params.slots, setter);
             let outputs = self.shared.compiler.status.outputs.load_full();
@@ -427,7 +483,8 @@ impl NiceEguiApp for EditorApp {
         // `synced` stays: code that changed while the window was closed is taken (and
         // counts as saved) at the first frame.
         let code = self.shared.params.patch.get();
-        self.view = Some(CodeView::new(String::clone(&code), opcodes()));
+        self.view = Some(CodeView::new(&code, opcodes()));
+        self.settings = Settings::load();
         // Bindings made before the window opened: tell the host about them too.
         self.table = Arc::new(SlotTable::default());
         self.console_seen = u64::MAX;
@@ -485,7 +542,7 @@ impl NiceEguiApp for EditorApp {
         egui::Panel::right("parameters")
             .resizable(true)
             .default_size(300.0)
-            .show(ui, |ui| self.parameters_pane(ui, &setter));
+            .show(ui, |ui| self.side_pane(ui, &setter));
         let errors: BTreeMap<usize, String> = self
             .errors
             .iter()

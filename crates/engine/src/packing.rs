@@ -1,29 +1,29 @@
-//! `pack` and `unpack`: a patch folder as one shareable `.csd` and back. `pack` embeds
+//! Packing: a patch folder as one shareable `.csd` and back (`csound-plug pack` and
+//! `unpack`, the editor's export). [`pack`] embeds
 //! every file the patch reads, as measured by the pre-check and the compile (samples,
 //! tables, `#include`s, SoundFonts…), as Csound's own `<CsFileB>` sections under the
 //! name the patch reads it by; the packed file runs the same in the plugin, our command
 //! line and the `csound` command line, from any folder.
 
-use csound_plug_engine::csound::OpenedFile;
+use crate::csound::OpenedFile;
 use csound_plug_patch::csd::Csd;
 use csound_plug_patch::embedded::{self, is_safe_name};
+use csound_plug_patch::links;
 use std::path::{Path, PathBuf};
 
 /// The default cap on what one patch embeds.
-pub const DEFAULT_CAP_MB: u64 = 100;
+pub const DEFAULT_CAP_MB: u64 = csound_plug_patch::settings::DEFAULT_EMBED_CAP_MB;
 
-/// `code` (read from `patch`) with the files in `opened` embedded; the names embedded.
+/// `code` (whose own folder is `folder`) with the files in `opened` embedded, and the
+/// names embedded; links to files now embedded are dropped. Over `cap_mb` is an error
+/// that suggests linking.
 pub fn pack(
-    patch: &Path,
+    folder: &Path,
     code: &str,
     opened: &[OpenedFile],
     cap_mb: u64,
 ) -> Result<(String, Vec<String>), String> {
-    let folder = patch
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let folder = std::fs::canonicalize(&folder).unwrap_or(folder);
+    let folder = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
     let quoted = quoted_strings(code);
     let mut packed = code.to_string();
     let mut names: Vec<String> = Vec::new();
@@ -36,9 +36,8 @@ pub fn pack(
         }
         if !is_safe_name(&name) {
             return Err(format!(
-                "{}: '{}' is read as '{name}', which cannot be embedded (a relative name \
+                "'{}' is read as '{name}', which cannot be embedded (a relative name \
                  without '..' is needed)",
-                patch.display(),
                 path.display()
             ));
         }
@@ -47,13 +46,15 @@ pub fn pack(
         total += bytes.len() as u64;
         if total > cap_mb << 20 {
             return Err(format!(
-                "{}: embedding its files takes {:.1} MB, over the {cap_mb} MB cap \
-                 (--max-mb raises it); link large files instead of embedding them",
-                patch.display(),
+                "embedding its files takes {:.1} MB, over the {cap_mb} MB cap; link large \
+                 files instead of embedding them",
                 total as f64 / f64::from(1u32 << 20)
             ));
         }
         packed = embedded::embed(&packed, &name, &bytes);
+        if links::links(&packed).contains_key(&name) {
+            packed = links::without_link(&packed, &name)?;
+        }
         names.push(name);
     }
     Ok((packed, names))
