@@ -137,3 +137,22 @@ def find_delay(reference: np.ndarray, signal: np.ndarray, max_lag: int) -> int:
 def midi_to_hz(key: float) -> float:
     """Equal-tempered frequency of MIDI key `key`, A4 = key 69 = 440 Hz."""
     return 440.0 * 2.0 ** ((key - 69.0) / 12.0)
+
+
+def read_float_wav(path) -> np.ndarray:
+    """A 32-bit float WAV (as `csound --format=wav:float` writes) as (channels, frames)."""
+    import struct
+
+    data = open(path, "rb").read()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", path
+    at, channels, samples = 12, None, None
+    while at + 8 <= len(data):
+        kind, size = data[at : at + 4], struct.unpack("<I", data[at + 4 : at + 8])[0]
+        body = data[at + 8 : at + 8 + size]
+        if kind == b"fmt ":
+            channels = struct.unpack("<H", body[2:4])[0]
+        elif kind == b"data":
+            samples = np.frombuffer(body, dtype="<f4")
+        at += 8 + size + (size & 1)
+    assert channels and samples is not None, f"{path}: no fmt or data chunk"
+    return samples.reshape(-1, channels).T.copy()

@@ -9,7 +9,10 @@
 //! - the pre-check's added time per recompile (factory presets: median and worst, against
 //!   the in-process compile) and recompiles per second with and without it;
 //! - how many instances of the default instrument holding an 8-note chord one core runs
-//!   in real time at host block 128, against bare Csound instances running the same.
+//!   in real time at host block 128, against bare Csound instances running the same;
+//! - a sampler patch with a 10 MB sample embedded (`<CsFileB>`) against the same patch
+//!   linking the file: compile time (cold and warm file cache) and memory per engine;
+//!   and `diskin2` streaming the sample against `loscil` playing it from a table.
 //!
 //! `cargo xtask bench` also runs `benches/host.rs` (what a DAW waits for).
 
@@ -20,8 +23,12 @@ use csound_plug_engine::block::Input;
 use csound_plug_engine::csound::Csound;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::{Engine, EngineConfig};
+use csound_plug_patch::embedded;
 use csound_plug_patch::presets;
 use csound_plug_testkit::bench::Figures;
+use csound_plug_testkit::memory::settled_rss_kib;
+use csound_plug_testkit::rng::Rng;
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -470,6 +477,197 @@ fn instances_bench(figures: &mut Figures) {
     );
 }
 
+/// Frames of the sampler benches' sample: 16-bit mono at 48 kHz, just over 10 MiB.
+const SAMPLE_FRAMES: usize = 5_300_000;
+
+/// The file cache's folder variable (read by `file_cache::cache_root`).
+const CACHE_VARIABLE: &str = "CSOUND_PLUG_FILE_CACHE";
+
+/// A sampler patch reading `sample.wav`: `header` in the orchestra header, `body` as
+/// instr 1, held by its own score.
+fn sampler_patch(header: &str, body: &str) -> String {
+    format!(
+        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+         {header}\ninstr 1\n{body}\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 3600\n</CsScore>\n\
+         </CsoundSynthesizer>\n"
+    )
+}
+
+/// The sample played from a GEN01 table.
+fn table_patch() -> String {
+    sampler_patch(
+        "giS ftgen 0, 0, 0, -1, \"sample.wav\", 0, 0, 0",
+        "aS loscil 0.5, 1, giS, 1\nouts aS, aS",
+    )
+}
+
+/// The sample streamed from disk as it plays.
+fn streaming_patch() -> String {
+    sampler_patch(
+        "",
+        "aS diskin2 \"sample.wav\", 1, 0, 1\nouts aS * 0.5, aS * 0.5",
+    )
+}
+
+/// Writes `sample.wav` in `folder`: random noise (so it does not compress), returns its bytes.
+fn write_sample(folder: &Path) -> Vec<u8> {
+    let path = folder.join("sample.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).expect("the sample is written");
+    let mut rng = Rng(0x5a3d_1ec0_ffee);
+    for _ in 0..SAMPLE_FRAMES {
+        // The high bits (xorshift64*'s best), a quarter of full scale.
+        let sample = (rng.next_u64() >> 48) as u16 as i16 / 4;
+        writer.write_sample(sample).expect("the sample is written");
+    }
+    writer.finalize().expect("the sample is written");
+    std::fs::read(&path).expect("the sample reads back")
+}
+
+/// Milliseconds to create an engine and compile `code` (dropping it is not counted).
+fn compile_ms(code: &str, config: &EngineConfig, ring: &Arc<MessageRing>) -> f64 {
+    let t = Instant::now();
+    let (engine, _) = Engine::compile(code, config, ring.clone()).expect("the sampler compiles");
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    drop(engine);
+    ms
+}
+
+/// A 10 MB sample embedded in the patch against the same file linked from a search
+/// folder (compile time with a cold and a warm file cache, memory per engine), and
+/// `diskin2` streaming it against `loscil` playing it from a table.
+fn files_bench(figures: &mut Figures) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let bytes = write_sample(folder.path());
+    assert!(bytes.len() >= 10 << 20, "the sample is 10 MiB or more");
+    let linked = table_patch();
+    let embedded = embedded::embed(&linked, "sample.wav", &bytes);
+    println!(
+        "sampler: {:.1} MB sample, {:.1} MB of patch text with it embedded",
+        bytes.len() as f64 / 1e6,
+        embedded.len() as f64 / 1e6
+    );
+    drop(bytes);
+    // The linked patch finds the file in a search folder; the embedded one needs none.
+    let linked_config = EngineConfig {
+        search_dirs: vec![folder.path().to_path_buf()],
+        ..config()
+    };
+    let ring = Arc::new(MessageRing::new(1024));
+    // A private cache: a fresh folder for each cold run, one kept warm.
+    let saved_cache = std::env::var_os(CACHE_VARIABLE);
+    let warm_cache = folder.path().join("cache-warm");
+    std::env::set_var(CACHE_VARIABLE, &warm_cache);
+    // Once each first: the library, the file's pages, the warm cache.
+    compile_ms(&linked, &linked_config, &ring);
+    compile_ms(&embedded, &config(), &ring);
+
+    // Interleaved runs, so drift on a shared machine hits all three alike.
+    let runs = 7;
+    let (mut cold, mut warm, mut link) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 0..runs {
+        let cold_cache = folder.path().join(format!("cache-cold-{run}"));
+        std::env::set_var(CACHE_VARIABLE, &cold_cache);
+        cold.push(compile_ms(&embedded, &config(), &ring));
+        let _ = std::fs::remove_dir_all(&cold_cache);
+        std::env::set_var(CACHE_VARIABLE, &warm_cache);
+        warm.push(compile_ms(&embedded, &config(), &ring));
+        link.push(compile_ms(&linked, &linked_config, &ring));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let link_ms = median(&mut link);
+    figures.ratio(
+        &format!("compile, 10 MB sample embedded (cold cache), median of {runs}"),
+        median(&mut cold),
+        "linked",
+        link_ms,
+        "ms",
+    );
+    figures.ratio(
+        &format!("compile, 10 MB sample embedded (warm cache), median of {runs}"),
+        median(&mut warm),
+        "linked",
+        link_ms,
+        "ms",
+    );
+
+    // What each engine adds to the process: the caller holds the patch text.
+    let engines = 3;
+    let added_mb = |code: &str, config: &EngineConfig| {
+        let before = settled_rss_kib();
+        let held: Vec<_> = (0..engines)
+            .map(|_| Engine::compile(code, config, ring.clone()).expect("compiles"))
+            .collect();
+        let after = settled_rss_kib();
+        drop(held);
+        (after as f64 - before as f64) / engines as f64 / 1024.0
+    };
+    let linked_mb = added_mb(&linked, &linked_config);
+    let embedded_mb = added_mb(&embedded, &config());
+    figures.ratio(
+        &format!("resident memory per engine, 10 MB sample embedded ({engines} engines)"),
+        embedded_mb,
+        "linked",
+        linked_mb,
+        "MB",
+    );
+    match saved_cache {
+        Some(dir) => std::env::set_var(CACHE_VARIABLE, dir),
+        None => std::env::remove_var(CACHE_VARIABLE),
+    }
+    drop(embedded);
+
+    // Streaming against the table, block by block in turn so drift hits both alike.
+    let seconds = 10.0;
+    let blocks = (seconds * SR / BLOCK as f64) as usize;
+    let mut engines = [table_patch(), streaming_patch()].map(|code| {
+        Engine::compile(&code, &linked_config, ring.clone())
+            .expect("compiles")
+            .0
+    });
+    let mut times = [Vec::with_capacity(blocks), Vec::with_capacity(blocks)];
+    let mut peaks = [0.0f32; 2];
+    let (mut left, mut right) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
+    for _ in 0..blocks {
+        for (n, engine) in engines.iter_mut().enumerate() {
+            let mut outputs = [&mut left[..], &mut right[..]];
+            let t = Instant::now();
+            engine.process(&Input::<&[f32]>::Silence, &mut outputs, BLOCK, &[]);
+            times[n].push(t.elapsed());
+            peaks[n] = left.iter().fold(peaks[n], |peak, s| peak.max(s.abs()));
+        }
+    }
+    assert!(
+        peaks.iter().all(|&peak| peak > 0.01),
+        "both play the sample: peaks {peaks:?}"
+    );
+    for (name, block_times) in ["loscil", "diskin2"].iter().zip(times.iter_mut()) {
+        block_times.sort();
+        let mean = block_times.iter().sum::<Duration>() / block_times.len() as u32;
+        println!(
+            "  {name:<8} block {BLOCK}: median {:.2} us, p99 {:.2} us, mean {:.2} us",
+            micros(percentile(block_times, 0.5)),
+            micros(percentile(block_times, 0.99)),
+            micros(mean)
+        );
+    }
+    figures.ratio(
+        &format!("process() median at block {BLOCK}, diskin2 streaming the 10 MB sample"),
+        micros(percentile(&times[1], 0.5)),
+        "loscil from a GEN01 table",
+        micros(percentile(&times[0], 0.5)),
+        "us",
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
     let mut figures = Figures::new("engine");
@@ -479,5 +677,6 @@ fn main() {
     overhead_bench(&mut figures);
     render_bench(&mut figures);
     memory_bench(&mut figures);
+    files_bench(&mut figures);
     figures.write();
 }

@@ -159,3 +159,59 @@ fn new_code_whose_file_is_missing_leaves_the_old_sound_playing_and_names_it() {
         wanting
     );
 }
+
+/// A mono 16-bit WAV of `frames` frames of a deterministic, noisy signal (it does not
+/// compress, as real samples do not).
+fn write_noise(path: &std::path::Path, frames: u32) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(path, spec).expect("create WAV");
+    let mut lcg: u32 = 7;
+    for _ in 0..frames {
+        lcg = lcg.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        wav.write_sample(((lcg >> 16) as i16) / 4).expect("sample");
+    }
+    wav.finalize().expect("WAV written");
+}
+
+#[test]
+fn a_session_holding_a_ten_megabyte_sample_saves_and_reloads_with_the_same_sound() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let wav = scratch.path().join("tone.wav");
+    write_noise(&wav, 5_300_000);
+    let bytes = std::fs::read(&wav).unwrap();
+    assert!(bytes.len() > 10 << 20, "{} bytes", bytes.len());
+    drop(scratch);
+    let code = csound_plug_patch::embedded::embed(SCORE_SAMPLER, "tone.wav", &bytes);
+    let blank =
+        decode_nice_plug_state(&HostedPlugin::new(&load_bundle(), INSTRUMENT_ID).save_state());
+    let frames = seconds(0.5, SR);
+    let play = |state: &[u8]| {
+        let mut plugin = HostedPlugin::new(&load_bundle(), INSTRUMENT_ID);
+        let started = std::time::Instant::now();
+        assert!(plugin.load_state(state));
+        // Activation waits until the session's patch is built and plays.
+        plugin.activate(SR, 512);
+        let loaded = started.elapsed();
+        let out = plugin.render(&[], frames, 256, &[]);
+        println!(
+            "session loaded and playing in {:.0} ms",
+            loaded.as_secs_f64() * 1e3
+        );
+        (out, plugin.save_state())
+    };
+    let (first, saved) = play(&encode_nice_plug_state(&with_patch_code(&blank, &code)));
+    assert!(rms(&first[0], 0..frames) > 0.1, "the sample plays");
+    println!(
+        "state with a {:.1} MB embedded sample: {:.1} MB",
+        bytes.len() as f64 / 1048576.0,
+        saved.len() as f64 / 1048576.0
+    );
+    let (again, resaved) = play(&saved);
+    assert!(again == first, "the reloaded session sounds the same");
+    assert_eq!(resaved.len(), saved.len());
+}
