@@ -199,8 +199,11 @@ fn with_embedded_files(
     let mut config = config.clone();
     // Linked files come after the embedded ones, before the patch's folders.
     match crate::linked_files::prepare(code, &config.search_dirs) {
-        Ok(Some(folder)) => config.search_dirs.insert(0, folder),
-        Ok(None) => {}
+        // The caller may have put it there already.
+        Ok(Some(folder)) if !config.search_dirs.contains(&folder) => {
+            config.search_dirs.insert(0, folder)
+        }
+        Ok(_) => {}
         Err(e) => {
             return Err(compile_error(format!(
                 "the linked files cannot be reached ({e})"

@@ -53,6 +53,17 @@ impl Console {
         self.append(&line);
     }
 
+    /// A notice of something the user should fix (a file the patch cannot find), sent
+    /// to the host's log as a warning (hosts show warnings in release builds).
+    pub fn warning(&self, text: &str) {
+        nice_plug::nice_warn!("{text}");
+        let line = format!("[csound-plug] {text}");
+        if let Ok(mut recent) = self.recent_notices.lock() {
+            recent.push(line.clone());
+        }
+        self.append(&line);
+    }
+
     /// Moves queued real-time messages from `ring` into the console.
     pub fn drain(&self, ring: &MessageRing) {
         let mut text = String::new();

@@ -215,3 +215,49 @@ fn a_session_holding_a_ten_megabyte_sample_saves_and_reloads_with_the_same_sound
     assert!(again == first, "the reloaded session sounds the same");
     assert_eq!(resaved.len(), saved.len());
 }
+
+#[test]
+fn a_session_linking_a_file_plays_it_and_one_whose_link_is_missing_plays_what_it_can() {
+    let samples = tempfile::tempdir().expect("temp dir");
+    let tone = samples.path().join("tone.wav");
+    write_tone(&tone);
+    let link = csound_plug_engine::linked_files::link_to(&tone).expect("link");
+    // A note streams the linked sample; the score's drone needs no file. (A table the
+    // header fills from a missing file stops the whole patch from starting, as in Csound.)
+    let code = SAMPLER
+        .replace("giTone ftgen 0, 0, 0, -1, \"tone.wav\", 0, 0, 0\n", "")
+        .replace("a1 loscil 1, 1, giTone, 1", "a1 diskin2 \"tone.wav\", 1")
+        .replace(
+            "endin\n</CsInstruments>",
+            "endin\ninstr 2\n  a1 oscili 0.1, 220\n  outs a1, a1\nendin\n</CsInstruments>",
+        )
+        .replace("<CsScore>\n", "<CsScore>\ni 2 0 3600\n");
+    assert!(code.contains("diskin2") && !code.contains("ftgen"));
+    let code = csound_plug_patch::links::with_link(&code, "tone.wav", &link).expect("linked");
+    let blank =
+        decode_nice_plug_state(&HostedPlugin::new(&load_bundle(), INSTRUMENT_ID).save_state());
+    let state = with_patch_code(&blank, &code);
+    let (_, out) = play(&state);
+    let window = seconds(0.1, SR)..seconds(0.4, SR);
+    // The sample (rms 0.354) and the drone (0.0707), uncorrelated: their powers add.
+    let both = (0.354f64.powi(2) + 0.0707f64.powi(2)).sqrt();
+    let level = rms(&out[0], window.clone());
+    assert!((level - both).abs() < 0.01, "rms {level}");
+
+    // The file is gone: the session still loads its code, the drone plays, the log names
+    // the file, and the saved state keeps the link.
+    std::fs::remove_file(&tone).unwrap();
+    let said = "cannot find 'tone.wav' (line 8): the notes that need it are silent";
+    let count = plugin_log().matches(said).count();
+    let (mut plugin, out) = play(&state);
+    let level = rms(&out[0], window);
+    assert!(
+        (level - 0.0707).abs() < 0.005,
+        "only the drone: rms {level}"
+    );
+    assert!(logged_more_than(said, count, 10), "{}", plugin_log());
+    assert_eq!(
+        patch_code(&decode_nice_plug_state(&plugin.save_state())),
+        code
+    );
+}

@@ -36,7 +36,7 @@ impl CompilerShared {
         let wait = match wait {
             Some(wait)
                 if *code != default_code
-                    && !self.checked_before(&code, &self.config_for(active), trust) =>
+                    && !self.checked_before(&code, &self.config_for(active, &code), trust) =>
             {
                 wait
             }

@@ -68,7 +68,7 @@ impl CompilerShared {
         // compile go with it).
         console.drain(&self.handover.ring);
         console.clear();
-        let config = self.config_for(active);
+        let config = self.config_for(active, &code);
         let built = self
             .precheck(&code, &config, trust)
             .and_then(|()| self.compile_in_time(&code, &config));
@@ -228,7 +228,7 @@ impl CompilerShared {
         }
         self.non_finite_notices(&report.non_finite);
         for missing in &report.missing {
-            console.notice(&format!("{missing}: the notes that need it are silent"));
+            console.warning(&format!("{missing}: the notes that need it are silent"));
         }
         let mut read: Vec<String> = Vec::new();
         for file in report.files.iter().filter(|f| !f.write && !f.temporary) {
@@ -281,9 +281,12 @@ impl CompilerShared {
         }
     }
 
-    /// How to compile the current code for `active`: its relative file names are looked
-    /// for in the folder it was loaded from, then in the user's sample folders.
-    pub(super) fn config_for(&self, active: &Active) -> EngineConfig {
+    /// How to compile `code` for `active`: its linked files are reached first, then its
+    /// relative file names are looked for in the folder it was loaded from, then in the
+    /// user's sample folders. Where the linked files were found is part of the
+    /// configuration, so a pass remembered while a file was there does not stand once it
+    /// is gone (the check runs again and says so).
+    pub(super) fn config_for(&self, active: &Active, code: &str) -> EngineConfig {
         let mut config = active.config.clone();
         if let Some(folder) = self.status.patch_folder.load_full() {
             config.search_dirs = vec![folder.to_path_buf()];
@@ -296,6 +299,11 @@ impl CompilerShared {
                 .status
                 .console
                 .notice(&format!("the settings were not read: {e}")),
+        }
+        if let Ok(Some(folder)) =
+            csound_plug_engine::linked_files::prepare(code, &config.search_dirs)
+        {
+            config.search_dirs.insert(0, folder);
         }
         config
     }
