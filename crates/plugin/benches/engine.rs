@@ -280,15 +280,9 @@ fn render_bench(figures: &mut Figures) {
 
 /// Resident memory added by each running engine.
 fn memory_bench(figures: &mut Figures) {
-    let rss_kib = || -> f64 {
-        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-        let pages: f64 = statm
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0.0);
-        pages * 4.0
-    };
+    // Settled: memory earlier benches freed but the allocator kept would otherwise be
+    // reused by these engines and hide them (it read 0.00 MB).
+    let rss_kib = || settled_rss_kib() as f64;
     let ring = Arc::new(MessageRing::new(1024));
     let warm =
         Engine::compile(presets::DEFAULT_INSTRUMENT, &config(), ring.clone()).expect("compiles");
