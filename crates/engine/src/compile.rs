@@ -57,7 +57,9 @@ impl Engine {
             }
         }
         let code = with_endless_score(&code, config, &text);
-        if let Err(e) = csound.compile_csd_text(csd::csound_text(&code)) {
+        // Cabbage's opcodes, for patches written for Cabbage (line numbers kept).
+        let text_for_csound = crate::cabbage::with_opcodes(csd::csound_text(&code));
+        if let Err(e) = csound.compile_csd_text(&text_for_csound) {
             let step = format!("the patch did not compile ({e})");
             return Err(fail(Some(&mut csound), step));
         }

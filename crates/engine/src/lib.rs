@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod block;
+pub mod cabbage;
 pub mod channels;
 mod compile;
 mod config;

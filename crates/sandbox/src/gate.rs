@@ -172,7 +172,9 @@ fn scan_orchestra(code: &str) -> Vec<UnsafeUse> {
     };
     // Blank lines in front keep Csound's line numbers those of the whole patch.
     let before = csd.line_of(orchestra.body_start) - 1;
-    let text = format!("{}{}", "\n".repeat(before), orchestra.body);
+    let body = format!("{}{}", "\n".repeat(before), orchestra.body);
+    // Parsed as it is compiled: with Cabbage's opcodes when it calls them.
+    let text = csound_plug_engine::cabbage::orchestra_with_opcodes(code, &body);
     let Ok(mut csound) = Csound::new(Arc::new(MessageRing::new(64))) else {
         return Vec::new();
     };
