@@ -288,6 +288,13 @@ mod tests {
     }
 
     #[test]
+    fn cabbage_opcodes_do_not_hide_an_opcode() {
+        // Without Cabbage's opcodes Csound's parse would fail and find nothing.
+        let code = csd("instr 1\nkG cabbageGetValue \"gain\"\nfprints \"/tmp/y\", \"hi\"\nendin");
+        assert_eq!(names(&scan(&code, &[])), [("fprints", Some(8))]);
+    }
+
+    #[test]
     fn a_macro_does_not_hide_an_opcode() {
         let code = csd("#define RUN #system_i#\ninstr 1\nires $RUN 1, \"touch /tmp/x\"\nendin");
         assert_eq!(names(&scan(&code, &[])), [("system_i", Some(8))]);
