@@ -1,4 +1,4 @@
-"""Host-level tests of the generic parameters ("Param 1" ... "Param 64") in pedalboard:
+"""Host-level tests of the generic parameters ("Param 1" ... "Param 128") in pedalboard:
 a patch's declared `chn_k` channels bound to them, their value text, the level they
 set, and their values carried by the plugin state.
 
@@ -16,7 +16,7 @@ pedalboard behaviour relied on (pedalboard 0.9.x, pedalboard/_pedalboard.py):
   render), so the cache still holds the unbound texts; `fresh_parameters` drops it.
 - The plugins' hidden per-channel MIDI controller parameters ("MIDI Ch. 1 CC 7", ...)
   are left out of pedalboard's list by the `pedalboard` fixture (conftest.py), only to
-  save the time it takes to sample them; `.parameters` holds the 64 slots and the fixed
+  save the time it takes to sample them; `.parameters` holds the 128 slots and the fixed
   parameters (bypass, dry/wet, output gain).
 - The value pedalboard reports (`raw_value`) is JUCE's copy of the host value. When a
   new binding moves a slot inside the plugin with no editor open (nothing can tell the
@@ -33,7 +33,7 @@ from analysis import channels_first, peak
 from plugin_state import decode_raw_state
 
 SR = 48000
-SLOT_COUNT = 64
+SLOT_COUNT = 128
 # Levels must be within this fraction of what the declaration says.
 LEVEL_TOLERANCE = 0.01
 
@@ -101,7 +101,7 @@ def loader(request, load_instrument, load_fx):
     return load_fx if request.param == "fx" else load_instrument
 
 
-def test_slots_are_64_generic_parameters(load_fx):
+def test_slots_are_128_generic_parameters(load_fx):
     fx = with_gain_patch(load_fx, "fx")
     params = fresh_parameters(fx)
     # The slots, in order, among the fixed parameters (bypass, dry/wet, output gain).

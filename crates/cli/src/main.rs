@@ -300,6 +300,19 @@ fn print_parameters(engine: &mut Engine, code: &str) {
             if c.skew.is_nan() { ", exponential" } else { "" }
         );
     }
+    let slots = csound_plug_patch::state::SLOT_COUNT;
+    if controls.len() > slots {
+        let left: Vec<&str> = controls[slots..]
+            .iter()
+            .map(|c| c.channel.as_str())
+            .collect();
+        println!(
+            "no host parameter for {} controls past the {slots} the plugin has (they keep \
+             their defaults): {}",
+            left.len(),
+            left.join(", ")
+        );
+    }
     // What the patch writes for the host and the editor's meters.
     let outputs = engine.outputs();
     for name in outputs.names() {

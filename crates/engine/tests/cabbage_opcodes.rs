@@ -1,6 +1,7 @@
 //! Cabbage's own opcodes in a patch written for Cabbage, rendered: values read and
 //! written through the widgets' channels, change triggers, `value` through `cabbageSet`,
-//! other identifiers accepted and said once, the file-name helpers, and Csound's line
+//! other identifiers accepted and said once, the file-name helpers, a widget's bounds
+//! read from the section, and Csound's line
 //! numbers unchanged in front of them.
 
 use csound_plug_engine::render::{render, RenderOptions};
@@ -25,8 +26,10 @@ instr 1
   iNames += (strcmp(cabbageGetFileExtension(SFile), ".wav") == 0 ? 1 : 0)
   iNames += (strcmp(cabbageGetFilePath(SFile), "/home/jo/kit") == 0 ? 1 : 0)
   iNames += (strcmp(cabbageGetFilename(SFile), "kick.wav") == 0 ? 1 : 0)
+  iBounds[] cabbageGet "gain", "bounds"
+  iNames += (iBounds[0] == 10 && iBounds[1] == 20 && iBounds[2] == 80 && iBounds[3] == 90 ? 1 : 0)
   SChannels[] cabbageGetWidgetChannels
-  out oscili(kGain, 440), a(kCount / 10), a(iNames / 4), a(lenarray(SChannels) / 10)
+  out oscili(kGain, 440), a(kCount / 10), a(iNames / 5), a(lenarray(SChannels) / 10)
 endin
 instr 2
   cabbageSetValue "gain", 0.25
@@ -51,7 +54,7 @@ i 4 0.75 0.001
 </CsScore>
 <Cabbage>
 form caption("Opcodes") size(300, 200)
-rslider bounds(10, 10, 80, 80) channel("gain") range(0, 1, 0.5)
+rslider bounds(10, 20, 80, 90) channel("gain") range(0, 1, 0.5)
 checkbox bounds(100, 10, 80, 20) channel("on") value(1)
 </Cabbage>
 </CsoundSynthesizer>
@@ -90,7 +93,11 @@ fn cabbage_opcodes_read_and_write_the_widgets_channels() {
             "at {second} s: {value}"
         );
     }
-    assert_eq!(names[at(0.5)], 1.0, "the file-name helpers");
+    assert_eq!(
+        names[at(0.5)],
+        1.0,
+        "the file-name helpers and the widget's bounds"
+    );
     assert!(
         (channels[at(0.5)] - 0.2).abs() < 1e-6,
         "two widget channels"
@@ -110,5 +117,5 @@ fn errors_keep_the_patchs_line_numbers() {
     );
     let error = render(&broken, &RenderOptions::default(), |_, _| {}).expect_err("fails");
     let text = format!("{error:?}");
-    assert!(text.contains("line 18"), "{text}");
+    assert!(text.contains("line 20"), "{text}");
 }

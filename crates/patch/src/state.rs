@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Host parameter slots a saved state may name: the plugin's pool of generic parameters.
-pub const SLOT_COUNT: usize = 64;
+pub const SLOT_COUNT: usize = 128;
 
 /// Channel name → slot index, saved with the state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ pub struct PlugParams {
     /// user resizes it.
     #[persist = "editor-size"]
     pub editor_size: AtomicU64,
-    /// The generic parameters `p01`…`p64` bound to the patch's declared channels.
+    /// The generic parameters `p01`…`p128` bound to the patch's declared channels.
     #[nested(group = "Patch")]
     pub slots: Arc<SlotParams>,
     /// The host's bypass: the dry input (effect) or silence (instrument), crossfaded.

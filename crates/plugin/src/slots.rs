@@ -153,7 +153,7 @@ pub trait SlotValues: Send + Sync {
     fn set_position(&self, slot: usize, position: f32);
 }
 
-/// The slot pool as host parameters: ids `p01`…`p64`, names `Param 1`…, value text from
+/// The slot pool as host parameters: ids `p01`…`p128`, names `Param 1`…, value text from
 /// the bound control (`cutoff: 1200`).
 pub struct SlotParams {
     params: Vec<FloatParam>,

@@ -655,7 +655,7 @@ fn new_code_with_another_ksmps_reports_its_latency() {
 // ---------------------------------------------------------------------------------------------
 
 /// Number of generic parameters the plugin exposes.
-const SLOT_COUNT: usize = 64;
+const SLOT_COUNT: usize = 128;
 
 /// A `.csd` playing, from the start, a 440 Hz sine at the level of the declared `gain` channel
 /// (linear 0..1, default 0.5).
@@ -1677,4 +1677,49 @@ fn a_new_instance_starts_at_its_parameter_defaults() {
         );
         println!("{id}: {bound} parameters bound, all at their defaults");
     }
+}
+
+/// A Cabbage patch with `count` knobs `c1`… (knob n starts at n / 1000); the last one's
+/// value is the level of a sine, read with Cabbage's own opcode.
+fn many_knobs(count: usize) -> String {
+    let widgets: String = (1..=count)
+        .map(|n| {
+            let (x, y) = ((n - 1) % 16 * 60, (n - 1) / 16 * 60);
+            format!(
+                "rslider bounds({x}, {y}, 60, 60) channel(\"c{n}\") range(0, 1, {})\n",
+                n as f64 / 1000.0
+            )
+        })
+        .collect();
+    format!(
+        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+         instr 1\n  kLevel cabbageGetValue \"c{count}\"\n  aSine oscili kLevel, 440\n  \
+         outs aSine, aSine\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 3600\n</CsScore>\n\
+         <Cabbage>\nform caption(\"Many\") size(960, 480)\n{widgets}</Cabbage>\n\
+         </CsoundSynthesizer>\n"
+    )
+}
+
+#[test]
+fn a_cabbage_patch_with_124_controls_gets_124_host_parameters() {
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &many_knobs(124));
+    for n in 1..=124 {
+        let param = slot(&mut plugin, n);
+        let text = text_of(&mut plugin, &param);
+        let wanted = format!("c{n}: {:.3}", n as f64 / 1000.0);
+        assert_eq!(text, wanted, "Param {n}");
+    }
+    for n in 125..=SLOT_COUNT {
+        let param = slot(&mut plugin, n);
+        let text = text_of(&mut plugin, &param);
+        assert!(text.ends_with(" (unbound)"), "Param {n}: {text}");
+    }
+    // The last knob drives the sound through cabbageGetValue.
+    let frames = seconds(0.5, SR);
+    let at_default = settled_peak(&plugin.render(&[], frames, 512, &[]));
+    assert_level("c124 at its default", at_default, 0.124);
+    let last = slot(&mut plugin, 124);
+    let events = [NoteEvent::param(0, last.id, 0.5)];
+    let moved = settled_peak(&plugin.render(&[], frames, 512, &events));
+    assert_level("c124 at 0.5", moved, 0.5);
 }

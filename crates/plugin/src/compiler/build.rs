@@ -184,9 +184,17 @@ impl CompilerShared {
             }
         }
         if !binding.unslotted.is_empty() {
+            let names: Vec<&str> = binding
+                .unslotted
+                .iter()
+                .map(|(control, _)| control.channel.as_str())
+                .collect();
             self.status.console.notice(&format!(
-                "{} declared controls found no free parameter slot; they keep their defaults",
-                binding.unslotted.len()
+                "{} declared controls found no free parameter slot (all {} are taken); they \
+                 keep their defaults: {}",
+                names.len(),
+                crate::slots::SLOT_COUNT,
+                names.join(", ")
             ));
         }
         let model = binding.model();
