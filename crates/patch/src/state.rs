@@ -283,7 +283,7 @@ mod tests {
             (json!({"version": 2, "code": 5}), "no patch code"),
             (json!({"version": 2, "code": "x", "slots": [1]}), "slot map"),
             (
-                json!({"version": 2, "code": "x", "slots": {"a": 64}}),
+                json!({"version": 2, "code": "x", "slots": {"a": SLOT_COUNT}}),
                 "slot map",
             ),
             (
