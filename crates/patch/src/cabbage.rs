@@ -56,7 +56,12 @@
 //! A widget that cannot be read (unclosed parenthesis, a number that is not one, an empty
 //! range, a skew ≤ 0, a negative increment) is skipped, as is a widget without a channel,
 //! and menus Cabbage fills at run time (`populate`, `file`, `channelType("string")`,
-//! `mode("resize")`). Cabbage 3's JSON form of the section is not read.
+//! `mode("resize")`).
+//!
+//! Cabbage 3 writes the section as a JSON array of widget objects (`{"type":
+//! "rotarySlider", "channel": "cf", "range": {"min": 20, "max": 20000, "defaultValue":
+//! 1000, "skew": 0.5, "increment": 1}, "text": "Freq."}`); its types and fields are read
+//! as the Cabbage 2 widget and identifiers they name, so both give the same controls.
 
 use crate::controls::{Control, ControlKind};
 use crate::csd::{self, Comments, Csd};
@@ -98,19 +103,8 @@ fn parse(csd: &str) -> Parsed {
     let Some(section) = section(csd) else {
         return parsed;
     };
-    let cleaned = strip_comments(section);
-    let lines = logical_lines(&cleaned);
-    let macros = macros(&lines);
-
     let mut outputs = Vec::new();
-    for line in &lines {
-        if line.starts_with('#') {
-            continue;
-        }
-        let line = expand_macros(line, &macros);
-        let Some(widget) = parse_widget(&line) else {
-            continue;
-        };
+    for widget in widgets(section) {
         match family(&widget.kind) {
             Family::Display => {
                 let channel = widget
@@ -148,13 +142,118 @@ fn parse(csd: &str) -> Parsed {
     parsed
 }
 
+/// The section's widgets, in either format: Cabbage 3's JSON array of widget objects, or
+/// Cabbage 2's widget lines.
+fn widgets(section: &str) -> Vec<Widget> {
+    if section.trim_start().starts_with('[') {
+        return json_widgets(section);
+    }
+    let cleaned = strip_comments(section);
+    let lines = logical_lines(&cleaned);
+    let macros = macros(&lines);
+    lines
+        .iter()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| parse_widget(&expand_macros(line, &macros)))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Cabbage 3's JSON section
+
+/// Cabbage 3's widget types by their Cabbage 2 names.
+const JSON_TYPES: &[(&str, &str)] = &[
+    ("rotaryslider", "rslider"),
+    ("horizontalslider", "hslider"),
+    ("verticalslider", "vslider"),
+    ("numberslider", "nslider"),
+    ("horizontalrange", "hrange"),
+    ("verticalrange", "vrange"),
+    ("checkbox", "checkbox"),
+    ("combobox", "combobox"),
+    ("optionbutton", "optionbutton"),
+    ("xypad", "xypad"),
+    ("verticalmeter", "vmeter"),
+    ("horizontalmeter", "hmeter"),
+];
+
+/// The widgets of a JSON section (`[{"type": "rotarySlider", "channel": "gain",
+/// "range": {"min": 0, "max": 1, "defaultValue": 0.5, "skew": 1, "increment": 0.01}}, …]`)
+/// as the identifiers Cabbage 2 would give them; none when it is not a JSON array.
+fn json_widgets(section: &str) -> Vec<Widget> {
+    let Ok(serde_json::Value::Array(objects)) = serde_json::from_str(section.trim()) else {
+        return Vec::new();
+    };
+    objects
+        .iter()
+        .filter_map(|object| {
+            let object = object.as_object()?;
+            let kind = object.get("type")?.as_str()?.to_ascii_lowercase();
+            let kind = JSON_TYPES
+                .iter()
+                .find(|(json, _)| *json == kind)
+                .map_or(kind.clone(), |(_, two)| two.to_string());
+            let mut identifiers = Vec::new();
+            for (name, value) in object {
+                let args = match (name.as_str(), value) {
+                    ("type", _) => continue,
+                    ("range", serde_json::Value::Object(range)) => {
+                        let field = |keys: &[&str]| {
+                            keys.iter()
+                                .find_map(|k| range.get(*k))
+                                .map_or(String::new(), json_text)
+                        };
+                        vec![
+                            field(&["min"]),
+                            field(&["max"]),
+                            field(&["defaultValue", "value"]),
+                            field(&["skew"]),
+                            field(&["increment"]),
+                        ]
+                    }
+                    (_, serde_json::Value::Array(items)) => items.iter().map(json_text).collect(),
+                    // `text: {"off": …, "on": …}`, `channel: {"x": …, "y": …}`: in order.
+                    (_, serde_json::Value::Object(fields)) => {
+                        fields.values().map(json_text).collect()
+                    }
+                    (_, value) => vec![json_text(value)],
+                };
+                identifiers.push((name.to_ascii_lowercase(), args));
+            }
+            Some(Widget { kind, identifiers })
+        })
+        .collect()
+}
+
+/// A JSON value as an identifier argument.
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Finding the section, comments, lines, macros
 
 /// The `<Cabbage>` section's text, read by the one `.csd` reader (its tag starts a line,
 /// any case; without a closing tag it ends before the next line starting with `<`).
 fn section(csd: &str) -> Option<&str> {
-    Csd::parse(csd).section("Cabbage").map(|s| s.body)
+    if let Some(section) = Csd::parse(csd).section("Cabbage") {
+        return Some(section.body);
+    }
+    // Cabbage also finds a tag after stray text on its line (two of its examples start
+    // `y <Cabbage>`), when it is not in a comment and is closed later.
+    let lower = csd.to_ascii_lowercase();
+    let open = lower.find("<cabbage>")?;
+    let line_start = lower[..open].rfind('\n').map_or(0, |i| i + 1);
+    let before = &lower[line_start..open];
+    if before.contains(';') || before.contains("//") {
+        return None;
+    }
+    let body_start = open + "<cabbage>".len();
+    let close = lower[body_start..].find("</cabbage>")? + body_start;
+    Some(&csd[body_start..close])
 }
 
 /// Removes `;`, `//` and `/* */` comments outside quotes, keeping line breaks: the
@@ -447,9 +546,18 @@ fn unquote(arg: &str) -> String {
     }
 }
 
-/// A finite number (`.5`, `-1`, `1e3`, …).
+/// A finite number (`.5`, `-1`, `1e3`, …); as Cabbage reads numbers, the longest valid
+/// beginning of one with more after it (`78.125.5` is 78.125).
 fn number(arg: &str) -> Option<f64> {
-    arg.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+    let arg = arg.trim();
+    if let Ok(x) = arg.parse::<f64>() {
+        return Some(x).filter(|x| x.is_finite());
+    }
+    (1..arg.len())
+        .rev()
+        .filter(|&end| arg.is_char_boundary(end))
+        .find_map(|end| arg[..end].parse::<f64>().ok())
+        .filter(|x| x.is_finite())
 }
 
 /// Argument `index` as a number: `Ok(None)` if absent or empty, `Err` if not a number.
@@ -806,6 +914,8 @@ mod tests {
             Some("\na\n")
         );
         assert_eq!(section("; see the <Cabbage> section\n"), None);
+        assert_eq!(section("; see the <Cabbage> section\n</Cabbage>\n"), None);
+        assert_eq!(section("y <Cabbage>\nab\n</Cabbage>\n"), Some("\nab\n"));
         assert_eq!(section("\u{feff}<cabbage>\nq\n</CABBAGE>"), Some("\nq\n"));
     }
 
@@ -847,7 +957,9 @@ mod tests {
         assert_eq!(number("1e3"), Some(1000.0));
         assert_eq!(number("inf"), None);
         assert_eq!(number("NaN"), None);
-        assert_eq!(number("1,5"), None);
+        assert_eq!(number("78.125.5"), Some(78.125));
+        assert_eq!(number("1,5"), Some(1.0));
+        assert_eq!(number("x1"), None);
     }
 
     #[test]
@@ -864,5 +976,35 @@ mod tests {
         let c = one("<Cabbage>\nrslider channel(\"t\") range(2, 8, 5.2, 1, 2)\n</Cabbage>");
         assert_eq!(c.kind, ControlKind::Integer);
         assert_eq!(c.default, 6.0);
+    }
+    #[test]
+    fn a_cabbage_3_json_section_gives_the_controls_of_the_same_cabbage_2_section() {
+        let two = "<Cabbage>\nform caption(\"Synth\") size(580, 500)\n\
+            rslider bounds(12, 9, 86, 90) channel(\"cf\") range(20, 20000, 1000, 0.5, 1) text(\"Freq.\")\n\
+            hslider bounds(12, 100, 200, 30) channel(\"gain\") range(0, 1, 0.7, 1, 0.001)\n\
+            nslider bounds(12, 140, 60, 30) channel(\"voices\") range(1, 16, 4, 1, 1)\n\
+            checkbox bounds(10, 16, 126, 18) channel(\"on\") text(\"Enabled\") value(1)\n\
+            button bounds(146, 12, 80, 30) channel(\"mute\") text(\"Unmute\", \"Mute\")\n\
+            combobox bounds(260, 188, 100, 30) channel(\"wave\") text(\"Saw\", \"Square\", \"Triangle\") value(2)\n\
+            xypad bounds(0, 0, 200, 200) channel(\"x\", \"y\") rangeX(0, 1, 0.25) rangeY(0, 10, 5)\n\
+            keyboard bounds(12, 104, 348, 80)\n</Cabbage>\n";
+        let three = r#"<Cabbage>[
+{"type": "form", "caption": "Synth", "size": {"width": 580.0, "height": 500.0}},
+{"type": "rotarySlider", "bounds": {"left": 12, "top": 9, "width": 86, "height": 90}, "channel": "cf", "range": {"min": 20, "max": 20000, "defaultValue": 1000, "skew": 0.5, "increment": 1}, "text": "Freq."},
+{"type": "horizontalSlider", "channel": "gain", "range": {"min": 0, "max": 1, "value": 0.7, "skew": 1, "increment": 0.001}},
+{"type": "numberSlider", "channel": "voices", "range": {"min": 1, "max": 16, "defaultValue": 4, "skew": 1, "increment": 1}},
+{"type": "checkBox", "channel": "on", "text": "Enabled", "value": 1},
+{"type": "button", "channel": "mute", "text": {"off": "Unmute", "on": "Mute"}},
+{"type": "comboBox", "channel": "wave", "items": ["Saw", "Square", "Triangle"], "value": 2},
+{"type": "xyPad", "channel": {"x": "x", "y": "y"}, "rangeX": [0, 1, 0.25], "rangeY": [0, 10, 5]},
+{"type": "keyboard", "channel": "keyboard"}
+]</Cabbage>
+"#;
+        let from_two = cabbage_controls(two);
+        assert_eq!(from_two.len(), 8, "{from_two:#?}");
+        assert_eq!(cabbage_controls(three), from_two);
+        assert_eq!(cabbage_knobs(three), ["cf"]);
+        // Not JSON after all: no controls, no panic.
+        assert!(cabbage_controls("<Cabbage>[{\"type\": </Cabbage>").is_empty());
     }
 }
