@@ -255,9 +255,9 @@ def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
         window.type(SAMPLER_PATCH.format(marker=marker), delay_ms=8)
         # The Files tab over the right-hand pane, then its Add file… button: the dialog
         # opens with its path selected, Embed chosen.
-        window.click(1040, 38)
+        window.click(1000, 38)
         time.sleep(0.5)
-        window.click(965, 62)
+        window.click(925, 61)
         time.sleep(0.5)
         window.type(str(tone), delay_ms=8)
         window.key("Return")
@@ -271,7 +271,7 @@ def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
         # GEN01 (positive) scales the sine to full scale: rms 0.707.
         assert abs(level - 0.7071) < 0.01, level
         # 24 lines of code, then the empty view: no 600 lines of base64 below them.
-        dark = dark_fraction(shot, 290, 430, 600, 110)
+        dark = dark_fraction(shot, 290, 430, 560, 110)
         assert dark > 0.97, f"the code view shows more than the patch ({dark:.1%} background)"
 
         window.key("ctrl+s")
@@ -285,3 +285,64 @@ def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
         assert body, text[:2000]
         assert base64.b64decode("".join(body.group(1).split())) == tone.read_bytes()
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
+
+
+# Each note writes its key and velocity to the marker (score-mode MIDI: p4 key, p5 velocity).
+KEY_PATCH = """<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+fprints "{marker}", "key %d velocity %d", p4, p5
+a1 oscili 0.2, p7
+outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>"""
+
+
+# The keyboard's first white key, low on it, in the default window (1180 x 760).
+KEY_X, KEY_Y = 896, 552
+
+
+def test_clicking_the_on_screen_keyboard_plays_a_note(tmp_path):
+    """The keyboard under the parameters plays the patch as host MIDI would: pressing its
+    first key low down plays a note on C3 (MIDI key 48) with a high velocity (a
+    screenshot with the key lit and the output meters at -14 dB is kept)."""
+    import re
+
+    require_tools("Xvfb", "xdotool", "xwd")
+    if not STANDALONE.exists():
+        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
+    env = {
+        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
+        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
+    }
+    marker = tmp_path / "note.txt"
+    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
+        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
+        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
+        time.sleep(3)
+        window.click(400, 300)
+        window.key("ctrl+a")
+        window.type(KEY_PATCH.format(marker=marker), delay_ms=8)
+        window.key("ctrl+Return")
+        time.sleep(3)
+        # The first white key, low on it: the keyboard's bottom-left corner.
+        window.mouse_move(KEY_X, KEY_Y)
+        x.xdotool("mousedown", "1")
+        played = wait_for(marker, timeout=10)
+        time.sleep(0.5)
+        shot = window.screenshot(SCREENSHOTS / "editor-keyboard.png", method="xwd")
+        x.xdotool("mouseup", "1")
+        assert played, "no note played; log:\n" + app.stderr_tail()
+        time.sleep(0.2)
+        key, velocity = map(int, re.search(r"key (\d+) velocity (\d+)", marker.read_text()).groups())
+        assert key == 48, marker.read_text()
+        assert 100 <= velocity <= 127, velocity
+        assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
+        print(f"keyboard: key {key} velocity {velocity}; screenshot {shot}")

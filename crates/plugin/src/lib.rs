@@ -15,6 +15,7 @@ pub mod dry_wet;
 pub mod editor;
 pub mod flavor;
 pub mod host;
+pub mod keyboard;
 pub mod meters;
 pub mod params;
 pub mod patch_code;
@@ -23,6 +24,7 @@ pub mod slots;
 
 use compiler::Compiler;
 use csound_plug_engine::block::Input;
+use csound_plug_engine::midi::MidiEvent;
 use csound_plug_engine::EngineConfig;
 use csound_plug_sandbox::precheck::limit_from_env;
 use dry_wet::DryWet;
@@ -227,6 +229,13 @@ impl<F: Flavor> Plugin for CsoundPlug<F> {
             context.set_latency_samples(latency as u32);
         }
         self.processor.clear_events();
+        // The on-screen keyboard's notes first, at the block's start, then the host's.
+        let processor = &mut self.processor;
+        self.params.keyboard.drain(|bytes| {
+            if let Some(event) = MidiEvent::from_bytes(0, &bytes) {
+                processor.push_event(event);
+            }
+        });
         while let Some(event) = context.next_event() {
             if let Some(event) = host::midi_event(&event) {
                 self.processor.push_event(event);

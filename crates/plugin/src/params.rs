@@ -2,6 +2,7 @@
 //! channels, and the patch code with its slot map.
 
 use crate::compiler::Compiler;
+use crate::keyboard::OnScreenKeyboard;
 use crate::patch_code::PatchCode;
 use crate::slots::SlotParams;
 use nice_plug::prelude::*;
@@ -30,6 +31,8 @@ pub struct PlugParams {
     /// Output gain after the mix.
     #[id = "gain"]
     pub gain: FloatParam,
+    /// Notes from the editor's on-screen keyboard (not a parameter, not saved).
+    pub keyboard: Arc<OnScreenKeyboard>,
 }
 
 /// Smoothing time of mix and gain changes.
@@ -66,6 +69,7 @@ impl PlugParams {
             .with_unit(" dB")
             .with_value_to_string(formatters::v2s_f32_gain_to_db(1))
             .with_string_to_value(formatters::s2v_f32_gain_to_db()),
+            keyboard: Arc::default(),
         }
     }
 }

@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn more_controls_than_slots_are_reported() {
-        let names: Vec<String> = (0..70).map(|i| format!("c{i}")).collect();
+        let names: Vec<String> = (0..SLOT_COUNT + 6).map(|i| format!("c{i}")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let binding = edit(&mut SlotMap::default(), &names);
         assert_eq!(binding.unslotted.len(), 6);

@@ -13,6 +13,7 @@ pub mod file_list;
 pub mod highlight;
 pub mod knob;
 pub mod panel;
+pub mod piano;
 
 use crate::compiler::CompilerShared;
 use crate::params::PlugParams;

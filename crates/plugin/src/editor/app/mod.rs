@@ -2,6 +2,7 @@
 
 use super::code_view::CodeView;
 use super::panel::{self, Entry};
+use super::piano::Piano;
 use super::EditorShared;
 use crate::compiler::Trust;
 use crate::meters::METERED_CHANNELS;
@@ -46,6 +47,9 @@ fn opcodes() -> Arc<HashSet<String>> {
         .clone()
 }
 
+/// Room the on-screen keyboard takes under the right-hand pane, in points.
+const KEYBOARD_HEIGHT: f32 = 100.0;
+
 /// The status line while a compile is under way.
 const COMPILING: &str = "compiling…";
 
@@ -87,6 +91,8 @@ pub struct EditorApp {
     settings: Result<Settings, String>,
     /// The code's links and where their files are.
     linked: files::LinkedFiles,
+    /// The on-screen keyboard under the right-hand pane.
+    piano: Piano,
 }
 
 /// What the right-hand pane shows.
@@ -124,6 +130,7 @@ impl EditorApp {
             pane: Pane::Parameters,
             settings: Settings::load(),
             linked: files::LinkedFiles::default(),
+            piano: Piano::default(),
         }
     }
 
@@ -431,10 +438,17 @@ impl EditorApp {
             ui.selectable_value(&mut self.pane, Pane::Files, label)
                 .on_hover_text(format!("{files} embedded"));
         });
-        match self.pane {
-            Pane::Parameters => self.parameters_pane(ui, setter),
-            Pane::Files => self.files_pane(ui),
-        }
+        // The keyboard stays at the bottom; the pane scrolls above it.
+        let above = (ui.available_height() - KEYBOARD_HEIGHT).max(40.0);
+        ui.allocate_ui(egui::vec2(ui.available_width(), above), |ui| {
+            ui.set_min_height(above);
+            match self.pane {
+                Pane::Parameters => self.parameters_pane(ui, setter),
+                Pane::Files => self.files_pane(ui),
+            }
+        });
+        ui.separator();
+        self.piano.show(ui, &self.shared.params.keyboard);
     }
 
     fn parameters_pane(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
