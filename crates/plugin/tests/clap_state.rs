@@ -97,7 +97,7 @@ fn state_the_plugin_cannot_use_loads_the_default_patch_and_says_why() {
         ("corrupt inner state", corrupt, "the saved state is corrupt"),
         (
             "bad slot map",
-            inner(json!({"version": 2, "code": octave_sine(), "slots": {"a": 99}})),
+            inner(json!({"version": 2, "code": octave_sine(), "slots": {"a": 999}})),
             "slot map",
         ),
     ];
