@@ -4,6 +4,7 @@
 //! and length.
 
 use csound_plug_engine::csound::OpenedFile;
+use csound_plug_patch::embedded::human_size;
 use std::path::{Path, PathBuf};
 
 /// One line per file the patch read (not Csound's temporary files, not what it wrote),
@@ -37,7 +38,7 @@ fn origin(path: &Path) -> &'static str {
 /// `path  size  [audio]`.
 fn describe(path: &Path) -> String {
     let size = match std::fs::metadata(path) {
-        Ok(meta) => format_size(meta.len()),
+        Ok(meta) => human_size(meta.len() as usize),
         Err(_) => "missing".to_string(),
     };
     let audio = hound::WavReader::open(path).ok().map(|wav| {
@@ -49,14 +50,6 @@ fn describe(path: &Path) -> String {
         )
     });
     format!("{}  ({size}{})", path.display(), audio.unwrap_or_default())
-}
-
-fn format_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
-        b if b >= 1 << 10 => format!("{:.1} KB", b as f64 / 1024.0),
-        b => format!("{b} bytes"),
-    }
 }
 
 #[cfg(test)]
