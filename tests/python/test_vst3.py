@@ -505,20 +505,24 @@ def embedded(code: str, name: str, data: bytes) -> str:
     return code.replace("</CsoundSynthesizer>", section + "</CsoundSynthesizer>")
 
 
-def tone_wav(seconds: float = 0.5) -> bytes:
-    """A mono 16-bit 48 kHz WAV of a 330 Hz sine at half scale."""
+def mono_wav(samples: np.ndarray) -> bytes:
+    """`samples` (16-bit integers) as a mono 48 kHz WAV file's bytes."""
     import io
     import wave
 
-    t = np.arange(int(seconds * SR)) / SR
-    samples = (np.sin(2 * np.pi * 330 * t) * 0.5 * 32767).astype("<i2")
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(SR)
-        wav.writeframes(samples.tobytes())
+        wav.writeframes(samples.astype("<i2").tobytes())
     return buffer.getvalue()
+
+
+def tone_wav(seconds: float = 0.5) -> bytes:
+    """A mono 16-bit 48 kHz WAV of a 330 Hz sine at half scale."""
+    t = np.arange(int(seconds * SR)) / SR
+    return mono_wav(np.sin(2 * np.pi * 330 * t) * 0.5 * 32767)
 
 
 def test_an_embedded_sample_plays_through_pedalboard_as_csound_plays_it(load_instrument, tmp_path):
@@ -551,19 +555,9 @@ def test_an_embedded_sample_plays_through_pedalboard_as_csound_plays_it(load_ins
 
 
 def test_a_session_with_a_ten_megabyte_sample_reloads_through_pedalboard(load_instrument):
-    import io
-    import wave
-
     # Noise does not compress, as real samples do not.
     rng = np.random.default_rng(7)
-    samples = (rng.integers(-8000, 8000, size=5_300_000)).astype("<i2")
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(SR)
-        wav.writeframes(samples.tobytes())
-    data = buffer.getvalue()
+    data = mono_wav(rng.integers(-8000, 8000, size=5_300_000))
     assert len(data) > 10 << 20
     code = embedded(SCORE_SAMPLER_CSD, "tone.wav", data)
 

@@ -17,7 +17,8 @@ const SAMPLER: &str = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps =
     a1 loscil 1, 1, giTone, 1\n  outs a1, a1\nendin\n</CsInstruments>\n<CsScore>\n\
     </CsScore>\n</CsoundSynthesizer>\n";
 
-fn write_tone(path: &std::path::Path) {
+/// A mono 16-bit 48 kHz WAV of `samples` at `path`.
+fn write_mono(path: &std::path::Path, samples: impl Iterator<Item = i16>) {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: 48_000,
@@ -25,11 +26,21 @@ fn write_tone(path: &std::path::Path) {
         sample_format: hound::SampleFormat::Int,
     };
     let mut wav = hound::WavWriter::create(path, spec).expect("create WAV");
-    for n in 0..48_000 {
-        let s = (2.0 * std::f64::consts::PI * 330.0 * f64::from(n) / 48_000.0).sin() * 0.5;
-        wav.write_sample((s * 32767.0) as i16).expect("sample");
+    for sample in samples {
+        wav.write_sample(sample).expect("sample");
     }
     wav.finalize().expect("WAV written");
+}
+
+/// One second of a 330 Hz sine at half scale.
+fn write_tone(path: &std::path::Path) {
+    write_mono(
+        path,
+        (0..48_000).map(|n| {
+            let s = (2.0 * std::f64::consts::PI * 330.0 * f64::from(n) / 48_000.0).sin() * 0.5;
+            (s * 32767.0) as i16
+        }),
+    );
 }
 
 /// A new instance loaded with `state`, active, playing a note for 0.5 s.
@@ -163,19 +174,12 @@ fn new_code_whose_file_is_missing_leaves_the_old_sound_playing_and_names_it() {
 /// A mono 16-bit WAV of `frames` frames of a deterministic, noisy signal (it does not
 /// compress, as real samples do not).
 fn write_noise(path: &std::path::Path, frames: u32) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 48_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut wav = hound::WavWriter::create(path, spec).expect("create WAV");
     let mut lcg: u32 = 7;
-    for _ in 0..frames {
+    let samples = (0..frames).map(move |_| {
         lcg = lcg.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        wav.write_sample(((lcg >> 16) as i16) / 4).expect("sample");
-    }
-    wav.finalize().expect("WAV written");
+        ((lcg >> 16) as i16) / 4
+    });
+    write_mono(path, samples);
 }
 
 #[test]
