@@ -4,6 +4,7 @@
 //! and length.
 
 use csound_plug_engine::csound::OpenedFile;
+use csound_plug_engine::file_cache::{carried_as, Carried};
 use csound_plug_patch::embedded::human_size;
 use std::path::{Path, PathBuf};
 
@@ -27,11 +28,10 @@ pub fn lines(opened: &[OpenedFile]) -> Vec<String> {
 /// How the patch carries a file Csound opened at `path`: embedded in the code (unpacked
 /// in the file cache), linked (reached through the cache's links), or neither.
 fn origin(path: &Path) -> &'static str {
-    let cache = csound_plug_engine::file_cache::cache_root();
-    match path.strip_prefix(&cache) {
-        Ok(inside) if inside.starts_with("links") => "  [linked]",
-        Ok(_) => "  [embedded]",
-        Err(_) => "",
+    match carried_as(path) {
+        Some((Carried::Linked, _)) => "  [linked]",
+        Some((Carried::Embedded, _)) => "  [embedded]",
+        None => "",
     }
 }
 

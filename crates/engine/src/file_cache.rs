@@ -12,6 +12,35 @@ use std::path::{Path, PathBuf};
 /// Marks a folder whose files are all written.
 const COMPLETE: &str = ".complete";
 
+/// How a file Csound opened under the cache came there: embedded in the patch or
+/// linked by it, with the name the patch reads it by; `None` outside the cache.
+pub fn carried_as(path: &Path) -> Option<(Carried, String)> {
+    let inside = path.strip_prefix(cache_root()).ok()?;
+    let (carried, skip) = match inside.starts_with(LINKS) {
+        true => (Carried::Linked, 2),
+        false => (Carried::Embedded, 1),
+    };
+    let name = inside
+        .components()
+        .skip(skip)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    Some((carried, name))
+}
+
+/// How a patch carries a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carried {
+    /// Inside the code, a `<CsFileB>` section.
+    Embedded,
+    /// Linked by path and hash (`[files]`).
+    Linked,
+}
+
+/// The cache's folder of linked files' link folders.
+pub(crate) const LINKS: &str = "links";
+
 /// The cache: `$CSOUND_PLUG_FILE_CACHE`, else the user's cache folder
 /// (`~/.cache/csound-plug/files`), else one under the temporary folder.
 pub fn cache_root() -> PathBuf {
@@ -33,42 +62,61 @@ pub fn unpack(files: &[EmbeddedFile]) -> io::Result<PathBuf> {
 
 /// [`unpack`] under `root`.
 pub fn unpack_in(root: &Path, files: &[EmbeddedFile]) -> io::Result<PathBuf> {
-    let folder = root.join(digest(files));
+    publish(&root.join(digest(files)), |staging| {
+        for file in files {
+            let path = inside(staging, &file.name, "embedded")?;
+            std::fs::write(&path, &file.bytes)?;
+            read_only(&path)?;
+        }
+        Ok(())
+    })
+}
+
+/// `folder`, filled by `fill` unless an earlier run completed it. Another process may
+/// fill the same folder at the same moment: each fills its own staging folder beside it
+/// and the first rename wins (the folder's name says what it holds, so theirs is the same).
+pub(crate) fn publish(
+    folder: &Path,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<PathBuf> {
     if folder.join(COMPLETE).is_file() {
-        return Ok(folder);
+        return Ok(folder.to_path_buf());
     }
-    std::fs::create_dir_all(root)?;
-    let staging = root.join(format!(
-        ".unpacking-{}-{:?}",
+    let parent = folder.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let staging = parent.join(format!(
+        ".staging-{}-{:?}",
         std::process::id(),
         std::thread::current().id()
     ));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)?;
-    for file in files {
-        if !is_safe_name(&file.name) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("unsafe embedded file name '{}'", file.name),
-            ));
-        }
-        let path = staging.join(&file.name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, &file.bytes)?;
-        read_only(&path)?;
-    }
+    fill(&staging)?;
     std::fs::write(staging.join(COMPLETE), b"")?;
-    match std::fs::rename(&staging, &folder) {
-        Ok(()) => Ok(folder),
-        // Someone else finished first: theirs is the same.
+    match std::fs::rename(&staging, folder) {
+        Ok(()) => Ok(folder.to_path_buf()),
         Err(_) if folder.join(COMPLETE).is_file() => {
             let _ = std::fs::remove_dir_all(&staging);
-            Ok(folder)
+            Ok(folder.to_path_buf())
         }
         Err(e) => Err(e),
     }
+}
+
+/// Where `name` goes inside `staging`, its folders made; an error for a name that would
+/// leave it (`what`: embedded or linked, for the message).
+pub(crate) fn inside(staging: &Path, name: &str, what: &str) -> io::Result<PathBuf> {
+    if !is_safe_name(name) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("unsafe {what} file name '{name}'"),
+        ));
+    }
+    let path = staging.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    Ok(path)
 }
 
 fn read_only(path: &Path) -> io::Result<()> {

@@ -16,8 +16,6 @@ use std::sync::{Mutex, OnceLock};
 const SEARCH_DEPTH: usize = 8;
 /// Directory entries looked at at most per search (a sample library can be huge).
 const SEARCH_ENTRIES: usize = 200_000;
-/// Marks a folder whose links are all made.
-const COMPLETE: &str = ".complete";
 
 /// The SHA-256 of a file's bytes, lowercase hex.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
@@ -95,39 +93,17 @@ pub fn link_folder(root: &Path, located: &[Located]) -> io::Result<Option<PathBu
         hash.update(target.as_os_str().as_encoded_bytes());
         hash.update([0]);
     }
-    let folder = root.join("links").join(&hex(&hash.finalize())[..32]);
-    if folder.join(COMPLETE).is_file() {
-        return Ok(Some(folder));
-    }
-    let staging = root.join("links").join(format!(
-        ".linking-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging)?;
-    for (name, target) in &found {
-        if !csound_plug_patch::embedded::is_safe_name(name) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("unsafe linked file name '{name}'"),
-            ));
+    let folder = root
+        .join(crate::file_cache::LINKS)
+        .join(&hex(&hash.finalize())[..32]);
+    crate::file_cache::publish(&folder, |staging| {
+        for (name, target) in &found {
+            let at = crate::file_cache::inside(staging, name, "linked")?;
+            std::os::unix::fs::symlink(target, at)?;
         }
-        let at = staging.join(name);
-        if let Some(parent) = at.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::os::unix::fs::symlink(target, &at)?;
-    }
-    std::fs::write(staging.join(COMPLETE), b"")?;
-    match std::fs::rename(&staging, &folder) {
-        Ok(()) => Ok(Some(folder)),
-        Err(_) if folder.join(COMPLETE).is_file() => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Ok(Some(folder))
-        }
-        Err(e) => Err(e),
-    }
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// The folder of symbolic links through which Csound finds the files `code` links,

@@ -5,6 +5,7 @@
 use super::dialog::Dialog;
 use super::EditorApp;
 use csound_plug_engine::csound::OpenedFile;
+use csound_plug_engine::file_cache::{carried_as, Carried};
 use csound_plug_engine::linked_files::{self, Located};
 use csound_plug_engine::packing;
 use csound_plug_patch::embedded::{self, human_size};
@@ -146,14 +147,13 @@ impl EditorApp {
     ) -> Result<(String, Vec<String>), String> {
         let mut opened: Vec<OpenedFile> = Vec::new();
         let measured = self.shared.compiler.status.files.load_full();
-        let cache = csound_plug_engine::file_cache::cache_root();
         if measured.code.as_deref().is_some_and(|c| c == code) {
             // Embedded files are carried already; linked ones are added below.
             opened.extend(
                 measured
                     .read
                     .iter()
-                    .filter(|path| !Path::new(path).starts_with(&cache))
+                    .filter(|path| carried_as(Path::new(path)).is_none())
                     .map(|path| OpenedFile {
                         path: path.clone(),
                         write: false,
@@ -387,27 +387,13 @@ impl EditorApp {
 }
 
 /// A file read, as the pane shows it: an embedded or linked file by its name in the
-/// file cache's folders, others by their path.
+/// patch, others by their path.
 fn shown_path(path: &str) -> String {
-    let cache = csound_plug_engine::file_cache::cache_root();
-    match Path::new(path).strip_prefix(&cache) {
-        Ok(inside) if inside.starts_with("links") => {
-            format!("{} (linked)", tail(inside))
-        }
-        Ok(inside) => format!("{} (embedded)", tail(inside)),
-        Err(_) => path.to_string(),
+    match carried_as(Path::new(path)) {
+        Some((Carried::Linked, name)) => format!("{name} (linked)"),
+        Some((Carried::Embedded, name)) => format!("{name} (embedded)"),
+        None => path.to_string(),
     }
-}
-
-/// The name under a cache folder (`<digest>/kit/kick.wav` → `kit/kick.wav`).
-fn tail(inside: &Path) -> String {
-    let skip = if inside.starts_with("links") { 2 } else { 1 };
-    inside
-        .components()
-        .skip(skip)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
