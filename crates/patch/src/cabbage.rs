@@ -87,6 +87,36 @@ pub fn cabbage_knobs(csd: &str) -> Vec<String> {
     parse(csd).knobs
 }
 
+/// Each widget's first channel and its `bounds(x, y, width, height)` (Cabbage 3:
+/// `"bounds": {"left", "top", "width", "height"}`), in document order, for widgets that
+/// give both.
+pub fn cabbage_bounds(csd: &str) -> Vec<(String, [f64; 4])> {
+    let Some(section) = section(csd) else {
+        return Vec::new();
+    };
+    widgets(section)
+        .iter()
+        .filter_map(|widget| {
+            let arguments = |key: &str| {
+                widget
+                    .identifiers
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, args)| args)
+            };
+            let channel = channels_of(arguments("channel").or_else(|| arguments("channels"))?)
+                .into_iter()
+                .next()?;
+            let numbers: Vec<f64> = arguments("bounds")?
+                .iter()
+                .map(|a| number(a))
+                .collect::<Option<_>>()?;
+            Some((channel, numbers.get(..4)?.try_into().ok()?))
+        })
+        .collect()
+}
+
 /// The lists from one pass.
 struct Parsed {
     controls: Vec<Control>,
@@ -210,6 +240,12 @@ fn json_widgets(section: &str) -> Vec<Widget> {
                             field(&["skew"]),
                             field(&["increment"]),
                         ]
+                    }
+                    ("bounds", serde_json::Value::Object(bounds)) => {
+                        ["left", "top", "width", "height"]
+                            .iter()
+                            .map(|k| bounds.get(*k).map_or(String::new(), json_text))
+                            .collect()
                     }
                     (_, serde_json::Value::Array(items)) => items.iter().map(json_text).collect(),
                     // `text: {"off": …, "on": …}`, `channel: {"x": …, "y": …}`: in order.
@@ -1006,5 +1042,17 @@ mod tests {
         assert_eq!(cabbage_knobs(three), ["cf"]);
         // Not JSON after all: no controls, no panic.
         assert!(cabbage_controls("<Cabbage>[{\"type\": </Cabbage>").is_empty());
+    }
+
+    #[test]
+    fn widget_bounds_are_read_in_both_formats() {
+        let two =
+            "<Cabbage>\nform size(300, 200)\nrslider bounds(10, 20, 80, 90) channel(\"gain\")\n\
+            label bounds(1,2,3,4) text(\"x\")\n</Cabbage>\n";
+        let want = [("gain".to_string(), [10.0, 20.0, 80.0, 90.0])];
+        assert_eq!(cabbage_bounds(two), want);
+        let three = r#"<Cabbage>[{"type": "rotarySlider", "channel": "gain",
+            "bounds": {"left": 10, "top": 20, "width": 80, "height": 90}}]</Cabbage>"#;
+        assert_eq!(cabbage_bounds(three), want);
     }
 }

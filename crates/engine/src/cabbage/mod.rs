@@ -52,7 +52,7 @@ fn library_for(code: &str) -> String {
         format!("  SChannels[] fillarray {}\n", channels.join(", "))
     };
     let mut bounds = String::new();
-    for (channel, [x, y, w, h]) in widget_bounds(code) {
+    for (channel, [x, y, w, h]) in csound_plug_patch::cabbage::cabbage_bounds(code) {
         bounds.push_str(&format!(
             "  if strcmp(SName, \"{channel}\") == 0 then\n    iB[0] = {x}\n    iB[1] = {y}\n    \
              iB[2] = {w}\n    iB[3] = {h}\n  endif\n"
@@ -81,36 +81,6 @@ opcode cabbageGet, i[], SS
   xout iOut
 endop
 "#;
-
-/// Each widget's channel and `bounds(x, y, width, height)`, from the `<Cabbage>` lines
-/// that give both.
-fn widget_bounds(code: &str) -> Vec<(String, [f64; 4])> {
-    let csd = Csd::parse(code);
-    let Some(section) = csd.section("Cabbage") else {
-        return Vec::new();
-    };
-    section
-        .body
-        .lines()
-        .filter_map(|line| {
-            let channel = argument(line, "channel(")?;
-            let channel = channel.trim().trim_matches('"').replace('"', "");
-            let numbers: Vec<f64> = argument(line, "bounds(")?
-                .split(',')
-                .filter_map(|n| n.trim().parse().ok())
-                .collect();
-            let bounds: [f64; 4] = numbers.get(..4)?.try_into().ok()?;
-            Some((channel, bounds))
-        })
-        .collect()
-}
-
-/// The text inside `key…)` on `line` (the first such identifier).
-fn argument<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let start = line.find(key)? + key.len();
-    let end = line[start..].find(')')? + start;
-    Some(&line[start..end])
-}
 
 /// `text` (the `.csd` Csound gets) with the opcodes in front of its orchestra when it
 /// calls them; Csound's line numbers stay those of `text`.
@@ -148,17 +118,6 @@ mod tests {
     const PATCH: &str = "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\ninstr 1\n  \
         kGain cabbageGetValue \"gain\"\nendin\n</CsInstruments>\n<CsScore>\n</CsScore>\n\
         </CsoundSynthesizer>\n";
-
-    #[test]
-    fn widget_bounds_are_read_from_the_section() {
-        let code =
-            "<Cabbage>\nform size(300, 200)\nrslider bounds(10, 20, 80, 90) channel(\"gain\")\n\
-            label bounds(1,2,3,4) text(\"x\")\n</Cabbage>\n";
-        assert_eq!(
-            widget_bounds(code),
-            [("gain".to_string(), [10.0, 20.0, 80.0, 90.0])]
-        );
-    }
 
     #[test]
     fn the_opcodes_go_in_front_of_the_orchestra_of_patches_that_call_them() {
