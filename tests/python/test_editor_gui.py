@@ -346,3 +346,127 @@ def test_clicking_the_on_screen_keyboard_plays_a_note(tmp_path):
         assert 100 <= velocity <= 127, velocity
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
         print(f"keyboard: key {key} velocity {velocity}; screenshot {shot}")
+
+
+# A Cabbage patch whose widgets can be found on screen by colour: a red image on the form,
+# a green one planted in a groupbox (bounds relative to it), a checkbox whose colour when
+# on is blue, and a keyboard widget. The patch writes a marker when the checkbox turns on
+# and when a key plays.
+CABBAGE_PATCH = """<CsoundSynthesizer>
+<Cabbage>
+form caption("Placed") size(420, 260), colour(30, 30, 60)
+image bounds(20, 16, 100, 50), colour(255, 0, 0)
+groupbox bounds(150, 10, 250, 120), text("Tone") {{
+image bounds(20, 40, 60, 30), colour(0, 255, 0)
+checkbox bounds(100, 40, 120, 30), channel("on"), text("On"), colour:1(0, 0, 255)
+}}
+keyboard bounds(10, 150, 400, 90)
+</Cabbage>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+fprints "{key}", "key %d velocity %d", p4, p5
+a1 oscili 0.2, p7
+outs a1, a1
+endin
+instr 99
+kOn chnget "on"
+if changed(kOn) == 1 && kOn == 1 then
+fprintks "{check}", "on %d", kOn
+endif
+endin
+</CsInstruments>
+<CsScore>
+i 99 0 3600
+</CsScore>
+</CsoundSynthesizer>"""
+
+
+def colour_boxes(path, colours):
+    """The bounding box (x, y, width, height) of the pixels of each colour (within 10 per
+    channel), or None where there are none."""
+    image = read_png(path)
+    boxes = {name: None for name in colours}
+    for j in range(image.height):
+        for i in range(image.width):
+            pixel = image.pixel(i, j)[:3]
+            for name, rgb in colours.items():
+                if all(abs(c - t) <= 10 for c, t in zip(pixel, rgb)):
+                    box = boxes[name]
+                    boxes[name] = (
+                        (i, j, i, j)
+                        if box is None
+                        else (min(box[0], i), min(box[1], j), max(box[2], i), max(box[3], j))
+                    )
+    return {
+        name: None if b is None else (b[0], b[1], b[2] - b[0] + 1, b[3] - b[1] + 1)
+        for name, b in boxes.items()
+    }
+
+
+def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
+    """A Cabbage patch's form replaces the code view when it first compiles: its widgets
+    are where their bounds say (a planted one inside its groupbox), the checkbox at its
+    bounds turns its channel on and shows its colour when on, and the keyboard widget at
+    its bounds plays a note (a screenshot is kept at target/editor-cabbage-form.png)."""
+    import re
+
+    require_tools("Xvfb", "xdotool", "xwd")
+    if not STANDALONE.exists():
+        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
+    env = {
+        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
+        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
+    }
+    key_marker = tmp_path / "key.txt"
+    check_marker = tmp_path / "check.txt"
+    colours = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255)}
+    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
+        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
+        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
+        time.sleep(3)
+        window.click(400, 300)
+        window.key("ctrl+a")
+        window.type(CABBAGE_PATCH.format(key=key_marker, check=check_marker), delay_ms=8)
+        window.key("ctrl+Return")
+        time.sleep(4)
+        before = window.screenshot(tmp_path / "form.png", method="xwd")
+        boxes = colour_boxes(before, colours)
+        assert boxes["red"] and boxes["green"], (
+            f"the form's images are not on screen: {boxes}; log:\n" + app.stderr_tail()
+        )
+        rx, ry, rw, rh = boxes["red"]
+        scale = rw / 100
+        assert abs(rh - 50 * scale) <= 1.5, boxes
+        # The green image: window bounds (170, 50), 60 x 30, against the red one's (20, 16).
+        gx, gy, gw, gh = boxes["green"]
+        assert abs(gx - rx - 150 * scale) <= 1.5 and abs(gy - ry - 34 * scale) <= 1.5, boxes
+        assert abs(gw - 60 * scale) <= 1.5 and abs(gh - 30 * scale) <= 1.5, boxes
+        assert boxes["blue"] is None, "the checkbox is on before anyone clicks it"
+        # The form's top-left corner, and a point in form coordinates on the screen.
+        ox, oy = rx - 20 * scale, ry - 16 * scale
+        at = lambda fx, fy: (round(ox + fx * scale), round(oy + fy * scale))
+        # The checkbox's box: window bounds (250, 50), 30 high.
+        window.click(*at(262, 65))
+        assert wait_for(check_marker, timeout=10), "the checkbox did not turn on; log:\n" + app.stderr_tail()
+        time.sleep(0.5)
+        after = window.screenshot(SCREENSHOTS / "editor-cabbage-form.png", method="xwd")
+        blue = colour_boxes(after, {"blue": colours["blue"]})["blue"]
+        assert blue is not None, "the checkbox does not show its on colour"
+        bx, by, bw, bh = blue
+        assert abs(bx - at(250, 50)[0]) <= 3 and abs(by - at(250, 50)[1]) <= 3, (blue, at(250, 50))
+        # The keyboard widget's first white key, low on it.
+        window.mouse_move(*at(14, 232))
+        x.xdotool("mousedown", "1")
+        played = wait_for(key_marker, timeout=10)
+        time.sleep(0.3)
+        x.xdotool("mouseup", "1")
+        assert played, "the keyboard widget played no note; log:\n" + app.stderr_tail()
+        time.sleep(0.2)
+        key, velocity = map(int, re.search(r"key (\d+) velocity (\d+)", key_marker.read_text()).groups())
+        assert key == 48 and velocity >= 100, key_marker.read_text()
+        assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
+        print(f"form at scale {scale:.2f}, origin ({ox:.0f}, {oy:.0f}); checkbox on at {blue}; key {key} velocity {velocity}")

@@ -283,7 +283,12 @@ fn print_parameters(engine: &mut Engine, code: &str) {
     if controls.is_empty() {
         println!("no declared parameters");
     }
+    let widgets = csound_plug_patch::cabbage::cabbage_control_types(code);
     for c in &controls {
+        let widget = widgets
+            .iter()
+            .find(|(channel, _)| *channel == c.channel)
+            .map_or(String::new(), |(_, kind)| format!(", Cabbage {kind}"));
         let start = engine.metadata().start_value(c);
         let saved = if start == c.default {
             String::new()
@@ -291,7 +296,7 @@ fn print_parameters(engine: &mut Engine, code: &str) {
             format!(", saved at {}", c.format(start))
         };
         println!(
-            "parameter {}: {} to {}, default {}{saved} ({:?}{})",
+            "parameter {}: {} to {}, default {}{saved} ({:?}{}{widget})",
             c.channel,
             c.format(c.min),
             c.format(c.max),

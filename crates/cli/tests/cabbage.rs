@@ -45,6 +45,16 @@ fn controls_past_the_host_parameters_are_named() {
         "{}",
         result.stdout
     );
+    // Each with the Cabbage widget that declares it.
+    assert_eq!(
+        result
+            .stdout
+            .matches("(Continuous, Cabbage rslider)")
+            .count(),
+        130,
+        "{}",
+        result.stdout
+    );
     let result = check(&many_knobs(124));
     assert!(result.status.success(), "{}", result.describe());
     assert!(

@@ -832,6 +832,17 @@ impl Csound {
         (err == sys::CSOUND_SUCCESS).then_some(value)
     }
 
+    /// `csoundSetStringChannel`: sets a string channel (creating it if the patch did
+    /// not). A look-up in Csound's channel table under its spin lock; Csound allocates
+    /// only when `value` is longer than the channel's buffer.
+    pub fn set_string_channel(&mut self, name: &CStr, value: &CStr) {
+        // SAFETY: live instance, NUL-terminated texts; Csound copies `value` and does not
+        // write through the pointer its C signature leaves mutable.
+        unsafe {
+            sys::csoundSetStringChannel(self.raw(), name.as_ptr(), value.as_ptr().cast_mut())
+        };
+    }
+
     /// `csoundSetControlChannel` by name (a look-up: not for the audio thread).
     pub fn set_control_channel(&mut self, name: &str, value: f64) {
         if let Ok(name) = CString::new(name) {

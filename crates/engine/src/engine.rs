@@ -3,13 +3,14 @@
 use crate::block::{BlockAdapter, Input};
 use crate::channels::{HostInfo, OutputValues};
 use crate::csound::{self, ChannelId, ChannelInfo, ChannelMode};
-use crate::kernel::{Binding, CsoundKernel};
+use crate::kernel::{Binding, CsoundKernel, Target};
 use crate::messages::MessageRing;
 use crate::midi::{MidiChannels, MidiEvent, ScoreAction, ScoreNotes};
 use crate::params::{as_declared, control_from_chn_k, ParameterModel};
 use csound_plug_patch::cabbage::cabbage_controls;
-use csound_plug_patch::controls::{merge_declared, Control};
+use csound_plug_patch::controls::{merge_declared, Control, ControlKind, ControlSource};
 use csound_plug_patch::metadata::Metadata;
+use std::ffi::CString;
 use std::sync::Arc;
 
 /// One compiled and started patch, ready to process host blocks.
@@ -325,10 +326,21 @@ impl Engine {
         let mut named = Vec::new();
         for driven in &model.driven {
             let control = &driven.control;
+            if control.source == ControlSource::CabbageText {
+                if let Some(target) = text_target(csound, control, None) {
+                    bindings.push(Binding {
+                        source: driven.source,
+                        target,
+                        control: control.clone(),
+                        named: usize::MAX,
+                    });
+                }
+                continue;
+            }
             if let Ok(channel) = csound.control_channel(&control.channel, ChannelMode::Input) {
                 bindings.push(Binding {
                     source: driven.source,
-                    channel,
+                    target: Target::Control(channel),
                     control: control.clone(),
                     named: named.len(),
                 });
@@ -337,6 +349,10 @@ impl Engine {
             }
         }
         for (control, value) in &model.fixed {
+            if control.source == ControlSource::CabbageText {
+                text_target(csound, control, Some(*value));
+                continue;
+            }
             csound.set_control_channel(&control.channel, *value);
             named.push((control.channel.clone(), *value));
         }
@@ -364,6 +380,34 @@ impl Engine {
     pub fn set_channel(&mut self, name: &str, value: f64) {
         self.kernel.csound.set_control_channel(name, value);
     }
+}
+
+/// The string channel of a Cabbage string combobox, made as long as its longest item and
+/// set to the item at `value` (its default when `None`); `None` for a control that is not
+/// a menu or a name Csound cannot take.
+fn text_target(
+    csound: &mut csound::Csound,
+    control: &Control,
+    value: Option<f64>,
+) -> Option<Target> {
+    let ControlKind::Menu(items) = &control.kind else {
+        return None;
+    };
+    let name = CString::new(control.channel.as_str()).ok()?;
+    let items: Vec<CString> = items
+        .iter()
+        .map(|i| CString::new(i.replace('\0', "")).unwrap_or_default())
+        .collect();
+    let longest = items.iter().max_by_key(|i| i.as_bytes().len())?;
+    csound.set_string_channel(&name, longest);
+    let value = value.unwrap_or(control.default);
+    let index = ((value - control.min).round().max(0.0) as usize).min(items.len() - 1);
+    csound.set_string_channel(&name, &items[index]);
+    Some(Target::Text {
+        name,
+        items,
+        shown: Some(index),
+    })
 }
 
 impl Engine {

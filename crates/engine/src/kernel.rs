@@ -5,15 +5,31 @@ use crate::block::Kernel;
 use crate::channels::{HostChannels, HostInfo};
 use crate::csound::{ChannelId, Csound};
 use csound_plug_patch::controls::Control;
+use std::ffi::CString;
 
 /// A control that follows a host position, through its cached channel pointer.
 pub(crate) struct Binding {
     /// Index of the position that drives it.
     pub source: usize,
-    pub channel: ChannelId,
+    /// Where its value goes.
+    pub target: Target,
     pub control: Control,
     /// Its entry in the `invalue` table.
     pub named: usize,
+}
+
+/// Where a binding writes.
+pub(crate) enum Target {
+    /// A control channel: the value, every k-cycle.
+    Control(ChannelId),
+    /// A string channel (a Cabbage string combobox): the chosen item's text, when the
+    /// choice changes. Texts are made when binding and the channel is first set to the
+    /// longest, so Csound copies into its buffer without allocating.
+    Text {
+        name: CString,
+        items: Vec<CString>,
+        shown: Option<usize>,
+    },
 }
 
 /// MIDI messages kept per block from the patch; more are dropped.
@@ -88,10 +104,22 @@ impl CsoundKernel {
 
 impl Kernel for CsoundKernel {
     fn perform(&mut self, input: &[f64], output: &mut [f64]) -> bool {
-        for binding in &self.bindings {
+        for binding in &mut self.bindings {
             let position = self.positions.get(binding.source).copied().unwrap_or(0.0);
             let value = binding.control.value_at(f64::from(position));
-            self.csound.set_control(binding.channel, value);
+            match &mut binding.target {
+                Target::Control(channel) => self.csound.set_control(*channel, value),
+                Target::Text { name, items, shown } => {
+                    let index = (value - binding.control.min).round().max(0.0) as usize;
+                    let index = index.min(items.len().saturating_sub(1));
+                    if *shown != Some(index) {
+                        if let Some(item) = items.get(index) {
+                            self.csound.set_string_channel(name, item);
+                        }
+                        *shown = Some(index);
+                    }
+                }
+            }
             if let Some(entry) = self.csound.named_values().inputs.get_mut(binding.named) {
                 entry.1 = value;
             }

@@ -181,6 +181,18 @@ fn expected() -> Vec<(&'static str, Vec<Control>, Vec<&'static str>)> {
                         "Item 1", "Item 2", "Item 3", "Item 4", "Item 5", "Item 6", "Item 7",
                     ]),
                 ),
+                // A string combobox: its channel gets the item's text.
+                Control {
+                    source: csound_plug_patch::controls::ControlSource::CabbageText,
+                    ..c(
+                        "file",
+                        "file",
+                        (1.0, 2.0, 1.0),
+                        1.0,
+                        1.0,
+                        menu(&["a.wav", "b.wav"]),
+                    )
+                },
                 c(
                     "mode",
                     "Mode",
@@ -742,4 +754,61 @@ fn scrambled_sections_never_panic() {
             assert_usable(control, name);
         }
     }
+}
+
+/// A string combobox (`channelType("string")`) is a menu whose channel holds the chosen
+/// item's text: `value("…")` or a 0-based index picks the start, and a render at the
+/// defaults gives the patch the text (the level it picks by it is measured).
+#[test]
+fn string_comboboxes_set_their_channel_to_the_items_text() {
+    use csound_plug_patch::controls::ControlSource;
+    let lines = "combobox channel(\"w\"), channelType(\"string\"), text(\"sine\", \"saw\", \"pulse\"), value(\"pulse\")\n\
+                 combobox channel(\"x\"), channelType(\"string\"), text(\"a\", \"b\"), value(1)\n\
+                 combobox channel(\"y\"), channelType(\"string\"), text(\"a\", \"b\"), value(\"none\")\n\
+                 combobox channel(\"z\"), channelType(\"string\"), populate(\"*.wav\")";
+    let controls = cabbage_controls(&section(lines));
+    let shown: Vec<(&str, f64, bool)> = controls
+        .iter()
+        .map(|c| {
+            (
+                c.channel.as_str(),
+                c.default,
+                c.source == ControlSource::CabbageText,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [("w", 3.0, true), ("x", 2.0, true), ("y", 1.0, true)]
+    );
+    assert_eq!(controls[0].kind, menu(&["sine", "saw", "pulse"]));
+
+    let patch = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 1
+0dbfs = 1
+instr 1
+  SWave chnget "w"
+  iLevel = (strcmp(SWave, "pulse") == 0 ? 0.5 : 0.1)
+  out oscili(iLevel, 440)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 0.5
+</CsScore>
+<Cabbage>
+combobox bounds(0, 0, 100, 20), channel("w"), channelType("string"), text("sine", "saw", "pulse"), value("pulse")
+</Cabbage>
+</CsoundSynthesizer>
+"#;
+    let rendered = render(patch, &RenderOptions::default(), |_, _| {}).expect("renders");
+    let peak = rendered.channels[0]
+        .iter()
+        .fold(0.0f32, |m, s| m.max(s.abs()));
+    assert!(
+        (peak - 0.5).abs() < 0.01,
+        "level {peak}: the channel did not say \"pulse\""
+    );
 }

@@ -21,6 +21,7 @@
 //! | `checkbox` | `Toggle`, 0..1 |
 //! | `button` | `Button`, 0..1 |
 //! | `combobox` | `Menu(items)`, 1..=n (1 is the first item) |
+//! | `combobox` with `channelType("string")` | the same menu, source `CabbageText`: the channel is a string channel holding the chosen item's text; `value("item")` or a 0-based `value(n)` picks the first one shown |
 //! | `optionbutton` | `Menu(items)`, 0..=n-1 (Cabbage counts its items from 0) |
 //!
 //! Identifiers read: `channel`/`channels`, `range(min, max[, value[, skew[, incr]]])`,
@@ -55,15 +56,14 @@
 //! between identifiers, quoted or bare arguments, quotes holding commas or parentheses.
 //! A widget that cannot be read (unclosed parenthesis, a number that is not one, an empty
 //! range, a skew ≤ 0, a negative increment) is skipped, as is a widget without a channel,
-//! and menus Cabbage fills at run time (`populate`, `file`, `channelType("string")`,
-//! `mode("resize")`).
+//! and menus Cabbage fills at run time (`populate`, `file`, `mode("resize")`).
 //!
 //! Cabbage 3 writes the section as a JSON array of widget objects (`{"type":
 //! "rotarySlider", "channel": "cf", "range": {"min": 20, "max": 20000, "defaultValue":
 //! 1000, "skew": 0.5, "increment": 1}, "text": "Freq."}`); its types and fields are read
 //! as the Cabbage 2 widget and identifiers they name, so both give the same controls.
 
-use crate::controls::{Control, ControlKind};
+use crate::controls::{Control, ControlKind, ControlSource};
 use crate::csd::{self, Comments, Csd};
 use std::collections::HashSet;
 
@@ -85,6 +85,12 @@ pub fn cabbage_displays(csd: &str) -> Vec<String> {
 /// the editor draws as knobs.
 pub fn cabbage_knobs(csd: &str) -> Vec<String> {
     parse(csd).knobs
+}
+
+/// Each input control's channel and the Cabbage widget type that declares it (`rslider`,
+/// `combobox`, …), in the order of [`cabbage_controls`].
+pub fn cabbage_control_types(csd: &str) -> Vec<(String, String)> {
+    parse(csd).types
 }
 
 /// Each widget's first channel and its `bounds(x, y, width, height)` (Cabbage 3:
@@ -120,6 +126,7 @@ pub fn cabbage_bounds(csd: &str) -> Vec<(String, [f64; 4])> {
 /// The lists from one pass.
 struct Parsed {
     controls: Vec<Control>,
+    types: Vec<(String, String)>,
     displays: Vec<String>,
     knobs: Vec<String>,
 }
@@ -127,6 +134,7 @@ struct Parsed {
 fn parse(csd: &str) -> Parsed {
     let mut parsed = Parsed {
         controls: Vec::new(),
+        types: Vec::new(),
         displays: Vec::new(),
         knobs: Vec::new(),
     };
@@ -154,6 +162,11 @@ fn parse(csd: &str) -> Parsed {
                             .knobs
                             .extend(controls.iter().map(|c| c.channel.clone()));
                     }
+                    parsed.types.extend(
+                        controls
+                            .iter()
+                            .map(|c| (c.channel.clone(), widget.kind.clone())),
+                    );
                     parsed.controls.extend(controls);
                 }
             }
@@ -164,6 +177,10 @@ fn parse(csd: &str) -> Parsed {
     parsed
         .controls
         .retain(|control| seen.insert(control.channel.clone()));
+    let mut typed = HashSet::new();
+    parsed
+        .types
+        .retain(|(channel, _)| typed.insert(channel.clone()));
     for channel in outputs {
         if seen.insert(channel.clone()) {
             parsed.displays.push(channel);
@@ -174,7 +191,7 @@ fn parse(csd: &str) -> Parsed {
 
 /// The section's widgets, in either format: Cabbage 3's JSON array of widget objects, or
 /// Cabbage 2's widget lines.
-fn widgets(section: &str) -> Vec<Widget> {
+pub(crate) fn widgets(section: &str) -> Vec<Widget> {
     if section.trim_start().starts_with('[') {
         return json_widgets(section);
     }
@@ -210,7 +227,7 @@ const JSON_TYPES: &[(&str, &str)] = &[
 /// The widgets of a JSON section (`[{"type": "rotarySlider", "channel": "gain",
 /// "range": {"min": 0, "max": 1, "defaultValue": 0.5, "skew": 1, "increment": 0.01}}, …]`)
 /// as the identifiers Cabbage 2 would give them; none when it is not a JSON array.
-fn json_widgets(section: &str) -> Vec<Widget> {
+pub(crate) fn json_widgets(section: &str) -> Vec<Widget> {
     let Ok(serde_json::Value::Array(objects)) = serde_json::from_str(section.trim()) else {
         return Vec::new();
     };
@@ -247,6 +264,14 @@ fn json_widgets(section: &str) -> Vec<Widget> {
                             .map(|k| bounds.get(*k).map_or(String::new(), json_text))
                             .collect()
                     }
+                    ("size", serde_json::Value::Object(size)) => ["width", "height"]
+                        .iter()
+                        .map(|k| size.get(*k).map_or(String::new(), json_text))
+                        .collect(),
+                    // `colour: {"fill": "#…", "stroke": {…}}`: the fill.
+                    ("colour", serde_json::Value::Object(colour)) => {
+                        colour.get("fill").map(json_text).into_iter().collect()
+                    }
                     (_, serde_json::Value::Array(items)) => items.iter().map(json_text).collect(),
                     // `text: {"off": …, "on": …}`, `channel: {"x": …, "y": …}`: in order.
                     (_, serde_json::Value::Object(fields)) => {
@@ -274,7 +299,7 @@ fn json_text(value: &serde_json::Value) -> String {
 
 /// The `<Cabbage>` section's text, read by the one `.csd` reader (its tag starts a line,
 /// any case; without a closing tag it ends before the next line starting with `<`).
-fn section(csd: &str) -> Option<&str> {
+pub(crate) fn section(csd: &str) -> Option<&str> {
     if let Some(section) = Csd::parse(csd).section("Cabbage") {
         return Some(section.body);
     }
@@ -294,7 +319,7 @@ fn section(csd: &str) -> Option<&str> {
 
 /// Removes `;`, `//` and `/* */` comments outside quotes, keeping line breaks: the
 /// orchestra's rules, which Cabbage's widget lines follow too.
-fn strip_comments(text: &str) -> String {
+pub(crate) fn strip_comments(text: &str) -> String {
     csd::strip_comments(text, Comments::Orchestra)
 }
 
@@ -390,7 +415,7 @@ fn open_parens(line: &str) -> i32 {
 
 /// Trimmed lines, with `\` continuations and lines left inside parentheses joined to the
 /// next (unless that one starts a widget or a macro).
-fn logical_lines(text: &str) -> Vec<String> {
+pub(crate) fn logical_lines(text: &str) -> Vec<String> {
     let raw: Vec<&str> = text.split('\n').map(str::trim).collect();
     let mut lines = Vec::new();
     let mut index = 0;
@@ -416,7 +441,7 @@ fn logical_lines(text: &str) -> Vec<String> {
 }
 
 /// `#define NAME text` lines of the section; a later definition wins.
-fn macros(lines: &[String]) -> Vec<(String, String)> {
+pub(crate) fn macros(lines: &[String]) -> Vec<(String, String)> {
     let mut macros: Vec<(String, String)> = Vec::new();
     for line in lines {
         let Some(rest) = line
@@ -441,7 +466,7 @@ fn macros(lines: &[String]) -> Vec<(String, String)> {
 }
 
 /// Replaces `$NAME` outside quotes with the macro's text; an unknown macro is removed.
-fn expand_macros(line: &str, macros: &[(String, String)]) -> String {
+pub(crate) fn expand_macros(line: &str, macros: &[(String, String)]) -> String {
     if !line.contains('$') {
         return line.to_string();
     }
@@ -476,14 +501,14 @@ fn expand_macros(line: &str, macros: &[(String, String)]) -> String {
 
 /// A widget line: its type (lower case) and identifiers in written order, each with its
 /// name (lower case) and its arguments (trimmed, outer quotes removed).
-struct Widget {
-    kind: String,
-    identifiers: Vec<(String, Vec<String>)>,
+pub(crate) struct Widget {
+    pub(crate) kind: String,
+    pub(crate) identifiers: Vec<(String, Vec<String>)>,
 }
 
 /// Reads `type ident(args) ident(args) …`; `None` for a line that is not a widget or whose
 /// parentheses or quotes do not close.
-fn parse_widget(line: &str) -> Option<Widget> {
+pub(crate) fn parse_widget(line: &str) -> Option<Widget> {
     let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '{' || c == '}');
     let kind = first_word(line);
     if kind.is_empty() {
@@ -584,7 +609,7 @@ fn unquote(arg: &str) -> String {
 
 /// A finite number (`.5`, `-1`, `1e3`, …); as Cabbage reads numbers, the longest valid
 /// beginning of one with more after it (`78.125.5` is 78.125).
-fn number(arg: &str) -> Option<f64> {
+pub(crate) fn number(arg: &str) -> Option<f64> {
     let arg = arg.trim();
     if let Ok(x) = arg.parse::<f64>() {
         return Some(x).filter(|x| x.is_finite());
@@ -604,7 +629,7 @@ fn optional_number(args: &[String], index: usize) -> Result<Option<f64>, ()> {
     }
 }
 
-fn channels_of(args: &[String]) -> Vec<String> {
+pub(crate) fn channels_of(args: &[String]) -> Vec<String> {
     args.iter()
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty())
@@ -664,8 +689,12 @@ struct Settings {
     y: Axis,
     texts: Option<Vec<String>>,
     caption: Option<String>,
-    /// Items or values only known at run time (file lists, string channels, resizing).
+    /// Items or values only known at run time (file lists, resizing).
     runtime_menu: bool,
+    /// `channelType("string")`: the channel holds the chosen item's text.
+    string_channel: bool,
+    /// A `value()` that is not a number: a string combobox's chosen item.
+    value_text: Option<String>,
 }
 
 impl Settings {
@@ -694,6 +723,8 @@ impl Settings {
             texts: None,
             caption: None,
             runtime_menu: false,
+            string_channel: false,
+            value_text: None,
         }
     }
 
@@ -744,7 +775,13 @@ impl Settings {
                     axis.value = value;
                 }
             }
-            "value" => set(&mut self.value, first()?),
+            "value" => match first() {
+                Ok(value) => {
+                    set(&mut self.value, value);
+                    self.value_text = None;
+                }
+                Err(()) => self.value_text = args.first().cloned(),
+            },
             "valuex" => set(&mut self.x.value, first()?),
             "valuey" => set(&mut self.y.value, first()?),
             "minvalue" => set(&mut self.low, first()?),
@@ -755,7 +792,7 @@ impl Settings {
             "sliderskew" => set(&mut self.skew, first()?),
             "text" | "items" => self.texts = Some(args.to_vec()),
             "caption" => self.caption = args.first().cloned(),
-            "channeltype" if first_is(args, "string") => self.runtime_menu = true,
+            "channeltype" if first_is(args, "string") => self.string_channel = true,
             "populate" | "file" | "filetype" => self.runtime_menu = true,
             "mode" if first_is(args, "resize") => self.runtime_menu = true,
             _ => {}
@@ -838,6 +875,10 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
     };
     let numbered = |count: usize| (1..=count).map(|i| format!("Item {i}")).collect();
 
+    // A `value()` that is not a number makes sense for a string combobox only.
+    if s.value_text.is_some() && !(family == Family::ComboBox && s.string_channel) {
+        return None;
+    }
     let controls = match family {
         Family::Slider => {
             if !s.slider_ok() {
@@ -911,8 +952,23 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
             1.0,
             ControlKind::Button,
         )],
+        Family::ComboBox if s.string_channel => {
+            // Cabbage's string combobox: `value("item")` or a 0-based index picks the
+            // first item shown; the channel gets the item's text.
+            let items = s
+                .texts
+                .clone()
+                .filter(|t| !t.is_empty() && !s.runtime_menu)?;
+            let index = match &s.value_text {
+                Some(text) => items.iter().position(|i| i == text).unwrap_or(0),
+                None => (s.value.max(0.0) as usize).min(items.len() - 1),
+            };
+            let mut control = menu(items, 1.0, index as f64 + 1.0);
+            control.source = ControlSource::CabbageText;
+            vec![control]
+        }
         Family::ComboBox | Family::OptionButton => {
-            if s.runtime_menu {
+            if s.runtime_menu || s.string_channel {
                 return None;
             }
             let (first, default_count) = if family == Family::ComboBox {
@@ -939,6 +995,27 @@ mod tests {
         let controls = cabbage_controls(csd);
         assert_eq!(controls.len(), 1, "{controls:?}");
         controls.into_iter().next().expect("one control")
+    }
+
+    #[test]
+    fn control_types_name_the_declaring_widget_once_per_channel() {
+        let csd = "<Cabbage>\nrslider channel(\"a\")\nnslider channel(\"a\")\n\
+                   xypad channel(\"x\", \"y\")\ncombobox channel(\"m\"), text(\"1\", \"2\")\n\
+                   label channel(\"l\")\n</Cabbage>\n";
+        let types = cabbage_control_types(csd);
+        let types: Vec<(&str, &str)> = types
+            .iter()
+            .map(|(c, k)| (c.as_str(), k.as_str()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("a", "rslider"),
+                ("x", "xypad"),
+                ("y", "xypad"),
+                ("m", "combobox")
+            ]
+        );
     }
 
     #[test]

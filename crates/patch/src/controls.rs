@@ -24,6 +24,9 @@ pub enum ControlSource {
     ChnK,
     /// A widget in the `<Cabbage>` section.
     Cabbage,
+    /// A Cabbage `combobox` with `channelType("string")`: a menu whose channel is a
+    /// string channel holding the chosen item's text.
+    CabbageText,
 }
 
 /// One declared input control.

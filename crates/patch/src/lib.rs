@@ -11,6 +11,7 @@ pub mod controls;
 pub mod csd;
 pub mod embedded;
 pub mod facts;
+pub mod layout;
 pub mod links;
 pub mod metadata;
 pub mod presets;

@@ -1723,3 +1723,49 @@ fn a_cabbage_patch_with_124_controls_gets_124_host_parameters() {
     let moved = settled_peak(&plugin.render(&[], frames, 512, &events));
     assert_level("c124 at 0.5", moved, 0.5);
 }
+
+/// A Cabbage string combobox: the channel holds the chosen item's text (the patch picks
+/// a level by it), the host parameter is the menu, `value("…")` chooses the first item.
+#[test]
+fn a_cabbage_string_combobox_sets_its_channel_to_the_chosen_items_text() {
+    let patch = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  SWave chnget "wave"
+  kLevel = 0.1
+  if strcmpk(SWave, "saw") == 0 then
+    kLevel = 0.3
+  elseif strcmpk(SWave, "square wave") == 0 then
+    kLevel = 0.6
+  endif
+  aSine oscili kLevel, 440
+  outs aSine, aSine
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 3600
+</CsScore>
+<Cabbage>
+form size(200, 100)
+combobox bounds(10, 10, 120, 25), channel("wave"), channelType("string"), text("sine", "saw", "square wave"), value("saw")
+</Cabbage>
+</CsoundSynthesizer>
+"#;
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, patch);
+    let param = slot(&mut plugin, 1);
+    assert_eq!(text_of(&mut plugin, &param), "wave: saw");
+    let frames = seconds(0.5, SR);
+    let at_default = settled_peak(&plugin.render(&[], frames, 512, &[]));
+    assert_level("\"saw\" by value()", at_default, 0.3);
+    // The menu's third item: values 1..=3, position 1.
+    let events = [NoteEvent::param(0, param.id, 1.0)];
+    let third = settled_peak(&plugin.render(&[], frames, 512, &events));
+    assert_level("\"square wave\" chosen by the host", third, 0.6);
+    let events = [NoteEvent::param(0, param.id, 0.0)];
+    let first = settled_peak(&plugin.render(&[], frames, 512, &events));
+    assert_level("\"sine\" chosen by the host", first, 0.1);
+}

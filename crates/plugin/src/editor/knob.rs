@@ -42,7 +42,19 @@ fn arc(center: Pos2, radius: f32, from: f32, to: f32, stroke: Stroke) -> Shape {
 /// Draws the knob and turns `position` as the user drags or scrolls it; the response is
 /// `changed` when it moved.
 pub fn knob(ui: &mut Ui, position: &mut f32) -> Response {
-    let (rect, mut response) = ui.allocate_exact_size(Vec2::splat(SIZE), Sense::click_and_drag());
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(SIZE), Sense::click_and_drag());
+    knob_at(ui, rect, position, response, None)
+}
+
+/// The knob drawn in `rect` (a Cabbage `rslider`'s bounds), following `response` (the
+/// rect's interaction), its value arc in `colour` when given.
+pub fn knob_at(
+    ui: &mut Ui,
+    rect: egui::Rect,
+    position: &mut f32,
+    mut response: Response,
+    colour: Option<Color32>,
+) -> Response {
     let fine = ui.input(|i| i.modifiers.shift);
     if response.dragged() {
         let moved = dragged(*position, response.drag_delta(), fine);
@@ -64,18 +76,26 @@ pub fn knob(ui: &mut Ui, position: &mut f32) -> Response {
     if ui.is_rect_visible(rect) {
         let visuals = ui.style().interact(&response);
         let center = rect.center();
-        let radius = SIZE / 2.0 - 3.0;
+        let size = rect.width().min(rect.height());
+        let width = (size / 8.5).clamp(2.0, 8.0);
+        let radius = size / 2.0 - width / 2.0 - 1.0;
         let painter = ui.painter();
-        painter.circle_filled(center, radius - 4.0, visuals.bg_fill);
-        let track = Stroke::new(4.0, ui.visuals().extreme_bg_color);
+        painter.circle_filled(center, (radius - width).max(1.0), visuals.bg_fill);
+        let track = Stroke::new(width, ui.visuals().extreme_bg_color);
         painter.add(arc(center, radius, START, -START, track));
-        let value = Stroke::new(4.0, ui.visuals().selection.bg_fill);
-        painter.add(arc(center, radius, START, angle(*position), value));
+        let fill = colour.unwrap_or(ui.visuals().selection.bg_fill);
+        painter.add(arc(
+            center,
+            radius,
+            START,
+            angle(*position),
+            Stroke::new(width, fill),
+        ));
         let pointer = Stroke::new(2.0, Color32::from_gray(230));
         painter.line_segment(
             [
                 at(center, angle(*position), 3.0),
-                at(center, angle(*position), radius - 5.0),
+                at(center, angle(*position), (radius - width - 1.0).max(3.0)),
             ],
             pointer,
         );

@@ -10,6 +10,7 @@
 mod app;
 pub mod code_view;
 pub mod file_list;
+pub mod form;
 pub mod highlight;
 pub mod knob;
 pub mod panel;

@@ -183,7 +183,11 @@ fn control(
 }
 
 /// Moves `param` to `position` as one gesture of its own.
-fn set_once(setter: &ParamSetter, param: &nice_plug::prelude::FloatParam, position: f32) {
+pub(crate) fn set_once(
+    setter: &ParamSetter,
+    param: &nice_plug::prelude::FloatParam,
+    position: f32,
+) {
     setter.begin_set_parameter(param);
     setter.set_parameter_normalized(param, position);
     setter.end_set_parameter(param);
@@ -193,7 +197,7 @@ fn set_once(setter: &ParamSetter, param: &nice_plug::prelude::FloatParam, positi
 /// one gesture (begin, moves, end) for the host's automation; a click or typed value and
 /// a double-click (back to the default) are a gesture each. Positions snap to the
 /// control's steps, as the host would.
-fn follow_drag(
+pub(crate) fn follow_drag(
     response: &egui::Response,
     c: &Control,
     p: f32,

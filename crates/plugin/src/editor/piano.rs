@@ -39,27 +39,33 @@ impl Default for Piano {
 /// The key under `point` in `rect` for a keyboard starting at `lowest`, and the velocity
 /// pressing there gives (softer near the top of the key); black keys are on top.
 pub fn key_at(rect: Rect, lowest: u8, point: Pos2) -> Option<(u8, u8)> {
+    key_among(rect, lowest, WHITE_KEYS, point)
+}
+
+/// [`key_at`] for a keyboard of `white_keys` white keys.
+fn key_among(rect: Rect, lowest: u8, white_keys: usize, point: Pos2) -> Option<(u8, u8)> {
     if !rect.contains(point) {
         return None;
     }
-    let white_width = rect.width() / WHITE_KEYS as f32;
+    let white_width = rect.width() / white_keys as f32;
     let depth = ((point.y - rect.top()) / rect.height()).clamp(0.0, 1.0);
     let velocity = (30.0 + 97.0 * depth).round() as u8;
     let x = point.x - rect.left();
     if depth < BLACK_HEIGHT {
-        for (white_index, right_edge) in (1..WHITE_KEYS).map(|i| (i - 1, i as f32 * white_width)) {
+        for (white_index, right_edge) in (1..white_keys).map(|i| (i - 1, i as f32 * white_width)) {
             let octave = white_index / 7;
             if let Some(&(semitone, _)) = BLACK.iter().find(|(_, w)| *w == white_index % 7) {
                 let half = white_width * BLACK_WIDTH / 2.0;
                 if (x - right_edge).abs() <= half {
-                    return Some((lowest + 12 * octave as u8 + semitone, velocity));
+                    let key = lowest as usize + 12 * octave + semitone as usize;
+                    return Some((key.min(127) as u8, velocity));
                 }
             }
         }
     }
-    let white_index = ((x / white_width) as usize).min(WHITE_KEYS - 1);
-    let key = lowest + 12 * (white_index / 7) as u8 + WHITE[white_index % 7];
-    Some((key, velocity))
+    let white_index = ((x / white_width) as usize).min(white_keys - 1);
+    let key = lowest as usize + 12 * (white_index / 7) + WHITE[white_index % 7] as usize;
+    Some((key.min(127) as u8, velocity))
 }
 
 impl Piano {
@@ -83,11 +89,37 @@ impl Piano {
         let width = ui.available_width();
         let (rect, response) =
             ui.allocate_exact_size(egui::vec2(width, HEIGHT), Sense::click_and_drag());
+        self.play(ui, rect, &response, WHITE_KEYS, keyboard);
+    }
+
+    /// A keyboard filling `rect` (a Cabbage `keyboard` widget's bounds), about as many
+    /// white keys as fit 20 points wide, ending on a C; `response` is the rect's
+    /// interaction.
+    pub fn show_at(
+        &mut self,
+        ui: &egui::Ui,
+        rect: Rect,
+        response: &egui::Response,
+        keyboard: &OnScreenKeyboard,
+    ) {
+        let octaves = (rect.width() / (20.0 * 7.0)).round().clamp(1.0, 7.0) as usize;
+        self.play(ui, rect, response, 7 * octaves + 1, keyboard);
+    }
+
+    /// Plays the key the mouse holds in `rect` and draws the keys.
+    fn play(
+        &mut self,
+        ui: &egui::Ui,
+        rect: Rect,
+        response: &egui::Response,
+        white_keys: usize,
+        keyboard: &OnScreenKeyboard,
+    ) {
         let pressed = response
             .is_pointer_button_down_on()
             .then(|| response.interact_pointer_pos())
             .flatten()
-            .and_then(|point| key_at(rect, self.lowest, point));
+            .and_then(|point| key_among(rect, self.lowest, white_keys, point));
         match (self.held, pressed) {
             (Some(held), Some((key, _))) if held == key => {}
             (held, now) => {
@@ -100,41 +132,41 @@ impl Piano {
                 self.held = now.map(|(key, _)| key);
             }
         }
-        self.paint(ui, rect);
+        self.paint(ui, rect, white_keys);
     }
 
-    fn paint(&self, ui: &egui::Ui, rect: Rect) {
+    fn paint(&self, ui: &egui::Ui, rect: Rect, white_keys: usize) {
         let painter = ui.painter_at(rect);
-        let white_width = rect.width() / WHITE_KEYS as f32;
+        let white_width = rect.width() / white_keys as f32;
         let pressed = Color32::from_rgb(90, 160, 230);
         let outline = Stroke::new(1.0, Color32::from_gray(60));
-        for i in 0..WHITE_KEYS {
-            let key = self.lowest + 12 * (i / 7) as u8 + WHITE[i % 7];
+        for i in 0..white_keys {
+            let key = self.lowest as usize + 12 * (i / 7) + WHITE[i % 7] as usize;
             let left = rect.left() + i as f32 * white_width;
             let key_rect = Rect::from_min_max(
                 egui::pos2(left, rect.top()),
                 egui::pos2(left + white_width, rect.bottom()),
             );
-            let fill = if self.held == Some(key) {
+            let fill = if self.held.map(usize::from) == Some(key) {
                 pressed
             } else {
                 Color32::from_gray(235)
             };
             painter.rect(key_rect, 2.0, fill, outline, StrokeKind::Inside);
         }
-        for i in 1..WHITE_KEYS {
+        for i in 1..white_keys {
             let white_index = i - 1;
             let Some(&(semitone, _)) = BLACK.iter().find(|(_, w)| *w == white_index % 7) else {
                 continue;
             };
-            let key = self.lowest + 12 * (white_index / 7) as u8 + semitone;
+            let key = self.lowest as usize + 12 * (white_index / 7) + semitone as usize;
             let centre = rect.left() + i as f32 * white_width;
             let half = white_width * BLACK_WIDTH / 2.0;
             let key_rect = Rect::from_min_max(
                 egui::pos2(centre - half, rect.top()),
                 egui::pos2(centre + half, rect.top() + rect.height() * BLACK_HEIGHT),
             );
-            let fill = if self.held == Some(key) {
+            let fill = if self.held.map(usize::from) == Some(key) {
                 pressed
             } else {
                 Color32::from_gray(25)

@@ -1,6 +1,7 @@
 //! The editor window: layout, shortcuts and the actions behind its buttons.
 
 use super::code_view::CodeView;
+use super::form::{FormView, Links};
 use super::panel::{self, Entry};
 use super::piano::Piano;
 use super::EditorShared;
@@ -93,6 +94,20 @@ pub struct EditorApp {
     linked: files::LinkedFiles,
     /// The on-screen keyboard under the right-hand pane.
     piano: Piano,
+    /// The running patch's Cabbage form, when its section places widgets.
+    form: Option<FormView>,
+    /// What the central area shows: the form when a patch's form first appears, then
+    /// what the user picks.
+    central: Central,
+    /// The code the form was read from.
+    form_code: Option<Arc<String>>,
+}
+
+/// What the central area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Central {
+    Code,
+    Form,
 }
 
 /// What the right-hand pane shows.
@@ -131,6 +146,9 @@ impl EditorApp {
             settings: Settings::load(),
             linked: files::LinkedFiles::default(),
             piano: Piano::default(),
+            form: None,
+            central: Central::Code,
+            form_code: None,
         }
     }
 
@@ -175,8 +193,29 @@ impl EditorApp {
         if !Arc::ptr_eq(&table, &self.table) {
             // The running engine's code says which controls are knobs.
             let running = self.shared.compiler.status.last_built.load_full();
-            let knobs = running.map_or_else(Vec::new, |code| panel::knobs(&code));
+            let knobs = running
+                .as_ref()
+                .map_or_else(Vec::new, |code| panel::knobs(code));
             self.entries = panel::entries(&table, &knobs);
+            // A new engine's code: its form (a new binding of the same code keeps the
+            // form and what the patch changed on it).
+            let same = match (&running, &self.form_code) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            };
+            if !same {
+                let had_form = self.form.is_some();
+                self.form = running
+                    .as_ref()
+                    .and_then(|code| csound_plug_patch::layout::cabbage_form(code))
+                    .map(FormView::new);
+                self.form_code = running;
+                self.central = match (had_form, &self.form) {
+                    (_, None) => Central::Code,
+                    (false, Some(_)) => Central::Form,
+                    (true, Some(_)) => self.central,
+                };
+            }
             // The plugin moved these slots (a new binding, a preset's values) without the
             // host knowing; with a window open, tell the host now.
             for entry in &self.entries {
@@ -564,8 +603,35 @@ impl NiceEguiApp for EditorApp {
             .filter_map(|e| Some((e.line?, e.message.clone())))
             .collect();
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(view) = &mut self.view {
-                view.show(ui, &errors);
+            if self.form.is_some() {
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.central, Central::Code, "Code");
+                    let caption = self
+                        .form
+                        .as_ref()
+                        .and_then(|f| f.form.caption.clone())
+                        .unwrap_or_else(|| "Cabbage form".into());
+                    ui.selectable_value(&mut self.central, Central::Form, caption)
+                        .on_hover_text("The patch's <Cabbage> widgets where its section puts them");
+                });
+            }
+            match (self.central, &mut self.form) {
+                (Central::Form, Some(form)) => {
+                    let outputs = self.shared.compiler.status.outputs.load_full();
+                    let links = Links {
+                        entries: &self.entries,
+                        slots: &self.shared.params.slots,
+                        setter: &setter,
+                        outputs: &outputs,
+                        keyboard: &self.shared.params.keyboard,
+                    };
+                    form.show(ui, &links);
+                }
+                _ => {
+                    if let Some(view) = &mut self.view {
+                        view.show(ui, &errors);
+                    }
+                }
             }
         });
         self.dialog(&ctx);
