@@ -69,6 +69,16 @@ pub struct Placed {
     pub shape: Option<String>,
     /// `outlineThickness(n)`.
     pub outline_thickness: f32,
+    /// `textColour`: a slider's or knob's label.
+    pub text_colour: Option<Rgba>,
+    /// `popup(1)`: a container Cabbage opens as its own window when the patch shows it;
+    /// hidden in the form with what is planted in it.
+    pub popup: bool,
+    /// `identChannel("name")`: a string channel through which Cabbage 2 patches send the
+    /// widget identifiers (`chnset "visible(1)", "name"`).
+    pub ident_channel: Option<String>,
+    /// The index in [`Form::widgets`] of the container it is planted in.
+    pub parent: Option<usize>,
 }
 
 impl Placed {
@@ -90,6 +100,10 @@ impl Placed {
             align: None,
             shape: None,
             outline_thickness: 0.0,
+            text_colour: None,
+            popup: false,
+            ident_channel: None,
+            parent: None,
         }
     }
 
@@ -126,6 +140,9 @@ impl Placed {
             "fontcolour" | "fontcolour:0" => self.font_colour = colour(args),
             "outlinecolour" => self.outline_colour = colour(args),
             "trackercolour" => self.tracker_colour = colour(args),
+            "textcolour" => self.text_colour = colour(args),
+            "popup" => self.popup = flag().unwrap_or(false),
+            "identchannel" => self.ident_channel = args.first().cloned(),
             "visible" => self.visible = flag().unwrap_or(true),
             "active" => self.active = flag().unwrap_or(true),
             "corners" => self.corners = numbers.first().copied().unwrap_or(0.0).max(0.0),
@@ -148,9 +165,25 @@ impl Placed {
         }
     }
 
-    /// Whether it has `channel`.
+    /// Whether it has `channel`, or takes identifiers through it (`identChannel`).
     pub fn has_channel(&self, channel: &str) -> bool {
-        self.channels.iter().any(|c| c == channel)
+        self.channels.iter().any(|c| c == channel) || self.ident_channel.as_deref() == Some(channel)
+    }
+}
+
+impl Form {
+    /// Whether each widget shows: it is visible, not a pop-up, and neither is any
+    /// container it is planted in.
+    pub fn shown(&self) -> Vec<bool> {
+        let mut shown: Vec<bool> = Vec::with_capacity(self.widgets.len());
+        for widget in &self.widgets {
+            let parent = widget
+                .parent
+                .and_then(|p| shown.get(p).copied())
+                .unwrap_or(true);
+            shown.push(parent && widget.visible && !widget.popup);
+        }
+        shown
     }
 }
 
@@ -166,7 +199,10 @@ pub fn cabbage_form(csd: &str) -> Option<Form> {
         widgets: Vec::new(),
     };
     let mut size = None;
-    for (widget, origin) in widgets {
+    // Section index -> form index, for containers.
+    let mut placed_at: Vec<Option<usize>> = Vec::new();
+    for (widget, origin, parent) in widgets {
+        placed_at.push(None);
         if widget.kind == "form" {
             for (name, args) in &widget.identifiers {
                 let numbers: Vec<f32> = args
@@ -186,7 +222,9 @@ pub fn cabbage_form(csd: &str) -> Option<Form> {
         for (name, args) in &widget.identifiers {
             placed.apply(name, args);
         }
+        placed.parent = parent.and_then(|p| placed_at[p]);
         if widget.identifiers.iter().any(|(name, _)| name == "bounds") {
+            *placed_at.last_mut().expect("pushed above") = Some(form.widgets.len());
             form.widgets.push(placed);
         }
     }
@@ -203,37 +241,37 @@ pub fn cabbage_form(csd: &str) -> Option<Form> {
 
 /// The section's widgets with the top-left corner of the container each is planted in
 /// (the window's is 0, 0). Cabbage 3's JSON widgets are all in window coordinates.
-fn placed_widgets(section: &str) -> Vec<(Widget, [f32; 2])> {
+fn placed_widgets(section: &str) -> Vec<(Widget, [f32; 2], Option<usize>)> {
     if section.trim_start().starts_with('[') {
         return cabbage::json_widgets(section)
             .into_iter()
-            .map(|w| (w, [0.0, 0.0]))
+            .map(|w| (w, [0.0, 0.0], None))
             .collect();
     }
     let cleaned = cabbage::strip_comments(section);
     let lines = cabbage::logical_lines(&cleaned);
     let macros = cabbage::macros(&lines);
-    // Corners of the open containers, innermost last.
-    let mut containers: Vec<[f32; 2]> = Vec::new();
-    let mut widgets: Vec<(Widget, [f32; 2])> = Vec::new();
+    // The open containers (index, corner), innermost last.
+    let mut containers: Vec<(Option<usize>, [f32; 2])> = Vec::new();
+    let mut widgets: Vec<(Widget, [f32; 2], Option<usize>)> = Vec::new();
     for line in lines.iter().filter(|line| !line.starts_with('#')) {
         let line = cabbage::expand_macros(line, &macros);
         for piece in pieces(&line) {
             match piece {
                 Piece::Open => {
                     // Opens the widget before it (on this line or above).
-                    let origin = containers.last().copied().unwrap_or([0.0, 0.0]);
-                    let opened = widgets.last().map_or(origin, |(w, o)| corner(w, *o));
-                    containers.push(opened);
+                    let origin = containers.last().map_or([0.0, 0.0], |c| c.1);
+                    let opened = widgets.last().map_or(origin, |(w, o, _)| corner(w, *o));
+                    containers.push((widgets.len().checked_sub(1), opened));
                 }
                 Piece::Close => {
                     containers.pop();
                 }
                 Piece::Text(text) => {
-                    let origin = containers.last().copied().unwrap_or([0.0, 0.0]);
+                    let (parent, origin) = containers.last().copied().unwrap_or((None, [0.0, 0.0]));
                     if let Some(widget) = cabbage::parse_widget(text).filter(|w| !w.kind.is_empty())
                     {
-                        widgets.push((widget, origin));
+                        widgets.push((widget, origin, parent));
                     }
                 }
             }
@@ -441,6 +479,25 @@ mod tests {
         );
         // Without size(), the form holds every widget.
         assert_eq!(form.size, [150.0, 150.0]);
+    }
+
+    #[test]
+    fn what_is_planted_in_a_hidden_or_pop_up_container_is_hidden_too() {
+        let mut form = cabbage_form(&csd(
+            "groupbox bounds(0, 0, 100, 100), popup(1), identChannel(\"p\") {\n\
+             rslider bounds(1, 1, 10, 10), channel(\"a\")\n}\n\
+             image bounds(0, 0, 50, 50), channel(\"img\") {\n\
+             groupbox bounds(0, 0, 40, 40) {\nlabel bounds(1, 1, 5, 5)\n}\n}\n\
+             label bounds(60, 60, 5, 5)",
+        ))
+        .unwrap();
+        let parents: Vec<Option<usize>> = form.widgets.iter().map(|w| w.parent).collect();
+        assert_eq!(parents, [None, Some(0), None, Some(2), Some(3), None]);
+        assert_eq!(form.shown(), [false, false, true, true, true, true]);
+        form.widgets[2].apply_text("visible(0)");
+        assert_eq!(form.shown(), [false, false, false, false, false, true]);
+        // A pop-up shown by its ident channel stays a pop-up: Cabbage opens a window.
+        assert!(form.widgets[0].has_channel("p"));
     }
 
     #[test]

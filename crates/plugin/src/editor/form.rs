@@ -100,8 +100,9 @@ impl FormView {
                 .iter()
                 .map(|e| (e.control.channel.as_str(), e))
                 .collect();
+            let shown = self.form.shown();
             for (index, widget) in self.form.widgets.iter().enumerate() {
-                if !widget.visible {
+                if !shown[index] {
                     continue;
                 }
                 let rect = placed_rect(widget.bounds, area.min, scale);
@@ -557,7 +558,7 @@ fn linear(
         Pos2::new(lit.right(), rect.center().y)
     };
     painter.circle_filled(thumb, thickness * 0.9, Color32::from_gray(230));
-    let font = colour(widget.font_colour, TEXT_COLOUR);
+    let font = colour(widget.text_colour.or(widget.font_colour), TEXT_COLOUR);
     let small = FontId::proportional((11.0 * scale).max(8.0));
     let caption = if text.is_empty() {
         value.to_string()
