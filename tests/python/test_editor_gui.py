@@ -213,13 +213,28 @@ def dark_fraction(path, x, y, w, h) -> float:
     return same / (region.width * region.height)
 
 
+def write_tone(path: Path, seconds: float, hz: float = 330.0, level: float = 0.5) -> None:
+    """A mono 16-bit 48 kHz WAV of a sine."""
+    import math
+    import wave
+
+    frames = b"".join(
+        int(math.sin(2 * math.pi * hz * n / 48000) * level * 32767).to_bytes(2, "little", signed=True)
+        for n in range(int(seconds * 48000))
+    )
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(frames)
+
+
 def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
     """The Files pane's Add file… dialog embeds a WAV into the typed patch; Ctrl+Enter
     compiles it and the patch plays the sample (the level it measures is the sine's);
     the code view shows one folded line, not the base64; the saved preset carries it."""
     import base64
     import re
-    import wave
 
     require_tools("Xvfb", "xdotool", "xwd")
     if not STANDALONE.exists():
@@ -227,18 +242,7 @@ def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
     samples = tmp_path / "samples"
     samples.mkdir()
     tone = samples / "tone.wav"
-    t = [n / 48000 for n in range(24000)]
-    import math
-
-    frames = b"".join(
-        int(math.sin(2 * math.pi * 330 * s) * 0.5 * 32767).to_bytes(2, "little", signed=True)
-        for s in t
-    )
-    with wave.open(str(tone), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(48000)
-        w.writeframes(frames)
+    write_tone(tone, 0.5)
     env = {
         "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
         "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
@@ -350,8 +354,8 @@ def test_clicking_the_on_screen_keyboard_plays_a_note(tmp_path):
 
 # A Cabbage patch whose widgets can be found on screen by colour: a red image on the form,
 # a green one planted in a groupbox (bounds relative to it), a checkbox whose colour when
-# on is blue, and a keyboard widget. The patch writes a marker when the checkbox turns on
-# and when a key plays.
+# on is blue, a file button and a keyboard widget. The patch writes a marker when the
+# checkbox turns on, when a key plays and when the file button's channel names a file.
 CABBAGE_PATCH = """<CsoundSynthesizer>
 <Cabbage>
 form caption("Placed") size(420, 260), colour(30, 30, 60)
@@ -360,6 +364,7 @@ groupbox bounds(150, 10, 250, 120), text("Tone") {{
 image bounds(20, 40, 60, 30), colour(0, 255, 0)
 checkbox bounds(100, 40, 120, 30), channel("on"), text("On"), colour:1(0, 0, 255)
 }}
+filebutton bounds(20, 80, 100, 30), channel("sample"), text("Sample")
 keyboard bounds(10, 150, 400, 90)
 </Cabbage>
 <CsInstruments>
@@ -372,6 +377,12 @@ fprints "{key}", "key %d velocity %d", p4, p5
 a1 oscili 0.2, p7
 outs a1, a1
 endin
+instr 98
+SFile chnget "sample"
+if strlen(SFile) > 0 then
+fprints "{sample}", "%s %.3f", SFile, filelen(SFile)
+endif
+endin
 instr 99
 kOn chnget "on"
 if changed(kOn) == 1 && kOn == 1 then
@@ -380,6 +391,7 @@ endif
 endin
 </CsInstruments>
 <CsScore>
+i 98 0 3600
 i 99 0 3600
 </CsScore>
 </CsoundSynthesizer>"""
@@ -410,8 +422,10 @@ def colour_boxes(path, colours):
 def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
     """A Cabbage patch's form replaces the code view when it first compiles: its widgets
     are where their bounds say (a planted one inside its groupbox), the checkbox at its
-    bounds turns its channel on and shows its colour when on, and the keyboard widget at
-    its bounds plays a note (a screenshot is kept at target/editor-cabbage-form.png)."""
+    bounds turns its channel on and shows its colour when on, the keyboard widget at its
+    bounds plays a note, and the file button opens a file dialog whose choice is linked to
+    the patch and reaches its string channel (a screenshot is kept at
+    target/editor-cabbage-form.png)."""
     import re
 
     require_tools("Xvfb", "xdotool", "xwd")
@@ -423,6 +437,10 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
     }
     key_marker = tmp_path / "key.txt"
     check_marker = tmp_path / "check.txt"
+    sample_marker = tmp_path / "sample.txt"
+    tone = tmp_path / "takes" / "tone.wav"
+    tone.parent.mkdir()
+    write_tone(tone, 0.75)
     colours = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255)}
     with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
         app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
@@ -430,7 +448,10 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
         time.sleep(3)
         window.click(400, 300)
         window.key("ctrl+a")
-        window.type(CABBAGE_PATCH.format(key=key_marker, check=check_marker), delay_ms=8)
+        window.type(
+            CABBAGE_PATCH.format(key=key_marker, check=check_marker, sample=sample_marker),
+            delay_ms=8,
+        )
         window.key("ctrl+Return")
         time.sleep(4)
         before = window.screenshot(tmp_path / "form.png", method="xwd")
@@ -468,5 +489,15 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
         time.sleep(0.2)
         key, velocity = map(int, re.search(r"key (\d+) velocity (\d+)", key_marker.read_text()).groups())
         assert key == 48 and velocity >= 100, key_marker.read_text()
+        # The file button: a dialog with its path selected; the file chosen is linked to
+        # the patch, which compiles and reads it by name.
+        assert not sample_marker.exists()
+        window.click(*at(70, 95))
+        time.sleep(1)
+        window.type(str(tone), delay_ms=5)
+        window.key("Return")
+        assert wait_for(sample_marker, timeout=15), "the file button set nothing; log:\n" + app.stderr_tail()
+        time.sleep(0.3)
+        assert sample_marker.read_text().strip() == "tone.wav 0.750", sample_marker.read_text()
         assert app.poll() is None, "the standalone quit:\n" + app.stderr_tail()
-        print(f"form at scale {scale:.2f}, origin ({ox:.0f}, {oy:.0f}); checkbox on at {blue}; key {key} velocity {velocity}")
+        print(f"form at scale {scale:.2f}, origin ({ox:.0f}, {oy:.0f}); checkbox on at {blue}; key {key} velocity {velocity}; file {sample_marker.read_text()}")

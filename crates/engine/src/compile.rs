@@ -9,14 +9,16 @@ use crate::diagnostics;
 use crate::kernel::CsoundKernel;
 use crate::messages::MessageRing;
 use crate::midi::{MidiChannels, ScoreNotes};
-use crate::params::as_declared;
+use crate::params::{as_declared, control_from_chn_k};
 use crate::{CompileError, Engine, EngineConfig};
-use csound_plug_patch::cabbage::cabbage_displays;
+use csound_plug_patch::cabbage::{cabbage_controls, cabbage_displays};
+use csound_plug_patch::controls::{merge_declared, ControlSource};
 use csound_plug_patch::csd::{self, Csd};
 use csound_plug_patch::embedded;
 use csound_plug_patch::facts;
 use csound_plug_patch::metadata::{self, Metadata, MidiMode};
 use std::borrow::Cow;
+use std::ffi::CString;
 use std::sync::Arc;
 
 /// Which step failed, with Csound's log: the error the caller sees.
@@ -72,6 +74,7 @@ impl Engine {
         // The channels as the header declares them: a k-rate `chnset` to an output
         // during warm-up makes Csound flag it as an input too.
         let declared_channels = csound.control_channels();
+        write_start_values(&mut csound, &code, &metadata, &declared_channels);
         let fit = Fit {
             spread_mono: config.fit_channels,
             fold: config.fit_channels && metadata.buses.fold,
@@ -291,6 +294,37 @@ fn after_start(
         csound.read_score("f0 z\n").map_err(|e| e.to_string())?;
     }
     Ok(!silenced)
+}
+
+/// Writes what the declared controls start at (their defaults, or the values the
+/// metadata saved) and the metadata's `[strings]` (a Cabbage filebutton's file) before
+/// the warm-up's first cycles start the score's instruments, so an i-time `chnget` there
+/// reads them. The parameter model written afterwards takes over from them.
+fn write_start_values(
+    csound: &mut Csound,
+    code: &str,
+    metadata: &Metadata,
+    declared: &[ChannelInfo],
+) {
+    let controls = merge_declared(
+        cabbage_controls(code),
+        declared.iter().filter_map(control_from_chn_k),
+    );
+    for control in &controls {
+        let value = metadata.start_value(control);
+        if control.source == ControlSource::CabbageText {
+            crate::engine::text_target(csound, control, Some(value));
+        } else {
+            csound.set_control_channel(&control.channel, value);
+        }
+    }
+    for (channel, text) in &metadata.strings {
+        if let (Ok(channel), Ok(text)) =
+            (CString::new(channel.as_str()), CString::new(text.as_str()))
+        {
+            csound.set_string_channel(&channel, &text);
+        }
+    }
 }
 
 /// Performs `cycles` silent k-cycles, so the first host block does not pay for the

@@ -385,7 +385,7 @@ impl Engine {
 /// The string channel of a Cabbage string combobox, made as long as its longest item and
 /// set to the item at `value` (its default when `None`); `None` for a control that is not
 /// a menu or a name Csound cannot take.
-fn text_target(
+pub(crate) fn text_target(
     csound: &mut csound::Csound,
     control: &Control,
     value: Option<f64>,

@@ -812,3 +812,45 @@ combobox bounds(0, 0, 100, 20), channel("w"), channelType("string"), text("sine"
         "level {peak}: the channel did not say \"pulse\""
     );
 }
+
+/// What a `filebutton` chose is kept in the metadata's `[strings]` and given to the patch
+/// before its first note: the instrument reads it at its start.
+#[test]
+fn a_filebuttons_choice_reaches_its_channel_before_the_first_note() {
+    let patch = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 1
+0dbfs = 1
+instr 1
+  SFile chnget "file"
+  iLevel = (strcmp(SFile, "takes/kick 2.wav") == 0 ? 0.5 : 0.1)
+  out oscili(iLevel, 440)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 0.5
+</CsScore>
+<Cabbage>
+filebutton bounds(0, 0, 100, 20), channel("file"), text("Open")
+</Cabbage>
+<CsoundPlug>
+[strings]
+file = "takes/kick 2.wav"
+</CsoundPlug>
+</CsoundSynthesizer>
+"#;
+    let peak = |code: &str| {
+        let rendered = render(code, &RenderOptions::default(), |_, _| {}).expect("renders");
+        rendered.channels[0]
+            .iter()
+            .fold(0.0f32, |m, s| m.max(s.abs()))
+    };
+    assert!(
+        (peak(patch) - 0.5).abs() < 0.01,
+        "the channel did not hold the file"
+    );
+    let without = patch.replace("file = \"takes/kick 2.wav\"", "");
+    assert!((peak(&without) - 0.1).abs() < 0.01);
+}

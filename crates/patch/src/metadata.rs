@@ -25,7 +25,8 @@
 //!
 //! `knobs = ["cutoff", "resonance"]` (before any table) draws those controls as knobs in
 //! the editor; `[params]` holds saved parameter values; `[files]` the files it links
-//! ([`crate::links`]).
+//! ([`crate::links`]); `[strings]` string channels set when it starts (a Cabbage
+//! `filebutton`'s file).
 
 use crate::controls::Control;
 use crate::csd::Csd;
@@ -116,6 +117,10 @@ pub struct Metadata {
     /// Files the patch links by name (see [`crate::links`]).
     #[serde(default)]
     pub files: BTreeMap<String, crate::links::Link>,
+    /// String channels set when the patch starts (`[strings] file = "kick.wav"`): what a
+    /// Cabbage `filebutton` chose.
+    #[serde(default)]
+    pub strings: BTreeMap<String, String>,
 }
 
 impl Metadata {
@@ -205,6 +210,16 @@ pub fn with_saved_values(
     })
 }
 
+/// `csd` with the string channel `channel` set to `text` when it starts (`[strings]`).
+pub fn with_string(csd: &str, channel: &str, text: &str) -> Result<String, String> {
+    edit_metadata(csd, |doc| {
+        if !doc.contains_table("strings") {
+            doc["strings"] = toml_edit::Item::Table(toml_edit::Table::new());
+        }
+        doc["strings"][channel] = toml_edit::value(text);
+    })
+}
+
 /// The patch's metadata: `Ok(None)` without a section, `Err` with a one-line reason
 /// when the section is not valid TOML of the expected shape.
 pub fn metadata(csd: &str) -> Result<Option<Metadata>, String> {
@@ -240,6 +255,22 @@ mod tests {
         <CsoundPlug>\nname = \"Pad\"\ntags = [\"warm\", \"slow\"]\nksmps = 64\n\
         [midi]\nmode = \"score\"\ninstrument = 2\nchannels = { 10 = 5 }\n[params]\ncutoff = 800.0\n\
         </CsoundPlug>\n</CsoundSynthesizer>\n";
+
+    #[test]
+    fn string_channels_are_kept_in_the_section() {
+        let code = with_string(PATCH, "file", "kick.wav").unwrap();
+        let code = with_string(&code, "other", "a b\"c").unwrap();
+        let code = with_string(&code, "file", "snare.wav").unwrap();
+        let m = metadata(&code).unwrap().unwrap();
+        assert_eq!(m.strings["file"], "snare.wav");
+        assert_eq!(m.strings["other"], "a b\"c");
+        assert_eq!(m.params["cutoff"], 800.0, "the rest is kept");
+        let bare = "<CsoundSynthesizer>\n</CsoundSynthesizer>\n";
+        let m = metadata(&with_string(bare, "f", "x.wav").unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.strings["f"], "x.wav");
+    }
 
     #[test]
     fn metadata_is_read() {

@@ -888,7 +888,8 @@ fn expected_levels(
     (0..frames)
         .map(|frame| {
             if frame < ksmps {
-                return 0.0;
+                // The latency: the warm-up's last k-cycle, run at the start values.
+                return default;
             }
             let cycle_end = (frame - ksmps) / ksmps * ksmps + ksmps - 1;
             changes
@@ -1768,4 +1769,45 @@ combobox bounds(10, 10, 120, 25), channel("wave"), channelType("string"), text("
     let events = [NoteEvent::param(0, param.id, 0.0)];
     let first = settled_peak(&plugin.render(&[], frames, 512, &events));
     assert_level("\"sine\" chosen by the host", first, 0.1);
+}
+
+/// An instrument the score starts reads its controls at i-time: they hold their start
+/// values (the widget's default, or the value the patch saved) from the very first cycle,
+/// before the plugin's warm-up starts the instrument.
+#[test]
+fn score_instruments_read_the_controls_start_values_at_init() {
+    let patch = |saved: &str| {
+        format!(
+            r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  iLevel chnget "level"
+  aSine oscili iLevel, 440
+  outs aSine, aSine
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 3600
+</CsScore>
+<Cabbage>
+rslider bounds(10, 10, 60, 60), channel("level"), range(0, 1, 0.25)
+</Cabbage>
+{saved}</CsoundSynthesizer>
+"#
+        )
+    };
+    let frames = seconds(0.5, SR);
+    let mut plugin = plugin_with_patch(INSTRUMENT_ID, &patch(""));
+    let level = settled_peak(&plugin.render(&[], frames, 512, &[]));
+    assert_level("the widget's default read at init", level, 0.25);
+    let mut plugin = plugin_with_patch(
+        INSTRUMENT_ID,
+        &patch("<CsoundPlug>\n[params]\nlevel = 0.5\n</CsoundPlug>\n"),
+    );
+    let level = settled_peak(&plugin.render(&[], frames, 512, &[]));
+    assert_level("the saved value read at init", level, 0.5);
 }

@@ -34,6 +34,16 @@ pub struct FormView {
     pianos: HashMap<usize, Piano>,
 }
 
+/// What a click on the form asks the editor to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormAction {
+    /// A `filebutton` was pressed: choose a file for its string channel.
+    ChooseFile {
+        /// The channel.
+        channel: String,
+    },
+}
+
 /// What the form's widgets work on.
 pub struct Links<'a> {
     /// The panel's controls (slot and declaration), looked up by channel.
@@ -46,6 +56,8 @@ pub struct Links<'a> {
     pub outputs: &'a OutputValues,
     /// Where keyboard widgets send notes.
     pub keyboard: &'a OnScreenKeyboard,
+    /// The string channels the patch's metadata sets (`[strings]`: files chosen).
+    pub strings: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// The scale the form is drawn at in `available` points: down to fit, never up.
@@ -87,8 +99,10 @@ impl FormView {
         }
     }
 
-    /// Draws the form at the top-left of `ui`.
-    pub fn show(&mut self, ui: &mut egui::Ui, links: &Links) {
+    /// Draws the form at the top-left of `ui`; what a click asks for beyond moving a
+    /// parameter comes back.
+    pub fn show(&mut self, ui: &mut egui::Ui, links: &Links) -> Option<FormAction> {
+        let mut action = None;
         let scale = scale_to_fit(self.form.size, ui.available_size());
         let size = Vec2::new(self.form.size[0], self.form.size[1]) * scale;
         egui::ScrollArea::both().show(ui, |ui| {
@@ -124,15 +138,19 @@ impl FormView {
                     .collect();
                 let mut ui = ui.new_child(egui::UiBuilder::new().max_rect(rect).id_salt(id));
                 ui.set_clip_rect(rect.intersect(area));
-                draw(
+                let asked = draw(
                     &mut ui, widget, rect, id, sense, scale, &controls, links, piano,
                 );
+                if action.is_none() {
+                    action = asked;
+                }
             }
         });
+        action
     }
 }
 
-/// One widget in `rect`.
+/// One widget in `rect`; a click that asks the editor for more comes back.
 #[allow(clippy::too_many_arguments)]
 fn draw(
     ui: &mut egui::Ui,
@@ -144,7 +162,7 @@ fn draw(
     controls: &[(&Entry, &FloatParam)],
     links: &Links,
     piano: &mut Piano,
-) {
+) -> Option<FormAction> {
     let painter = ui.painter().clone();
     let font = colour(widget.font_colour, TEXT_COLOUR);
     let corners = widget.corners * scale;
@@ -477,12 +495,41 @@ fn draw(
             let response = ui.interact(rect, id, sense);
             piano.show_at(ui, rect, &response, links.keyboard);
         }
-        _ => missing(&painter, widget, rect, scale),
+        "filebutton" => {
+            let response = ui.interact(rect, id, sense);
+            let chosen = widget
+                .channels
+                .first()
+                .and_then(|c| links.strings.get(c.as_str()));
+            painter.rect(
+                rect,
+                corners.max(2.0),
+                colour(widget.off_colour.or(widget.colour), Color32::from_gray(20)),
+                Stroke::new(1.0, Color32::from_gray(120)),
+                StrokeKind::Inside,
+            );
+            let shown = if text.is_empty() { "Open file" } else { text };
+            painter.text(rect.center(), Align2::CENTER_CENTER, shown, small, font);
+            let response = response.on_hover_text(match chosen {
+                Some(file) => format!("{file} (click to choose another)"),
+                None => "Choose a file".to_string(),
+            });
+            if response.clicked() {
+                return widget
+                    .channels
+                    .first()
+                    .map(|channel| FormAction::ChooseFile {
+                        channel: channel.clone(),
+                    });
+            }
+        }
+        _ => return missing(&painter, widget, rect, scale),
     }
+    None
 }
 
-/// A widget drawn as its place only: an outline and its type.
-fn missing(painter: &egui::Painter, widget: &Placed, rect: Rect, scale: f32) {
+/// A widget drawn as its place only: an outline and its type. Nothing to ask for.
+fn missing(painter: &egui::Painter, widget: &Placed, rect: Rect, scale: f32) -> Option<FormAction> {
     painter.rect_stroke(
         rect,
         2.0,
@@ -496,6 +543,7 @@ fn missing(painter: &egui::Painter, widget: &Placed, rect: Rect, scale: f32) {
         FontId::proportional((11.0 * scale).max(8.0)),
         Color32::from_gray(130),
     );
+    None
 }
 
 /// A slider along `rect`: drag or click to move; its text and value on it.

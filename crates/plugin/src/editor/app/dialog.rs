@@ -31,6 +31,11 @@ pub(super) enum Dialog {
     },
     /// A folder to add to the sample folders.
     SampleFolder(String),
+    /// The file a Cabbage `filebutton` sets its string channel to.
+    ChooseFile {
+        channel: String,
+        path: String,
+    },
 }
 
 /// The folder of the typed path under the field: click a folder to open it, a `.csd` to
@@ -90,6 +95,10 @@ impl EditorApp {
             Dialog::AddFile { .. } => ("Add a file to the patch", "Path of the file"),
             Dialog::Locate { .. } => ("Locate a linked file", "Where the file is now"),
             Dialog::SampleFolder(_) => ("Add a sample folder", "Path of the folder"),
+            Dialog::ChooseFile { .. } => (
+                "Choose a file",
+                "Path of the file (it is linked to the patch)",
+            ),
         };
         let mut done = None;
         egui::Window::new(title)
@@ -103,7 +112,9 @@ impl EditorApp {
                     | Dialog::Export(t)
                     | Dialog::SampleFolder(t) => t,
                     Dialog::Rename { to, .. } => to,
-                    Dialog::AddFile { path, .. } | Dialog::Locate { path, .. } => path,
+                    Dialog::AddFile { path, .. }
+                    | Dialog::Locate { path, .. }
+                    | Dialog::ChooseFile { path, .. } => path,
                 };
                 ui.label(hint);
                 let output = egui::TextEdit::singleline(text)
@@ -123,7 +134,9 @@ impl EditorApp {
                     Dialog::Import(path) | Dialog::Export(path) => {
                         browse(ui, path, &mut self.listing, Show::Csd);
                     }
-                    Dialog::AddFile { path, .. } | Dialog::Locate { path, .. } => {
+                    Dialog::AddFile { path, .. }
+                    | Dialog::Locate { path, .. }
+                    | Dialog::ChooseFile { path, .. } => {
                         browse(ui, path, &mut self.listing, Show::Files);
                     }
                     Dialog::SampleFolder(path) => {
@@ -187,6 +200,10 @@ impl EditorApp {
                 self.add_sample_folder(PathBuf::from(path.trim()));
                 return;
             }
+            Dialog::ChooseFile { channel, path } => {
+                self.choose_file(&channel, std::path::Path::new(path.trim()));
+                return;
+            }
             other => other,
         };
         let library = match &self.library {
@@ -233,7 +250,10 @@ impl EditorApp {
                     .map(|()| format!("wrote {}{note}", path.trim()))
                     .map_err(|e| format!("cannot write {}: {e}", path.trim()))
             }
-            Dialog::AddFile { .. } | Dialog::Locate { .. } | Dialog::SampleFolder(_) => {
+            Dialog::AddFile { .. }
+            | Dialog::Locate { .. }
+            | Dialog::SampleFolder(_)
+            | Dialog::ChooseFile { .. } => {
                 return;
             }
         };

@@ -108,6 +108,42 @@ impl EditorApp {
         }
     }
 
+    /// A Cabbage `filebutton`'s choice: links the file at `path` to the patch under its
+    /// file name, keeps the name as the start value of the string `channel`
+    /// (`[strings]`), and compiles, so the patch hears it now and sessions, presets and
+    /// exports carry it as one of the patch's files.
+    pub(super) fn choose_file(&mut self, channel: &str, path: &Path) {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            self.message = Some((format!("{} is not a file", path.display()), true));
+            return;
+        };
+        if !path.is_file() || !embedded::is_safe_name(&name) {
+            self.message = Some((format!("{} is not a file", path.display()), true));
+            return;
+        }
+        let link = match linked_files::link_to(path) {
+            Ok(link) => link,
+            Err(e) => {
+                self.message = Some((format!("cannot read {}: {e}", path.display()), true));
+                return;
+            }
+        };
+        let Some(view) = &mut self.view else { return };
+        let edited = links::with_link(&embedded::without_file(&view.code(), &name), &name, &link)
+            .and_then(|code| csound_plug_patch::metadata::with_string(&code, channel, &name));
+        match edited {
+            Ok(code) => {
+                view.set_code(&code);
+                self.compile();
+                self.message = Some((
+                    format!("{channel}: {name} (linked to {})", path.display()),
+                    false,
+                ));
+            }
+            Err(e) => self.message = Some((e, true)),
+        }
+    }
+
     /// Adds `folder` to the user's sample folders and saves the settings.
     pub(super) fn add_sample_folder(&mut self, folder: PathBuf) {
         if !folder.is_dir() {

@@ -1,7 +1,7 @@
 //! The editor window: layout, shortcuts and the actions behind its buttons.
 
 use super::code_view::CodeView;
-use super::form::{FormView, Links};
+use super::form::{FormAction, FormView, Links};
 use super::panel::{self, Entry};
 use super::piano::Piano;
 use super::EditorShared;
@@ -618,14 +618,26 @@ impl NiceEguiApp for EditorApp {
             match (self.central, &mut self.form) {
                 (Central::Form, Some(form)) => {
                     let outputs = self.shared.compiler.status.outputs.load_full();
+                    let strings = self
+                        .form_code
+                        .as_ref()
+                        .and_then(|code| csound_plug_patch::metadata::metadata(code).ok().flatten())
+                        .map(|m| m.strings)
+                        .unwrap_or_default();
                     let links = Links {
                         entries: &self.entries,
                         slots: &self.shared.params.slots,
                         setter: &setter,
                         outputs: &outputs,
                         keyboard: &self.shared.params.keyboard,
+                        strings: &strings,
                     };
-                    form.show(ui, &links);
+                    if let Some(FormAction::ChooseFile { channel }) = form.show(ui, &links) {
+                        self.dialog = Some(Dialog::ChooseFile {
+                            channel,
+                            path: crate::editor::file_list::start(),
+                        });
+                    }
                 }
                 _ => {
                     if let Some(view) = &mut self.view {
