@@ -41,6 +41,11 @@ pub struct EngineConfig {
     /// Csound's own settings of those variables still count, after these.
     #[serde(default)]
     pub search_dirs: Vec<std::path::PathBuf>,
+    /// The values the patch saved with `cabbageSetStateValue` (a JSON object), given
+    /// back before its first init pass: from the host's session or the engine this one
+    /// replaces. Not part of what the pre-check is told or remembers.
+    #[serde(skip)]
+    pub cabbage_state: Option<String>,
 }
 
 impl EngineConfig {
@@ -62,6 +67,7 @@ impl EngineConfig {
             sample_accurate: true,
             warm_up_cycles: 2,
             search_dirs: Vec::new(),
+            cabbage_state: None,
         }
     }
 }
