@@ -117,8 +117,8 @@ impl Engine {
 }
 
 /// Gives the native Cabbage opcodes where widget updates go (every widget with a
-/// channel), the saved values the configuration carries (room for the keys the code
-/// names) and the folders relative names are looked for in.
+/// channel), the store of saved values the configuration gives (else one with room for
+/// the keys the code names) and the folders relative names are looked for in.
 fn link_cabbage(
     csound: &mut Csound,
     code: &str,
@@ -133,11 +133,13 @@ fn link_cabbage(
         }
     }
     let widgets = Arc::new(WidgetUpdates::new(channels));
-    let keys = crate::cabbage::state_keys_named(code);
-    let state = Arc::new(StateValues::from_json(
-        config.cabbage_state.as_deref(),
-        keys,
-    ));
+    let state = match &config.cabbage_state {
+        Some(shared) => shared.0.clone(),
+        None => Arc::new(StateValues::from_json(
+            None,
+            crate::cabbage::state_keys_named(code),
+        )),
+    };
     csound.link_cabbage(CabbageLinks::new(
         widgets.clone(),
         state.clone(),

@@ -41,11 +41,12 @@ pub struct EngineConfig {
     /// Csound's own settings of those variables still count, after these.
     #[serde(default)]
     pub search_dirs: Vec<std::path::PathBuf>,
-    /// The values the patch saved with `cabbageSetStateValue` (a JSON object), given
-    /// back before its first init pass: from the host's session or the engine this one
-    /// replaces. Not part of what the pre-check is told or remembers.
+    /// Where the patch keeps what it saves with `cabbageSetStateValue`: the store of the
+    /// plugin instance, shared by its engines (so a value set while a new engine compiles
+    /// is not lost) and filled from the host's session before the first init pass. `None`:
+    /// a store of the engine's own. Not part of what the pre-check is told or remembers.
     #[serde(skip)]
-    pub cabbage_state: Option<String>,
+    pub cabbage_state: Option<crate::cabbage::state::SharedValues>,
 }
 
 impl EngineConfig {

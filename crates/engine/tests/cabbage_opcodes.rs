@@ -6,6 +6,7 @@
 //! of them.
 
 use csound_plug_engine::block::Input;
+use csound_plug_engine::cabbage::state::{SharedValues, StateValues};
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::render::{render, RenderOptions};
 use csound_plug_engine::{Engine, EngineConfig};
@@ -127,7 +128,8 @@ fn errors_keep_the_patchs_line_numbers() {
 /// channel; says what Csound printed while performing.
 fn perform(code: &str, state: Option<&str>, seconds: f64) -> (Engine, Vec<Vec<f32>>) {
     let config = EngineConfig {
-        cabbage_state: state.map(str::to_string),
+        cabbage_state: state
+            .map(|json| SharedValues(Arc::new(StateValues::from_json(Some(json), 0)))),
         ..EngineConfig::default()
     };
     let ring = Arc::new(MessageRing::new(256));

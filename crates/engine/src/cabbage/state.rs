@@ -3,11 +3,15 @@
 //! JSON object kept with the plugin's state, so a DAW session gives the patch back what
 //! it stored.
 //!
-//! Csound reads and writes them while it performs, so they live in slots made when the
-//! patch is compiled, each holding its key and its value as JSON text: no lock and no
-//! allocation there. The main thread reads them when the host saves (each slot has a
-//! sequence number that is odd while its value is being written, so a reader copies a
-//! value again instead of taking half of one).
+//! Csound reads and writes them while it performs, so they live in slots made
+//! beforehand, each holding its key and its value as JSON text: no lock and no
+//! allocation there. One store serves every engine of a plugin instance, so a value set
+//! while a new engine compiles is not lost; the old engine (audio thread) and the new
+//! one (warming up on the compiler thread) may then write at once. Each slot has a
+//! sequence number that is odd while a writer holds it: another writer gives up instead
+//! of waiting (a k-rate value is set again on the next k-cycle), and a reader copies a
+//! value again instead of taking half of one (the main thread as often as it must, the
+//! Csound threads a few times).
 
 use super::json_text::{Cursor, Entries};
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
@@ -16,8 +20,9 @@ use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 pub const KEY_CAPACITY: usize = 128;
 /// The longest value kept, as JSON text (bytes).
 pub const VALUE_CAPACITY: usize = 4096;
-/// Keys a patch may add beyond the ones its code names and the ones it was given.
-pub const EXTRA_KEYS: usize = 32;
+/// Keys a patch may add beyond the ones it was given (and, for a store of its own, the
+/// ones its code names).
+pub const EXTRA_KEYS: usize = 64;
 
 /// One key and its value.
 struct Slot {
@@ -70,21 +75,42 @@ impl Slot {
         self.value_len.load(Ordering::Relaxed) == 0
     }
 
-    /// Writes key and value (by the one writing thread).
-    fn write(&self, key: &[u8], value: &[u8]) {
+    /// Takes the slot for writing: the even sequence it had, or `None` when another
+    /// writer holds it.
+    fn lock(&self) -> Option<u64> {
         let sequence = self.sequence.load(Ordering::Relaxed);
-        self.sequence.store(sequence + 1, Ordering::Relaxed);
+        if sequence % 2 == 1 {
+            return None;
+        }
+        self.sequence
+            .compare_exchange(sequence, sequence + 1, Ordering::Acquire, Ordering::Relaxed)
+            .ok()?;
         std::sync::atomic::fence(Ordering::Release);
+        Some(sequence)
+    }
+
+    /// Gives the slot back after writing (or not).
+    fn unlock(&self, sequence: u64) {
+        self.sequence.store(sequence + 2, Ordering::Release);
+    }
+
+    /// Writes key and value; the caller holds the slot.
+    fn write(&self, key: &[u8], value: &[u8]) {
         copy_in(&self.key, key);
         self.key_len.store(key.len(), Ordering::Relaxed);
         copy_in(&self.value, value);
         self.value_len.store(value.len(), Ordering::Relaxed);
-        self.sequence.store(sequence + 2, Ordering::Release);
     }
 
-    /// A consistent copy of key and value, from any thread (`None`: empty slot).
-    fn read(&self, key: &mut [u8; KEY_CAPACITY], value: &mut [u8]) -> Option<(usize, usize)> {
-        loop {
+    /// A consistent copy of key and value (`None`: empty slot, or still being written
+    /// after `tries` attempts).
+    fn read(
+        &self,
+        key: &mut [u8; KEY_CAPACITY],
+        value: &mut [u8],
+        tries: usize,
+    ) -> Option<(usize, usize)> {
+        for _ in 0..tries {
             let before = self.sequence.load(Ordering::Acquire);
             if before % 2 == 1 {
                 std::hint::spin_loop();
@@ -99,6 +125,7 @@ impl Slot {
                 return (value_len > 0).then_some((key_len, value_len));
             }
         }
+        None
     }
 }
 
@@ -111,6 +138,8 @@ pub enum StateError {
     TooLong,
     /// Every slot holds another key.
     Full,
+    /// Another engine was writing the key at the same moment.
+    Busy,
 }
 
 /// The patch's saved values: a JSON object of keys set by the patch or loaded with the
@@ -130,6 +159,17 @@ impl std::fmt::Debug for StateValues {
 impl Default for StateValues {
     fn default() -> Self {
         Self::with_capacity(EXTRA_KEYS)
+    }
+}
+
+/// The store the engines of one plugin instance share (see the [module docs](self));
+/// two are equal when they are the same store.
+#[derive(Debug, Clone, Default)]
+pub struct SharedValues(pub std::sync::Arc<StateValues>);
+
+impl PartialEq for SharedValues {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -158,8 +198,7 @@ impl StateValues {
         values
     }
 
-    /// Sets `key` to `value` (its JSON text). Real-time safe; one thread at a time
-    /// writes (the one performing the Csound instance).
+    /// Sets `key` to `value` (its JSON text). Real-time safe: never waits.
     pub fn set(&self, key: &[u8], value: &[u8]) -> Result<(), StateError> {
         if key.is_empty() || key.len() > KEY_CAPACITY {
             return Err(StateError::Key);
@@ -167,14 +206,28 @@ impl StateValues {
         if value.is_empty() || value.len() > VALUE_CAPACITY {
             return Err(StateError::TooLong);
         }
-        let slot = self
-            .slots
-            .iter()
-            .find(|s| !s.is_free() && s.key_is(key))
-            .or_else(|| self.slots.iter().find(|s| s.is_free()))
-            .ok_or(StateError::Full)?;
-        slot.write(key, value);
-        Ok(())
+        if let Some(slot) = self.slots.iter().find(|s| !s.is_free() && s.key_is(key)) {
+            let sequence = slot.lock().ok_or(StateError::Busy)?;
+            // Still this key's (a replacing write may have emptied it meanwhile).
+            slot.write(key, value);
+            slot.unlock(sequence);
+            return Ok(());
+        }
+        for slot in self.slots.iter().filter(|s| s.is_free()) {
+            let Some(sequence) = slot.lock() else {
+                continue;
+            };
+            // Another writer may have taken it between the look and the lock.
+            let free = slot.is_free() || slot.key_is(key);
+            if free {
+                slot.write(key, value);
+            }
+            slot.unlock(sequence);
+            if free {
+                return Ok(());
+            }
+        }
+        Err(StateError::Full)
     }
 
     /// Sets every member of the JSON object `json`; with `replace`, the keys it does not
@@ -182,7 +235,10 @@ impl StateValues {
     pub fn set_members(&self, json: &[u8], replace: bool) -> usize {
         if replace {
             for slot in self.slots.iter() {
-                slot.write(&[], &[]);
+                if let Some(sequence) = slot.lock() {
+                    slot.write(&[], &[]);
+                    slot.unlock(sequence);
+                }
             }
         }
         Entries::object(json)
@@ -191,12 +247,12 @@ impl StateValues {
     }
 
     /// Calls `f` with the JSON text of `key`'s value, if it has one. Real-time safe (a
-    /// copy on the stack); for the writing thread.
+    /// copy on the stack; a value being written at that moment reads as missing).
     pub fn with_value<R>(&self, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let slot = self.slots.iter().find(|s| !s.is_free() && s.key_is(key))?;
+        let mut key_copy = [0u8; KEY_CAPACITY];
         let mut value = [0u8; VALUE_CAPACITY];
-        let len = slot.value_len.load(Ordering::Relaxed).min(VALUE_CAPACITY);
-        copy_out(&slot.value[..len], &mut value[..len]);
+        let (_, len) = slot.read(&mut key_copy, &mut value, 4)?;
         Some(f(&value[..len]))
     }
 
@@ -239,7 +295,7 @@ impl StateValues {
         let mut key = [0u8; KEY_CAPACITY];
         let mut value = vec![0u8; VALUE_CAPACITY];
         for slot in self.slots.iter() {
-            let Some((key_len, value_len)) = slot.read(&mut key, &mut value) else {
+            let Some((key_len, value_len)) = slot.read(&mut key, &mut value, usize::MAX) else {
                 continue;
             };
             // The key as JSON text (it may hold escapes).
