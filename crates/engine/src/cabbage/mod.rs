@@ -7,8 +7,11 @@
 //! through here, and the trust gate parses the same text.
 //!
 //! A widget is a host parameter here, so its value is its channel: values are read and
-//! written through channels; the other identifiers (`visible`, `colour`, …) are accepted
-//! and said once per engine.
+//! written through channels. The other identifiers a patch sets (`visible`, `colour`,
+//! `bounds`, …) are published as Cabbage 2 text for the editor ([`WidgetUpdates`]);
+//! `cabbageGet` of them reads 0 or "". What Csound code cannot do (publishing, the
+//! saved values of [`StateValues`], listing and copying files) is done by native opcodes
+//! added to every instance (`crate::csound`'s `native` module) and called by the library.
 
 use csound_plug_patch::csd::{Comments, Csd};
 use std::borrow::Cow;
