@@ -3,7 +3,9 @@
 //! output channels read from the running patch. Each step is a function below, in order.
 
 use crate::block::{BlockAdapter, Fit};
+use crate::cabbage::{StateValues, WidgetUpdates};
 use crate::channels::{HostChannels, OutputValues, HOST_CHANNELS};
+use crate::csound::CabbageLinks;
 use crate::csound::{ChannelId, ChannelInfo, ChannelMode, Csound};
 use crate::diagnostics;
 use crate::kernel::CsoundKernel;
@@ -11,7 +13,7 @@ use crate::messages::MessageRing;
 use crate::midi::{MidiChannels, ScoreNotes};
 use crate::params::{as_declared, control_from_chn_k};
 use crate::{CompileError, Engine, EngineConfig};
-use csound_plug_patch::cabbage::{cabbage_controls, cabbage_displays};
+use csound_plug_patch::cabbage::{cabbage_controls, cabbage_displays, cabbage_widgets};
 use csound_plug_patch::controls::{merge_declared, ControlSource};
 use csound_plug_patch::csd::{self, Csd};
 use csound_plug_patch::embedded;
@@ -59,6 +61,7 @@ impl Engine {
             }
         }
         let code = with_endless_score(&code, config, &text);
+        let (widget_updates, cabbage_state) = link_cabbage(&mut csound, &code, config);
         // Cabbage's opcodes, for patches written for Cabbage (line numbers kept).
         let text_for_csound = crate::cabbage::with_opcodes(csd::csound_text(&code));
         if let Err(e) = csound.compile_csd_text(&text_for_csound) {
@@ -109,9 +112,43 @@ impl Engine {
             output_channels,
             outputs,
             declared_channels,
+            widget_updates,
+            cabbage_state,
         };
         Ok((engine, log))
     }
+}
+
+/// Gives the native Cabbage opcodes where widget updates go (every widget with a
+/// channel), the store of saved values the configuration gives (else one with room for
+/// the keys the code names) and the folders relative names are looked for in.
+fn link_cabbage(
+    csound: &mut Csound,
+    code: &str,
+    config: &EngineConfig,
+) -> (Arc<WidgetUpdates>, Arc<StateValues>) {
+    let mut channels: Vec<String> = Vec::new();
+    for widget in cabbage_widgets(code) {
+        for channel in widget.channels {
+            if !channels.contains(&channel) {
+                channels.push(channel);
+            }
+        }
+    }
+    let widgets = Arc::new(WidgetUpdates::new(channels));
+    let state = match &config.cabbage_state {
+        Some(shared) => shared.0.clone(),
+        None => Arc::new(StateValues::from_json(
+            None,
+            crate::cabbage::state_keys_named(code),
+        )),
+    };
+    csound.link_cabbage(CabbageLinks::new(
+        widgets.clone(),
+        state.clone(),
+        config.search_dirs.clone(),
+    ));
+    (widgets, state)
 }
 
 /// The patch's own settings; a bad `<CsoundPlug>` section is reported and ignored.

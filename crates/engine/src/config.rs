@@ -41,6 +41,12 @@ pub struct EngineConfig {
     /// Csound's own settings of those variables still count, after these.
     #[serde(default)]
     pub search_dirs: Vec<std::path::PathBuf>,
+    /// Where the patch keeps what it saves with `cabbageSetStateValue`: the store of the
+    /// plugin instance, shared by its engines (so a value set while a new engine compiles
+    /// is not lost) and filled from the host's session before the first init pass. `None`:
+    /// a store of the engine's own. Not part of what the pre-check is told or remembers.
+    #[serde(skip)]
+    pub cabbage_state: Option<crate::cabbage::state::SharedValues>,
 }
 
 impl EngineConfig {
@@ -62,6 +68,7 @@ impl EngineConfig {
             sample_accurate: true,
             warm_up_cycles: 2,
             search_dirs: Vec::new(),
+            cabbage_state: None,
         }
     }
 }

@@ -8,7 +8,11 @@ use csound_sys as sys;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, OnceLock};
+
+mod native;
+
+pub use native::{find_files, matches_wildcard, CabbageLinks, TEXT_CHANNEL};
 
 /// Called once per process: no signal handlers and no `atexit` hook, which a plugin
 /// must not install inside its host.
@@ -85,6 +89,10 @@ struct HostData {
     /// Cleared when the instance performs in real time (no lock, no allocation on the
     /// audio thread); a checker that plays the patch off line sets it again.
     record_files: AtomicBool,
+    /// What the native Cabbage opcodes work on, set once before the instance compiles.
+    cabbage: OnceLock<CabbageLinks>,
+    /// Text the native opcodes build strings in; same access rule as `named`.
+    scratch: std::cell::UnsafeCell<Box<[u8]>>,
 }
 
 /// A file Csound opened (its file-open callback), with the path as Csound resolved it.
@@ -372,6 +380,8 @@ impl Csound {
             ring,
             opened: Mutex::new(Vec::new()),
             record_files: AtomicBool::new(true),
+            cabbage: OnceLock::new(),
+            scratch: std::cell::UnsafeCell::new(vec![0; native::SCRATCH].into_boxed_slice()),
         });
         // SAFETY: the host data pointer stays valid for the instance's life (the Box is
         // owned by the returned value and dropped after csoundDestroy).
@@ -393,6 +403,7 @@ impl Csound {
             sys::csoundSetInputChannelCallback(ptr.as_ptr(), Some(invalue_callback));
             sys::csoundSetOutputChannelCallback(ptr.as_ptr(), Some(outvalue_callback));
             sys::csoundSetFileOpenCallback(ptr.as_ptr(), Some(file_open_callback));
+            native::register(ptr.as_ptr());
         }
         Ok(Self {
             ptr,
@@ -413,6 +424,12 @@ impl Csound {
             .lock()
             .map(|opened| opened.clone())
             .unwrap_or_default()
+    }
+
+    /// Gives the native Cabbage opcodes the widget updates, saved values and folders
+    /// they work on; before compiling, once (a second call is ignored).
+    pub fn link_cabbage(&mut self, links: CabbageLinks) {
+        let _ = self.host.cabbage.set(links);
     }
 
     /// `csoundSetOption`: one command-line style option, before compiling.

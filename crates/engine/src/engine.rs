@@ -1,6 +1,7 @@
 //! One compiled and started patch, processing host blocks.
 
 use crate::block::{BlockAdapter, Input};
+use crate::cabbage::{StateValues, WidgetUpdates};
 use crate::channels::{HostInfo, OutputValues};
 use crate::csound::{self, ChannelId, ChannelInfo, ChannelMode};
 use crate::kernel::{Binding, CsoundKernel, Target};
@@ -35,6 +36,10 @@ pub struct Engine {
     pub(crate) outputs: Arc<OutputValues>,
     /// The control channels as declared before any performance.
     pub(crate) declared_channels: Vec<ChannelInfo>,
+    /// Identifier updates the patch publishes for its widgets.
+    pub(crate) widget_updates: Arc<WidgetUpdates>,
+    /// The values the patch saves with the session.
+    pub(crate) cabbage_state: Arc<StateValues>,
 }
 
 impl Engine {
@@ -414,6 +419,18 @@ impl Engine {
     /// The patch's output values, updated after every block.
     pub fn outputs(&self) -> Arc<OutputValues> {
         self.outputs.clone()
+    }
+
+    /// The identifier updates (`cabbageSet "w", "visible(0)"`…) the patch publishes for
+    /// its widgets; drain them off the audio thread.
+    pub fn widget_updates(&self) -> Arc<WidgetUpdates> {
+        self.widget_updates.clone()
+    }
+
+    /// The values the patch saves with the session (`cabbageSetStateValue`); read them
+    /// off the audio thread with [`StateValues::to_json`].
+    pub fn cabbage_state(&self) -> Arc<StateValues> {
+        self.cabbage_state.clone()
     }
 
     fn publish_outputs(&mut self) {

@@ -123,6 +123,42 @@ pub fn cabbage_bounds(csd: &str) -> Vec<(String, [f64; 4])> {
         .collect()
 }
 
+/// A widget of the `<Cabbage>` section that has a channel, as written: what identifier
+/// updates and `cabbageGetWidgetChannels` need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WidgetInfo {
+    /// Its type, lower case (`rslider`, `label`…).
+    pub kind: String,
+    /// Its channels, in order.
+    pub channels: Vec<String>,
+    /// Its identifiers in written order: name (lower case) and arguments.
+    pub identifiers: Vec<(String, Vec<String>)>,
+}
+
+/// Every widget of the `<Cabbage>` section that has a channel (input widgets, labels,
+/// images, group boxes…), in document order.
+pub fn cabbage_widgets(csd: &str) -> Vec<WidgetInfo> {
+    let Some(section) = section(csd) else {
+        return Vec::new();
+    };
+    widgets(section)
+        .into_iter()
+        .filter_map(|widget| {
+            let (_, args) = widget
+                .identifiers
+                .iter()
+                .rev()
+                .find(|(name, _)| name == "channel" || name == "channels")?;
+            let channels = channels_of(args);
+            (!channels.is_empty()).then_some(WidgetInfo {
+                kind: widget.kind,
+                channels,
+                identifiers: widget.identifiers,
+            })
+        })
+        .collect()
+}
+
 /// The lists from one pass.
 struct Parsed {
     controls: Vec<Control>,
@@ -1016,6 +1052,27 @@ mod tests {
                 ("m", "combobox")
             ]
         );
+    }
+
+    #[test]
+    fn every_widget_with_a_channel_is_listed() {
+        let csd = "<Cabbage>\nform size(10, 10)\nlabel bounds(0, 0, 9, 9) channel(\"title\") text(\"Hi\")\n\
+                   image bounds(0, 0, 9, 9)\nxypad channel(\"x\", \"y\")\n</Cabbage>\n";
+        let widgets = cabbage_widgets(csd);
+        let listed: Vec<(&str, Vec<String>)> = widgets
+            .iter()
+            .map(|w| (w.kind.as_str(), w.channels.clone()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("label", vec!["title".to_string()]),
+                ("xypad", vec!["x".to_string(), "y".to_string()])
+            ]
+        );
+        assert!(widgets[0]
+            .identifiers
+            .contains(&("text".to_string(), vec!["Hi".to_string()])));
     }
 
     #[test]

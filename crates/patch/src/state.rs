@@ -1,7 +1,8 @@
 //! The plugin's saved state: the patch code, its slot map and which preset it came from,
 //! versioned.
 //!
-//! The host stores `{"version": 2, "code": "<.csd text>", "slots": {...}, "preset": {...}}`
+//! The host stores `{"version": 3, "code": "<.csd text>", "slots": {...}, "preset": {...}}`
+//! (with `last_good`, `folder` and `patch_values` when there are some)
 //! under the key `state` of nice-plug's JSON. Older versions are migrated on load; state
 //! that cannot be read (corrupt, truncated, from a newer version, or missing) loads the
 //! default patch and says why in the console and the host's log.
@@ -87,6 +88,9 @@ pub struct SavedState {
     /// The folder the code was loaded from (a user preset's), where its relative file
     /// names are looked for. Optional in version 3.
     pub folder: Option<String>,
+    /// The values the patch saved (`cabbageSetStateValue`), a JSON object; given back to
+    /// the patch when the session loads. Optional in version 3.
+    pub patch_values: Option<serde_json::Map<String, Value>>,
 }
 
 /// Reads a saved state value of any known version: the state, or why it cannot be used.
@@ -155,12 +159,18 @@ pub fn parse_state(value: &Value) -> Result<SavedState, String> {
         Some(Value::String(folder)) => Some(folder.clone()),
         Some(_) => return Err("the saved state's patch folder is not text".into()),
     };
+    let patch_values = match value.get("patch_values") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(values)) => Some(values.clone()),
+        Some(_) => return Err("the saved state's patch values are not an object".into()),
+    };
     Ok(SavedState {
         code,
         slots,
         preset,
         last_good,
         folder,
+        patch_values,
     })
 }
 
@@ -178,6 +188,9 @@ pub fn state_value(state: &SavedState) -> Value {
     }
     if let Some(folder) = &state.folder {
         value["folder"] = Value::String(folder.clone());
+    }
+    if let Some(values) = state.patch_values.as_ref().filter(|v| !v.is_empty()) {
+        value["patch_values"] = Value::Object(values.clone());
     }
     value
 }
@@ -212,7 +225,28 @@ mod tests {
             }),
             last_good: None,
             folder: Some("/home/jo/patches ♪".into()),
+            patch_values: None,
         }
+    }
+
+    #[test]
+    fn patch_values_are_optional_and_read_back() {
+        let mut values = serde_json::Map::new();
+        values.insert("freq".into(), json!(880));
+        values.insert("names".into(), json!(["a", "b"]));
+        let saved = SavedState {
+            patch_values: Some(values),
+            ..state("x")
+        };
+        let value = state_value(&saved);
+        assert_eq!(value["patch_values"]["freq"], 880);
+        assert_eq!(parse_state(&value).unwrap(), saved);
+        // States without them (older, or a patch that saved none) load as before.
+        let plain = parse_state(&json!({"version": 3, "code": "x"})).unwrap();
+        assert_eq!(plain.patch_values, None);
+        assert!(state_value(&plain).get("patch_values").is_none());
+        let bad = json!({"version": 3, "code": "x", "patch_values": [1]});
+        assert!(parse_state(&bad).unwrap_err().contains("patch values"));
     }
 
     #[test]

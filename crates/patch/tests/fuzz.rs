@@ -217,6 +217,11 @@ fn mutated_states_never_panic_and_read_back_as_written() {
             preset: None,
             last_good: (rng.below(2) == 0).then(|| seeds[rng.below(seeds.len())].clone()),
             folder: (rng.below(2) == 0).then(|| "/home/jo/patches".to_string()),
+            patch_values: (rng.below(2) == 0).then(|| {
+                let mut values = serde_json::Map::new();
+                values.insert("level".into(), serde_json::json!([0.5, "x"]));
+                values
+            }),
         };
         let json = state::state_value(&saved).to_string();
         let mutated = mutate(&mut rng, &json, "{\"version\": 3, \"slots\": {\"a\": 64}}");

@@ -4,6 +4,7 @@
 use crate::buses;
 use crate::compiler::{CompileRequester, CompilerShared, Trust};
 use arc_swap::ArcSwap;
+use csound_plug_engine::cabbage::StateValues;
 use csound_plug_patch::presets::library::Library;
 use csound_plug_patch::presets::{Origin, Preset};
 use csound_plug_patch::state::{parse_state, state_value, PresetRef, SavedState, SlotMap};
@@ -167,6 +168,12 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
                 self.preset.store(Arc::new(state.preset));
                 let folder = state.folder.map(|f| Arc::new(std::path::PathBuf::from(f)));
                 self.shared.status.patch_folder.store(folder);
+                // Before the compile, so the patch reads them at its first init pass.
+                let values = state
+                    .patch_values
+                    .map(|v| serde_json::Value::Object(v).to_string());
+                let values = StateValues::from_json(values.as_deref(), 0);
+                self.shared.status.patch_values.store(Arc::new(values));
                 if let Some(last_good) = state.last_good {
                     // What plays while the code does not (a re-activation builds it).
                     let last_good = Arc::new(last_good);
@@ -198,6 +205,7 @@ impl<'a> PersistentField<'a, Value> for PatchCode {
                 .patch_folder
                 .load_full()
                 .map(|f| f.display().to_string()),
+            patch_values: Some(self.shared.status.patch_values.load().to_value()),
         }))
     }
 }

@@ -266,3 +266,64 @@ fn the_last_code_that_ran_plays_after_a_reset_and_a_reopen() {
         .get("last_good")
         .is_none());
 }
+
+/// The first pitch a note of key 69 plays that is one of `pitches` (another patch,
+/// such as the default one while the code compiles, may play before). Each note ends.
+fn first_of(plugin: &mut HostedPlugin, pitches: &[f64]) -> Option<f64> {
+    for _ in 0..50 {
+        let note = [
+            NoteEvent::on(0, 69, 100),
+            NoteEvent::off(seconds(0.3, SR), 69),
+        ];
+        let out = plugin.render(&[], seconds(0.5, SR), 256, &note);
+        let tone = &mono(&out)[seconds(0.1, SR)..seconds(0.3, SR)];
+        let heard = (rms(tone, 0..tone.len()) > 0.01)
+            .then(|| fundamental(tone, SR))
+            .flatten();
+        if let Some(heard) = heard {
+            if let Some(p) = pitches.iter().find(|p| (heard - **p).abs() < **p * 0.003) {
+                return Some(*p);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    None
+}
+
+#[test]
+fn values_the_patch_saves_come_back_with_the_session() {
+    // Each note plays the frequency saved by the note before (550 Hz when none was),
+    // then saves a fifth above its key.
+    let code = csd(
+        "instr 1\n  iFreq cabbageGetStateValue \"freq\"\n  iFreq = (iFreq <= 0 ? 550 : iFreq)\n  \
+         asig oscili 0.3, iFreq\n  outs asig, asig\n  \
+         cabbageSetStateValue \"freq\", cpsmidinn(p4 + 7)\nendin\n",
+        "",
+    );
+    let fifth = 440.0 * 2f64.powf(7.0 / 12.0);
+    let entry = load_bundle();
+    let fresh = decode_nice_plug_state(&HostedPlugin::new(&entry, INSTRUMENT_ID).save_state());
+    let mut first = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(first.load_state(&encode_nice_plug_state(&with_patch_code(&fresh, &code))));
+    first.activate(SR, MAX_BLOCK);
+    assert_eq!(
+        first_of(&mut first, &[550.0, fifth]),
+        Some(550.0),
+        "nothing saved yet"
+    );
+    assert_eq!(
+        first_of(&mut first, &[550.0, fifth]),
+        Some(fifth),
+        "the next note reads it"
+    );
+    let saved = decode_nice_plug_state(&first.save_state());
+    let inner: Value = serde_json::from_str(saved["fields"]["state"].as_str().unwrap()).unwrap();
+    let kept = inner["patch_values"]["freq"].as_f64().unwrap();
+    assert!((kept - fifth).abs() < 1e-9, "{inner}");
+
+    // A new instance given the session plays the saved value from its first note.
+    let mut second = HostedPlugin::new(&entry, INSTRUMENT_ID);
+    assert!(second.load_state(&encode_nice_plug_state(&saved)));
+    second.activate(SR, MAX_BLOCK);
+    assert_eq!(first_of(&mut second, &[550.0, fifth]), Some(fifth));
+}

@@ -84,6 +84,9 @@ const OPCODES: &[(&str, Reach)] = &[
     ("dumpk4", Reach::File),
     ("pvsfwrite", Reach::File),
     ("hdf5write", Reach::File),
+    // Cabbage's: copies files into a folder it makes. (`cabbageFindFiles` only lists a
+    // folder: a read, like Csound's own `directory`, so it is not here.)
+    ("cabbageCopyFile", Reach::File),
     ("sockrecv", Reach::Network),
     ("sockrecvs", Reach::Network),
     ("strecv", Reach::Network),
@@ -292,6 +295,17 @@ mod tests {
         // Without Cabbage's opcodes Csound's parse would fail and find nothing.
         let code = csd("instr 1\nkG cabbageGetValue \"gain\"\nfprints \"/tmp/y\", \"hi\"\nendin");
         assert_eq!(names(&scan(&code, &[])), [("fprints", Some(8))]);
+    }
+
+    #[test]
+    fn copying_files_is_a_reach_and_listing_a_folder_is_not() {
+        let code = csd(
+            "instr 1\nSFiles[] cabbageFindFiles \"/tmp\", \"files\", \"*.wav\"\n\
+             cabbageCopyFile \"/tmp/kit\", SFiles[0]\nkG cabbageGetValue \"gain\"\nendin",
+        );
+        let uses = scan(&code, &[]);
+        assert_eq!(names(&uses), [("cabbageCopyFile", Some(8))]);
+        assert_eq!(uses[0].reach, Reach::File);
     }
 
     #[test]

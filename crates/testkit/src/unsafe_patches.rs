@@ -32,6 +32,11 @@ const PATCHES: &[(&str, &str, Option<&str>)] = &[
         Some("fprints-wrote"),
     ),
     (
+        "cabbage_copy_marker",
+        "tries to write or delete a file (cabbageCopyFile, line 8)",
+        Some("copy-wrote"),
+    ),
+    (
         "macro_system",
         "tries to run a command (system_i, line 9)",
         Some("macro-ran"),

@@ -7,11 +7,22 @@
 //! through here, and the trust gate parses the same text.
 //!
 //! A widget is a host parameter here, so its value is its channel: values are read and
-//! written through channels; the other identifiers (`visible`, `colour`, …) are accepted
-//! and said once per engine.
+//! written through channels. The other identifiers a patch sets (`visible`, `colour`,
+//! `bounds`, …) are published as Cabbage 2 text for the editor ([`WidgetUpdates`]);
+//! `cabbageGet` of them reads 0 or "". What Csound code cannot do (publishing, the
+//! saved values of [`StateValues`], listing and copying files) is done by native opcodes
+//! added to every instance (`crate::csound`'s `native` module) and called by the library.
 
 use csound_plug_patch::csd::{Comments, Csd};
 use std::borrow::Cow;
+
+pub(crate) mod json_text;
+pub mod state;
+mod widget_filter;
+pub mod widgets;
+
+pub use state::StateValues;
+pub use widgets::WidgetUpdates;
 
 /// The opcodes, as Csound code.
 pub const LIBRARY: &str = include_str!("opcodes.orc");
@@ -39,18 +50,48 @@ fn defines_cabbage_opcode(orchestra: &str) -> bool {
     })
 }
 
-/// The library for `code`: [`LIBRARY`] and `cabbageGetWidgetChannels`, which lists the
-/// channels of its Cabbage widgets.
-fn library_for(code: &str) -> String {
-    let channels: Vec<String> = csound_plug_patch::cabbage::cabbage_controls(code)
-        .into_iter()
-        .map(|c| format!("\"{}\"", c.channel.replace('"', "")))
+/// How many keys the orchestra of `code` names as string constants for
+/// `cabbageSetStateValue` and `cabbageWriteStateData` (room is made for them).
+pub(crate) fn state_keys_named(code: &str) -> usize {
+    let csd = Csd::parse(code);
+    let orchestra =
+        csound_plug_patch::csd::strip_comments(csd.orchestra_text(), Comments::Orchestra);
+    orchestra.matches("cabbageSetStateValue").count()
+        + orchestra.matches("cabbageWriteStateData").count() * 16
+}
+
+/// A Csound statement filling the string array `name` with `items`. Csound cannot size
+/// an array 0: an empty list is declared and never sized (`lenarray` gives -1, so
+/// loops over it do nothing).
+fn fill_strings(name: &str, items: &[String]) -> String {
+    if items.is_empty() {
+        return format!("  if 0 == 1 then\n    {name}[] init 1\n  endif\n");
+    }
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|c| format!("\"{}\"", c.replace(['"', '\\'], "")))
         .collect();
-    let fill = if channels.is_empty() {
-        "  SChannels[] init 0\n".to_string()
-    } else {
-        format!("  SChannels[] fillarray {}\n", channels.join(", "))
-    };
+    format!("  {name}[] fillarray {}\n", quoted.join(", "))
+}
+
+/// The library for `code`: [`LIBRARY`], then what depends on its `<Cabbage>` section:
+/// `cabbageGetWidgetChannels` (every widget's channels, or those matching each filter
+/// the code writes as a string constant) and the widgets' bounds for `cabbageGet`.
+fn library_for(code: &str) -> String {
+    let widgets = csound_plug_patch::cabbage::cabbage_widgets(code);
+    let channels: Vec<String> = widgets.iter().flat_map(|w| w.channels.clone()).collect();
+    let fill = fill_strings("SChannels", &channels);
+    let csd = Csd::parse(code);
+    let orchestra =
+        csound_plug_patch::csd::strip_comments(csd.orchestra_text(), Comments::Orchestra);
+    let mut filtered = String::new();
+    for raw in widget_filter::filters_in(&orchestra) {
+        let matching = widget_filter::channels_matching(&widgets, &raw);
+        filtered.push_str(&format!(
+            "  if strcmp(SFilter, \"{raw}\") == 0 then\n  {}    iKnown = 1\n  endif\n",
+            fill_strings("SChannels", &matching)
+        ));
+    }
     let mut bounds = String::new();
     for (channel, [x, y, w, h]) in csound_plug_patch::cabbage::cabbage_bounds(code) {
         bounds.push_str(&format!(
@@ -58,8 +99,12 @@ fn library_for(code: &str) -> String {
              iB[2] = {w}\n    iB[3] = {h}\n  endif\n"
         ));
     }
+    let none = fill_strings("SChannels", &[]);
     format!(
         "{LIBRARY}\nopcode cabbageGetWidgetChannels, S[], 0\n{fill}  xout SChannels\nendop\n\
+         opcode cabbageGetWidgetChannels, S[], S\n  SFilter xin\n  iKnown = 0\n{none}\
+         {filtered}  if iKnown == 0 then\n    prints \"cabbageGetWidgetChannels: only a filter \
+         written as a string constant is read\\n\"\n  endif\n  xout SChannels\nendop\n\
          opcode cabbagePlugBounds, i[], S\n  SName xin\n  iB[] init 4\n{bounds}  xout iB\nendop\n{ARRAYS}"
     )
 }

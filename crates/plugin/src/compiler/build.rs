@@ -5,6 +5,7 @@
 use super::worker::Worker;
 use super::{Active, CompileReport, CompilerShared, PatchFiles, Ready, Refusal, Trust};
 use crate::slots::{bind, BindMode, SlotMap, SlotTable};
+use csound_plug_engine::cabbage::state::SharedValues;
 use csound_plug_engine::{CompileError, Engine, EngineConfig};
 use csound_plug_patch::controls::{declared_in_text, Control};
 use csound_plug_patch::metadata;
@@ -97,6 +98,7 @@ impl CompilerShared {
         let model = self.bind(&controls, mode);
         engine.set_parameter_model(&model);
         self.status.outputs.store(engine.outputs());
+        self.status.widget_updates.store(engine.widget_updates());
         self.status.facts.store(Some(Arc::new(super::EngineFacts {
             sample_rate: engine.sample_rate(),
             ksmps: engine.ksmps(),
@@ -289,13 +291,17 @@ impl CompilerShared {
         }
     }
 
-    /// How to compile `code` for `active`: its linked files are reached first, then its
-    /// relative file names are looked for in the folder it was loaded from, then in the
-    /// user's sample folders. Where the linked files were found is part of the
+    /// How to compile `code` for `active`, with the patch's saved values: its linked
+    /// files are reached first, then its relative file names are looked for in the
+    /// folder it was loaded from, then in the user's sample folders. Where the linked files were found is part of the
     /// configuration, so a pass remembered while a file was there does not stand once it
     /// is gone (the check runs again and says so).
     pub(super) fn config_for(&self, active: &Active, code: &str) -> EngineConfig {
         let mut config = active.config.clone();
+        // Every engine of this instance keeps the patch's saved values in one store
+        // (a session load gives a new one).
+        let values = self.status.patch_values.load_full();
+        config.cabbage_state = Some(SharedValues(values));
         if let Some(folder) = self.status.patch_folder.load_full() {
             config.search_dirs = vec![folder.to_path_buf()];
         }

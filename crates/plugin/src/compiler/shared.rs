@@ -8,6 +8,7 @@ use crate::slots::{SlotTable, SlotValues};
 use arc_swap::{ArcSwap, ArcSwapOption};
 use crossbeam::channel::{self, Receiver, Sender};
 use crossbeam::queue::ArrayQueue;
+use csound_plug_engine::cabbage::{StateValues, WidgetUpdates};
 use csound_plug_engine::channels::OutputValues;
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_patch::metadata::BusMetadata;
@@ -81,6 +82,13 @@ pub struct Status {
     pub console: Console,
     /// The newest engine's output values (`chn_k` outputs, `outvalue`, meters).
     pub outputs: ArcSwap<OutputValues>,
+    /// The identifier updates (`cabbageSet "w", "visible(0)"`…) the newest engine's
+    /// patch publishes for its widgets, for the editor to drain and apply. A new engine
+    /// brings a new queue (its widgets start as the section writes them).
+    pub widget_updates: ArcSwap<WidgetUpdates>,
+    /// The values the patch saves with the session (`cabbageSetStateValue`): one store
+    /// every engine of this instance writes; a session load replaces it.
+    pub patch_values: ArcSwap<StateValues>,
     /// What the newest good compile runs at.
     pub facts: ArcSwapOption<EngineFacts>,
     /// The newest code the pre-check refused for anything but a compile error (it
@@ -108,6 +116,8 @@ impl Default for Status {
         Self {
             console: Console::default(),
             outputs: ArcSwap::default(),
+            widget_updates: ArcSwap::default(),
+            patch_values: ArcSwap::default(),
             facts: ArcSwapOption::empty(),
             refused: ArcSwapOption::empty(),
             last_built: ArcSwapOption::empty(),
