@@ -354,17 +354,20 @@ def test_clicking_the_on_screen_keyboard_plays_a_note(tmp_path):
 
 # A Cabbage patch whose widgets can be found on screen by colour: a red image on the form,
 # a green one planted in a groupbox (bounds relative to it), a checkbox whose colour when
-# on is blue, a file button and a keyboard widget. The patch writes a marker when the
-# checkbox turns on, when a key plays and when the file button's channel names a file.
+# on is blue, a file button, a yellow image and a keyboard widget. The patch writes a
+# marker when the checkbox turns on, when a key plays and when the file button's channel
+# names a file; turning the checkbox on also hides the yellow image through its
+# identChannel and turns the green one magenta with cabbageSet.
 CABBAGE_PATCH = """<CsoundSynthesizer>
 <Cabbage>
 form caption("Placed") size(420, 260), colour(30, 30, 60)
 image bounds(20, 16, 100, 50), colour(255, 0, 0)
 groupbox bounds(150, 10, 250, 120), text("Tone") {{
-image bounds(20, 40, 60, 30), colour(0, 255, 0)
+image bounds(20, 40, 60, 30), colour(0, 255, 0), channel("greenImage")
 checkbox bounds(100, 40, 120, 30), channel("on"), text("On"), colour:1(0, 0, 255)
 }}
 filebutton bounds(20, 80, 100, 30), channel("sample"), text("Sample")
+image bounds(125, 80, 20, 30), colour(255, 255, 0), identChannel("yellowIdent")
 keyboard bounds(10, 150, 400, 90)
 </Cabbage>
 <CsInstruments>
@@ -377,6 +380,9 @@ fprints "{key}", "key %d velocity %d", p4, p5
 a1 oscili 0.2, p7
 outs a1, a1
 endin
+instr 97
+chnset "visible(0)", "yellowIdent"
+endin
 instr 98
 SFile chnget "sample"
 if strlen(SFile) > 0 then
@@ -385,9 +391,12 @@ endif
 endin
 instr 99
 kOn chnget "on"
-if changed(kOn) == 1 && kOn == 1 then
+kNow = (changed(kOn) == 1 && kOn == 1 ? 1 : 0)
+if kNow == 1 then
 fprintks "{check}", "on %d", kOn
+event "i", 97, 0, 0.01
 endif
+cabbageSet kNow, "greenImage", "colour", 255, 0, 255
 endin
 </CsInstruments>
 <CsScore>
@@ -405,6 +414,9 @@ def colour_boxes(path, colours):
     for j in range(image.height):
         for i in range(image.width):
             pixel = image.pixel(i, j)[:3]
+            # The colours looked for are all saturated: skip the greys quickly.
+            if max(pixel) - min(pixel) < 200:
+                continue
             for name, rgb in colours.items():
                 if all(abs(c - t) <= 10 for c, t in zip(pixel, rgb)):
                     box = boxes[name]
@@ -422,7 +434,8 @@ def colour_boxes(path, colours):
 def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
     """A Cabbage patch's form replaces the code view when it first compiles: its widgets
     are where their bounds say (a planted one inside its groupbox), the checkbox at its
-    bounds turns its channel on and shows its colour when on, the keyboard widget at its
+    bounds turns its channel on and shows its colour when on (and the patch, seeing it,
+    hides one image and recolours another at run time), the keyboard widget at its
     bounds plays a note, and the file button opens a file dialog whose choice is linked to
     the patch and reaches its string channel (a screenshot is kept at
     target/editor-cabbage-form.png)."""
@@ -441,7 +454,13 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
     tone = tmp_path / "takes" / "tone.wav"
     tone.parent.mkdir()
     write_tone(tone, 0.75)
-    colours = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255)}
+    colours = {
+        "red": (255, 0, 0),
+        "green": (0, 255, 0),
+        "blue": (0, 0, 255),
+        "yellow": (255, 255, 0),
+        "magenta": (255, 0, 255),
+    }
     with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
         app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
         window = x.wait_for_window("Csound Plug", timeout=60, app=app)
@@ -467,15 +486,20 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
         assert abs(gx - rx - 150 * scale) <= 1.5 and abs(gy - ry - 34 * scale) <= 1.5, boxes
         assert abs(gw - 60 * scale) <= 1.5 and abs(gh - 30 * scale) <= 1.5, boxes
         assert boxes["blue"] is None, "the checkbox is on before anyone clicks it"
+        assert boxes["yellow"] and not boxes["magenta"], boxes
         # The form's top-left corner, and a point in form coordinates on the screen.
         ox, oy = rx - 20 * scale, ry - 16 * scale
         at = lambda fx, fy: (round(ox + fx * scale), round(oy + fy * scale))
         # The checkbox's box: window bounds (250, 50), 30 high.
         window.click(*at(262, 65))
         assert wait_for(check_marker, timeout=10), "the checkbox did not turn on; log:\n" + app.stderr_tail()
-        time.sleep(0.5)
+        time.sleep(1.0)
         after = window.screenshot(SCREENSHOTS / "editor-cabbage-form.png", method="xwd")
-        blue = colour_boxes(after, {"blue": colours["blue"]})["blue"]
+        seen = colour_boxes(after, colours)
+        blue = seen["blue"]
+        # The patch's run-time changes: the yellow image hidden, the green one magenta.
+        assert seen["yellow"] is None, f"the identChannel did not hide the image: {seen}"
+        assert seen["green"] is None and seen["magenta"] == boxes["green"], seen
         assert blue is not None, "the checkbox does not show its on colour"
         bx, by, bw, bh = blue
         assert abs(bx - at(250, 50)[0]) <= 3 and abs(by - at(250, 50)[1]) <= 3, (blue, at(250, 50))

@@ -3,7 +3,7 @@
 //! output channels read from the running patch. Each step is a function below, in order.
 
 use crate::block::{BlockAdapter, Fit};
-use crate::cabbage::{StateValues, WidgetUpdates};
+use crate::cabbage::{IdentChannels, StateValues, WidgetUpdates};
 use crate::channels::{HostChannels, OutputValues, HOST_CHANNELS};
 use crate::csound::CabbageLinks;
 use crate::csound::{ChannelId, ChannelInfo, ChannelMode, Csound};
@@ -76,6 +76,7 @@ impl Engine {
         let plays_notes = after_start.map_err(|step| fail(Some(&mut csound), step))?;
         // The channels as the header declares them: a k-rate `chnset` to an output
         // during warm-up makes Csound flag it as an input too.
+        let ident_channels = IdentChannels::new(&mut csound, &code);
         let declared_channels = csound.control_channels();
         write_start_values(&mut csound, &code, &metadata, &declared_channels);
         let fit = Fit {
@@ -114,13 +115,14 @@ impl Engine {
             declared_channels,
             widget_updates,
             cabbage_state,
+            ident_channels,
         };
         Ok((engine, log))
     }
 }
 
 /// Gives the native Cabbage opcodes where widget updates go (every widget with a
-/// channel), the store of saved values the configuration gives (else one with room for
+/// channel, and every `identChannel`), the store of saved values the configuration gives (else one with room for
 /// the keys the code names) and the folders relative names are looked for in.
 fn link_cabbage(
     csound: &mut Csound,
@@ -128,11 +130,18 @@ fn link_cabbage(
     config: &EngineConfig,
 ) -> (Arc<WidgetUpdates>, Arc<StateValues>) {
     let mut channels: Vec<String> = Vec::new();
+    let idents = csound_plug_patch::cabbage::cabbage_ident_channels(code);
     for widget in cabbage_widgets(code) {
         for channel in widget.channels {
             if !channels.contains(&channel) {
                 channels.push(channel);
             }
+        }
+    }
+    // Cabbage 2's identifier channels publish updates under their own names.
+    for ident in idents {
+        if !channels.contains(&ident) {
+            channels.push(ident);
         }
     }
     let widgets = Arc::new(WidgetUpdates::new(channels));

@@ -849,6 +849,29 @@ impl Csound {
         (err == sys::CSOUND_SUCCESS).then_some(value)
     }
 
+    /// The data of string channel `name` (creating it if the patch did not), to read in
+    /// place with [`read_string`]: Csound keeps the channel's `STRINGDAT` where it is for
+    /// the instance's life, though it may move the text when a longer one is set.
+    pub(crate) fn string_channel_data(&mut self, name: &str) -> Option<NonNull<c_void>> {
+        let name = CString::new(name).ok()?;
+        let mut ptr: *mut f64 = std::ptr::null_mut();
+        // SAFETY: live instance; Csound writes the channel's data pointer into `ptr`.
+        let code = unsafe {
+            sys::csoundGetChannelPtr(
+                self.raw(),
+                &mut ptr,
+                name.as_ptr(),
+                (sys::CSOUND_STRING_CHANNEL
+                    | sys::CSOUND_INPUT_CHANNEL
+                    | sys::CSOUND_OUTPUT_CHANNEL) as c_int,
+            )
+        };
+        if code != sys::CSOUND_SUCCESS as c_int {
+            return None;
+        }
+        NonNull::new(ptr.cast())
+    }
+
     /// `csoundSetStringChannel`: sets a string channel (creating it if the patch did
     /// not). A look-up in Csound's channel table under its spin lock; Csound allocates
     /// only when `value` is longer than the channel's buffer.
@@ -866,5 +889,31 @@ impl Csound {
             // SAFETY: live instance, NUL-terminated name.
             unsafe { sys::csoundSetControlChannel(self.raw(), name.as_ptr(), value) };
         }
+    }
+}
+
+/// Csound's `STRINGDAT`: a string channel's text and the size of its buffer.
+#[repr(C)]
+struct StringData {
+    data: *const std::ffi::c_char,
+    size: c_int,
+}
+
+/// The text of a string channel from [`Csound::string_channel_data`], without its NUL
+/// (empty when it has none).
+///
+/// # Safety
+/// `data` must come from `string_channel_data` of a live instance, and nothing may set
+/// the channel while the text is read: call it from the thread that performs.
+pub(crate) unsafe fn read_string<'a>(data: NonNull<c_void>) -> &'a [u8] {
+    // SAFETY: the caller's promise; the buffer holds `size` bytes, NUL-terminated.
+    unsafe {
+        let string = &*data.as_ptr().cast::<StringData>();
+        if string.data.is_null() || string.size <= 0 {
+            return &[];
+        }
+        let bytes = std::slice::from_raw_parts(string.data.cast::<u8>(), string.size as usize);
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        &bytes[..end]
     }
 }

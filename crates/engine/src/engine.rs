@@ -1,7 +1,7 @@
 //! One compiled and started patch, processing host blocks.
 
 use crate::block::{BlockAdapter, Input};
-use crate::cabbage::{StateValues, WidgetUpdates};
+use crate::cabbage::{IdentChannels, StateValues, WidgetUpdates};
 use crate::channels::{HostInfo, OutputValues};
 use crate::csound::{self, ChannelId, ChannelInfo, ChannelMode};
 use crate::kernel::{Binding, CsoundKernel, Target};
@@ -38,6 +38,8 @@ pub struct Engine {
     pub(crate) declared_channels: Vec<ChannelInfo>,
     /// Identifier updates the patch publishes for its widgets.
     pub(crate) widget_updates: Arc<WidgetUpdates>,
+    /// Cabbage 2's identifier channels, looked at after each block.
+    pub(crate) ident_channels: IdentChannels,
     /// The values the patch saves with the session.
     pub(crate) cabbage_state: Arc<StateValues>,
 }
@@ -170,6 +172,7 @@ impl Engine {
                 .run(&mut self.kernel, input, outputs, start..frames));
         }
         self.publish_outputs();
+        self.ident_channels.poll(&self.widget_updates);
         ended
     }
 

@@ -1,5 +1,6 @@
 //! The native Cabbage opcodes allocate nothing in Rust while Csound performs: identifier
-//! updates published every k-cycle (more than the queue holds), saved values set and
+//! updates published every k-cycle (more than the queue holds), an identifier channel
+//! written every k-cycle and looked at after each block, saved values set and
 //! read as numbers, strings and arrays, and the whole state read as JSON, all under
 //! nice-plug's allocation checker (libcsound's own C allocations are outside its view).
 
@@ -24,6 +25,7 @@ instr 1
   kCycle init 0
   kCycle += 1
   cabbageSet 1, "box", "bounds", kCycle, 0, 10, 10
+  chnset sprintfk("text(\"%d\")", kCycle), "labelIdent"
   cabbageSetStateValue "count", kCycle
   kArr[] fillarray kCycle, 2, 3
   cabbageSetStateValue "list", kArr
@@ -41,6 +43,7 @@ i 1 0 10
 </CsScore>
 <Cabbage>
 groupbox bounds(0, 0, 100, 100) channel("box")
+label bounds(0, 0, 10, 10) identChannel("labelIdent")
 </Cabbage>
 </CsoundSynthesizer>
 "#;
@@ -62,9 +65,14 @@ fn publishing_and_saved_values_do_not_allocate() {
     assert_eq!(block[255], 1.0, "the values read back as set");
     let cycles = blocks * 256 / 32;
     let updates = engine.widget_updates();
-    let mut last = String::new();
-    updates.drain(|_, text| last = text.to_string());
+    let (mut last, mut label) = (String::new(), String::new());
+    updates.drain(|channel, text| match channel {
+        "labelIdent" => label = text.to_string(),
+        _ => last = text.to_string(),
+    });
     assert_eq!(last, format!("bounds({cycles}, 0, 10, 10)"));
+    // The identifier channel, looked at after each block.
+    assert_eq!(label, format!("text(\"{cycles}\")"));
     assert!(updates.dropped() > 0, "the queue kept the newest");
     let values = engine.cabbage_state().to_value();
     assert_eq!(values["count"], cycles as f64);

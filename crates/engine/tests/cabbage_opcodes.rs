@@ -330,3 +330,52 @@ endin"#
     assert_eq!(out[1][at(0.25)], 10.0);
     assert_eq!(out[2][at(0.05)], 1.0, "widget lists and found files");
 }
+
+/// Cabbage 2's identifier channels: what the patch writes to a widget's `identChannel`
+/// reaches the editor under that name, once per change, also when written every cycle.
+#[test]
+fn ident_channel_texts_reach_the_editor_when_they_change() {
+    let code = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 1
+0dbfs = 1
+instr 1
+  chnset "visible(0)", "panelIdent"
+endin
+instr 2
+  kCycle init 0
+  kCycle += 1
+  ; The same text every cycle, then a new one.
+  SText = (kCycle < 10 ? "text(\"one\")" : "text(\"two\") colour(255, 0, 0)")
+  chnset SText, "labelIdent"
+  out a(0)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 0.01
+i 2 0.02 0.05
+</CsScore>
+<Cabbage>
+form size(200, 100)
+groupbox bounds(0, 0, 100, 100), identChannel("panelIdent") {
+label bounds(5, 5, 50, 20), text("zero"), identChannel("labelIdent")
+}
+</Cabbage>
+</CsoundSynthesizer>
+"#;
+    let (engine, _) = perform(code, None, 0.2);
+    let mut got = Vec::new();
+    engine
+        .widget_updates()
+        .drain(|channel, text| got.push(format!("{channel}: {text}")));
+    assert_eq!(
+        got,
+        [
+            "panelIdent: visible(0)",
+            r#"labelIdent: text("one")"#,
+            r#"labelIdent: text("two") colour(255, 0, 0)"#,
+        ]
+    );
+}

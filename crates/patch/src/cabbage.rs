@@ -159,6 +159,30 @@ pub fn cabbage_widgets(csd: &str) -> Vec<WidgetInfo> {
         .collect()
 }
 
+/// The `identChannel("name")` of every widget that has one, each once, in document
+/// order: string channels through which Cabbage 2 patches send a widget identifiers
+/// (`chnset "visible(0)", "name"`).
+pub fn cabbage_ident_channels(csd: &str) -> Vec<String> {
+    let Some(section) = section(csd) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for widget in widgets(section) {
+        let ident = widget
+            .identifiers
+            .iter()
+            .rev()
+            .find(|(name, _)| name == "identchannel")
+            .and_then(|(_, args)| args.first())
+            .map(|name| name.trim().to_string())
+            .filter(|name| !name.is_empty());
+        if let Some(name) = ident.filter(|name| !names.contains(name)) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// The lists from one pass.
 struct Parsed {
     controls: Vec<Control>,
@@ -1052,6 +1076,14 @@ mod tests {
                 ("m", "combobox")
             ]
         );
+    }
+
+    #[test]
+    fn ident_channels_are_listed_once() {
+        let csd = "<Cabbage>\nlabel bounds(0, 0, 9, 9) identChannel(\"t\")\n\
+                   rslider channel(\"g\") identchannel(\"gIdent\")\nimage identChannel(\"t\")\n\
+                   image identChannel(\"\")\n</Cabbage>\n";
+        assert_eq!(cabbage_ident_channels(csd), ["t", "gIdent"]);
     }
 
     #[test]

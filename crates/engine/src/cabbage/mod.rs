@@ -16,11 +16,13 @@
 use csound_plug_patch::csd::{Comments, Csd};
 use std::borrow::Cow;
 
+mod ident;
 pub(crate) mod json_text;
 pub mod state;
 mod widget_filter;
 pub mod widgets;
 
+pub(crate) use ident::IdentChannels;
 pub use state::StateValues;
 pub use widgets::WidgetUpdates;
 

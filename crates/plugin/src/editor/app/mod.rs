@@ -101,6 +101,8 @@ pub struct EditorApp {
     central: Central,
     /// The code the form was read from.
     form_code: Option<Arc<String>>,
+    /// The running engine's identifier updates, taken every frame.
+    updates: Arc<csound_plug_engine::cabbage::WidgetUpdates>,
 }
 
 /// What the central area shows.
@@ -149,6 +151,7 @@ impl EditorApp {
             form: None,
             central: Central::Code,
             form_code: None,
+            updates: Arc::default(),
         }
     }
 
@@ -197,25 +200,6 @@ impl EditorApp {
                 .as_ref()
                 .map_or_else(Vec::new, |code| panel::knobs(code));
             self.entries = panel::entries(&table, &knobs);
-            // A new engine's code: its form (a new binding of the same code keeps the
-            // form and what the patch changed on it).
-            let same = match (&running, &self.form_code) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                _ => false,
-            };
-            if !same {
-                let had_form = self.form.is_some();
-                self.form = running
-                    .as_ref()
-                    .and_then(|code| csound_plug_patch::layout::cabbage_form(code))
-                    .map(FormView::new);
-                self.form_code = running;
-                self.central = match (had_form, &self.form) {
-                    (_, None) => Central::Code,
-                    (false, Some(_)) => Central::Form,
-                    (true, Some(_)) => self.central,
-                };
-            }
             // The plugin moved these slots (a new binding, a preset's values) without the
             // host knowing; with a window open, tell the host now.
             for entry in &self.entries {
@@ -227,6 +211,38 @@ impl EditorApp {
             }
             self.table = table;
         }
+        // The running engine's form, and what the patch changed on its widgets
+        // (cabbageSet, identChannel): a new engine starts from its section again.
+        let running = self.shared.compiler.status.last_built.load_full();
+        let updates = self.shared.compiler.status.widget_updates.load_full();
+        let same_code = match (&running, &self.form_code) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same_code || !Arc::ptr_eq(&updates, &self.updates) {
+            let had_form = self.form.is_some();
+            let form = running
+                .as_ref()
+                .and_then(|code| csound_plug_patch::layout::cabbage_form(code));
+            match (&mut self.form, form) {
+                // The same form again: keep its keyboards' state.
+                (Some(view), Some(form)) if same_code => view.form = form,
+                (view, form) => *view = form.map(FormView::new),
+            }
+            self.central = match (had_form, &self.form) {
+                (_, None) => Central::Code,
+                (false, Some(_)) => Central::Form,
+                (true, Some(_)) => self.central,
+            };
+            self.form_code = running;
+            self.updates = updates.clone();
+        }
+        updates.drain(|channel, text| {
+            if let Some(form) = &mut self.form {
+                form.update(channel, text);
+            }
+        });
     }
 
     /// Sends the view's text to the compiler (Ctrl+Enter).
