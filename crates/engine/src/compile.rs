@@ -423,17 +423,23 @@ fn score_notes(config: &EngineConfig, metadata: &Metadata, code: &str, a4: f64) 
 /// The values the patch shows: output channels (`chn_k "x", 2` or 3; Csound may add the
 /// input flag once the patch writes them with `chnset`), then Cabbage display widgets
 /// (meters), then names used with `outvalue` (served by its callback). Our own
-/// host-information channels are inputs.
+/// host-information channels are inputs, and so are Cabbage input widgets' channels.
 fn outputs(
     csound: &mut Csound,
     code: &str,
     declared: &[ChannelInfo],
 ) -> (Vec<ChannelId>, Arc<OutputValues>) {
     let outvalues = facts::outvalue_names(code);
+    // A Cabbage widget's channel is an input the patch may also write (`chnset` in the
+    // header for plain Csound, or to move the widget): not a value to show.
+    let widgets: Vec<String> = cabbage_controls(code)
+        .into_iter()
+        .map(|c| c.channel)
+        .collect();
     let mut names = Vec::new();
     let mut ranges = Vec::new();
     for c in as_declared(csound.control_channels(), declared) {
-        let shown = c.output && c.hints.is_none_or(|_| !c.input);
+        let shown = c.output && c.hints.is_none_or(|_| !c.input) && !widgets.contains(&c.name);
         if shown && !outvalues.contains(&c.name) && !HOST_CHANNELS.contains(&c.name.as_str()) {
             ranges.push(c.hints.map(|h| (h.min, h.max)).filter(|(lo, hi)| lo < hi));
             names.push(c.name);

@@ -854,3 +854,38 @@ file = "takes/kick 2.wav"
     let without = patch.replace("file = \"takes/kick 2.wav\"", "");
     assert!((peak(&without) - 0.1).abs() < 0.01);
 }
+
+/// A widget's channel the patch also writes (a `chnset` default for plain Csound) stays
+/// an input: only meters and output channels are values to show.
+#[test]
+fn widget_channels_the_patch_writes_are_not_outputs() {
+    let patch = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 1
+0dbfs = 1
+chnset 0.5, "gain"
+instr 1
+  chnset rms(oscili(chnget:k("gain"), 440)), "meter"
+  out a(0)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 1
+</CsScore>
+<Cabbage>
+rslider bounds(0, 0, 50, 50), channel("gain"), range(0, 1, 0.25)
+vmeter bounds(60, 0, 10, 50), channel("meter")
+</Cabbage>
+</CsoundSynthesizer>
+"#;
+    let ring = std::sync::Arc::new(csound_plug_engine::messages::MessageRing::new(64));
+    let (engine, _) = csound_plug_engine::Engine::compile(
+        patch,
+        &csound_plug_engine::EngineConfig::default(),
+        ring,
+    )
+    .expect("compiles");
+    assert_eq!(engine.outputs().names(), ["meter"]);
+}
