@@ -45,9 +45,9 @@ fn expected() -> Vec<(&'static str, Vec<Control>, Vec<&'static str>)> {
     // The last box says 36, below its minimum: it shows 38.
     let notes = [72.0, 67.0, 60.0, 59.0, 57.0, 52.0, 48.0, 38.0];
     let mut sequencer = vec![
-        c("play", "Play", (0.0, 1.0, 1.0), 1.0, 1.0, Button),
-        c("shuffle", "Shuffle", (0.0, 1.0, 0.0), 1.0, 1.0, Button),
-        c("clear", "Clear", (0.0, 1.0, 0.0), 1.0, 1.0, Button),
+        c("play", "Play", (0.0, 1.0, 1.0), 1.0, 1.0, Toggle),
+        c("shuffle", "Shuffle", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle),
+        c("clear", "Clear", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle),
     ];
     for (i, note) in notes.into_iter().enumerate() {
         let channel = format!("note{i}");
@@ -108,7 +108,7 @@ fn expected() -> Vec<(&'static str, Vec<Control>, Vec<&'static str>)> {
                 knob("rangeMax2", "rangeMax2", (0.0, 1000.0, 300.0)),
                 knob("rangeMin3", "rangeMin3", (0.0, 1000.0, 400.0)),
                 knob("rangeMax3", "rangeMax3", (0.0, 1000.0, 500.0)),
-                c("agitate", "Agitate", (0.0, 1.0, 0.0), 1.0, 1.0, Button),
+                c("agitate", "Agitate", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle),
                 c(
                     "source",
                     "source",
@@ -124,7 +124,7 @@ fn expected() -> Vec<(&'static str, Vec<Control>, Vec<&'static str>)> {
         (
             "meter_encoder.csd",
             vec![
-                c("play", "Play", (0.0, 1.0, 1.0), 1.0, 1.0, Button),
+                c("play", "Play", (0.0, 1.0, 1.0), 1.0, 1.0, Toggle),
                 c(
                     "detune",
                     "detune",
@@ -162,7 +162,7 @@ fn expected() -> Vec<(&'static str, Vec<Control>, Vec<&'static str>)> {
                 c("steps", "Steps", (0.0, 10.0, 3.0), 1.0, 1.0, Integer),
                 c("on", "On", (0.0, 1.0, 1.0), 1.0, 1.0, Toggle),
                 c("mute", "mute", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle),
-                c("trig", "Go", (0.0, 1.0, 0.0), 1.0, 1.0, Button),
+                c("trig", "Go", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle),
                 c(
                     "shape",
                     "shape",
@@ -301,9 +301,14 @@ fn defaults_when_identifiers_are_missing() {
         only("checkbox channel(\"t\")"),
         c("t", "t", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle)
     );
+    // Cabbage's buttons are latched: each click turns them on or off.
     assert_eq!(
         only("button channel(\"b\")"),
-        c("b", "b", (0.0, 1.0, 0.0), 1.0, 1.0, Button)
+        c("b", "b", (0.0, 1.0, 0.0), 1.0, 1.0, Toggle)
+    );
+    assert_eq!(
+        only("button channel(\"m\"), latched(0)"),
+        c("m", "m", (0.0, 1.0, 0.0), 1.0, 1.0, Button)
     );
     assert_eq!(
         only("optionbutton channel(\"o\")"),

@@ -19,7 +19,7 @@
 //! | `hrange`, `vrange` | two sliders, `channel("lo", "hi")`, defaults from `range(min, max, lo:hi, …)` |
 //! | `xypad` | two `Continuous` controls, `channel("x", "y")`, `rangeX(min, max, value)`, `rangeY(…)` |
 //! | `checkbox` | `Toggle`, 0..1 |
-//! | `button` | `Button`, 0..1 |
+//! | `button` | `Toggle`, 0..1: each click turns it on or off (Cabbage's default `latched(1)`); `Button` (momentary, 1 while pressed) with `latched(0)` |
 //! | `combobox` | `Menu(items)`, 1..=n (1 is the first item) |
 //! | `combobox` with `channelType("string")` | the same menu, source `CabbageText`: the channel is a string channel holding the chosen item's text; `value("item")` or a 0-based `value(n)` picks the first one shown |
 //! | `optionbutton` | `Menu(items)`, 0..=n-1 (Cabbage counts its items from 0) |
@@ -753,6 +753,9 @@ struct Settings {
     runtime_menu: bool,
     /// `channelType("string")`: the channel holds the chosen item's text.
     string_channel: bool,
+    /// A `button`'s `latched()`: each click toggles it (Cabbage's default), else it is
+    /// on while pressed.
+    latched: bool,
     /// A `value()` that is not a number: a string combobox's chosen item.
     value_text: Option<String>,
 }
@@ -785,6 +788,7 @@ impl Settings {
             runtime_menu: false,
             string_channel: false,
             value_text: None,
+            latched: true,
         }
     }
 
@@ -850,6 +854,7 @@ impl Settings {
             "max" => set(&mut self.max, first()?),
             "increment" => set(&mut self.increment, first()?),
             "sliderskew" => set(&mut self.skew, first()?),
+            "latched" => self.latched = first()?.is_none_or(|x| x != 0.0),
             "text" | "items" => self.texts = Some(args.to_vec()),
             "caption" => self.caption = args.first().cloned(),
             "channeltype" if first_is(args, "string") => self.string_channel = true,
@@ -1010,7 +1015,11 @@ fn build(family: Family, widget: &Widget) -> Option<Vec<Control>> {
             (0.0, 1.0, flag(s.value)),
             1.0,
             1.0,
-            ControlKind::Button,
+            if s.latched {
+                ControlKind::Toggle
+            } else {
+                ControlKind::Button
+            },
         )],
         Family::ComboBox if s.string_channel => {
             // Cabbage's string combobox: `value("item")` or a 0-based index picks the

@@ -14,6 +14,7 @@ use super::piano::Piano;
 use crate::keyboard::OnScreenKeyboard;
 use crate::slots::SlotParams;
 use csound_plug_engine::channels::OutputValues;
+use csound_plug_patch::controls::ControlKind;
 use csound_plug_patch::layout::{Form, Placed, Rgba};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 use nice_plug::prelude::{FloatParam, Param, ParamSetter};
@@ -316,22 +317,29 @@ fn draw(
             );
         }
         "button" => {
-            let Some(&(_, param)) = controls.first() else {
+            let Some(&(entry, param)) = controls.first() else {
                 return missing(&painter, widget, rect, scale);
             };
             let sense = if widget.active {
-                Sense::drag()
+                Sense::click_and_drag()
             } else {
                 Sense::hover()
             };
             let response = ui.interact(rect, id, sense);
-            if response.drag_started() {
-                links.setter.begin_set_parameter(param);
-                links.setter.set_parameter_normalized(param, 1.0);
-            }
-            if response.drag_stopped() {
-                links.setter.set_parameter_normalized(param, 0.0);
-                links.setter.end_set_parameter(param);
+            if entry.control.kind == ControlKind::Button {
+                // `latched(0)`: on while pressed.
+                if response.drag_started() {
+                    links.setter.begin_set_parameter(param);
+                    links.setter.set_parameter_normalized(param, 1.0);
+                }
+                if response.drag_stopped() {
+                    links.setter.set_parameter_normalized(param, 0.0);
+                    links.setter.end_set_parameter(param);
+                }
+            } else if response.clicked() {
+                // Cabbage's default: each click turns it on or off.
+                let on = param.unmodulated_normalized_value() >= 0.5;
+                set_once(links.setter, param, if on { 0.0 } else { 1.0 });
             }
             let on = param.unmodulated_normalized_value() >= 0.5;
             let lit = if on {
@@ -358,7 +366,7 @@ fn draw(
             };
             let c = &entry.control;
             let items = match &c.kind {
-                csound_plug_patch::controls::ControlKind::Menu(items) => items.clone(),
+                ControlKind::Menu(items) => items.clone(),
                 _ => Vec::new(),
             };
             let value = c.value_at(f64::from(param.unmodulated_normalized_value()));
