@@ -320,9 +320,11 @@ endin"#
     );
     let (_, out) = perform(&code, None, 0.3);
     let at = |s: f64| (s * SR as f64) as usize;
-    // gain starts at 0 (no host parameter here): its moves to 0.75, go to 1, gain to
-    // 0.25 are three changes; 0.5 is crossed upwards twice (gain, then go).
-    for (second, count) in [(0.05, 0.0), (0.12, 11.0), (0.17, 22.0), (0.25, 23.0)] {
+    // gain holds its widget's default (0.2) from the start, as in Cabbage, which sets
+    // the channels before the performance: the opcode, starting from 0 as Cabbage's
+    // does, counts that as a change in the first cycle; then gain's move to 0.75, go to
+    // 1, gain to 0.25 are three more; 0.5 is crossed upwards twice (gain, then go).
+    for (second, count) in [(0.05, 1.0), (0.12, 12.0), (0.17, 23.0), (0.25, 24.0)] {
         assert_eq!(out[0][at(second)], count, "at {second} s");
     }
     // The last change: go (index 1) at 0.15 s, then gain (index 0).
