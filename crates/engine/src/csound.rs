@@ -25,6 +25,20 @@ fn initialize_library() {
     });
 }
 
+/// Csound 6.18's orchestra parser numbers the labels and variables it makes for `if`
+/// blocks and `? :` with one counter for the whole process (`genlabs` in
+/// csound_orc_expressions.c), unlocked: two instances parsing at once can give a label
+/// and its use different numbers, and the patch fails with "used before defined". So
+/// parsing in this process takes turns (compiler threads only, never the audio thread).
+static PARSER: Mutex<()> = Mutex::new(());
+
+/// This thread's turn at Csound's parser, until the guard drops.
+fn parser_turn() -> std::sync::MutexGuard<'static, ()> {
+    PARSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Csound instances alive in this process (tests check that recompiles leak none).
 static LIVE_INSTANCES: AtomicUsize = AtomicUsize::new(0);
 
@@ -444,6 +458,7 @@ impl Csound {
     /// `csoundCompileCsdText`: compiles a whole `.csd` given as text.
     pub fn compile_csd_text(&mut self, text: &str) -> Result<(), CsoundError> {
         let text = c_string(text, "csoundCompileCsdText")?;
+        let _turn = parser_turn();
         // SAFETY: live instance, NUL-terminated text that Csound copies.
         check("csoundCompileCsdText", unsafe {
             sys::csoundCompileCsdText(self.raw(), text.as_ptr())
@@ -453,6 +468,7 @@ impl Csound {
     /// `csoundCompileOrc`: compiles more orchestra code; its global code runs now.
     pub fn compile_orc(&mut self, text: &str) -> Result<(), CsoundError> {
         let text = c_string(text, "csoundCompileOrc")?;
+        let _turn = parser_turn();
         // SAFETY: live instance, NUL-terminated text that Csound copies.
         check("csoundCompileOrc", unsafe {
             sys::csoundCompileOrc(self.raw(), text.as_ptr())
@@ -464,8 +480,10 @@ impl Csound {
     /// `None` when the orchestra does not parse. Compiles nothing.
     pub fn orchestra_names(&mut self, orc: &str) -> Option<Vec<(String, usize)>> {
         let text = c_string(orc, "csoundParseOrc").ok()?;
+        let turn = parser_turn();
         // SAFETY: live instance, NUL-terminated text; the tree is Csound's until deleted.
         let tree = unsafe { sys::csoundParseOrc(self.raw(), text.as_ptr()) };
+        drop(turn);
         if tree.is_null() {
             return None;
         }

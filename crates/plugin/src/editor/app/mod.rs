@@ -101,6 +101,8 @@ pub struct EditorApp {
     central: Central,
     /// The code the form was read from.
     form_code: Option<Arc<String>>,
+    /// Its metadata's `[strings]` (files its filebuttons chose), read with the form.
+    form_strings: BTreeMap<String, String>,
     /// The running engine's identifier updates, taken every frame.
     updates: Arc<csound_plug_engine::cabbage::WidgetUpdates>,
 }
@@ -151,6 +153,7 @@ impl EditorApp {
             form: None,
             central: Central::Code,
             form_code: None,
+            form_strings: BTreeMap::new(),
             updates: Arc::default(),
         }
     }
@@ -235,6 +238,11 @@ impl EditorApp {
                 (false, Some(_)) => Central::Form,
                 (true, Some(_)) => self.central,
             };
+            self.form_strings = running
+                .as_ref()
+                .and_then(|code| csound_plug_patch::metadata::metadata(code).ok().flatten())
+                .map(|m| m.strings)
+                .unwrap_or_default();
             self.form_code = running;
             self.updates = updates.clone();
         }
@@ -634,19 +642,13 @@ impl NiceEguiApp for EditorApp {
             match (self.central, &mut self.form) {
                 (Central::Form, Some(form)) => {
                     let outputs = self.shared.compiler.status.outputs.load_full();
-                    let strings = self
-                        .form_code
-                        .as_ref()
-                        .and_then(|code| csound_plug_patch::metadata::metadata(code).ok().flatten())
-                        .map(|m| m.strings)
-                        .unwrap_or_default();
                     let links = Links {
                         entries: &self.entries,
                         slots: &self.shared.params.slots,
                         setter: &setter,
                         outputs: &outputs,
                         keyboard: &self.shared.params.keyboard,
-                        strings: &strings,
+                        strings: &self.form_strings,
                     };
                     if let Some(FormAction::ChooseFile { channel }) = form.show(ui, &links) {
                         self.dialog = Some(Dialog::ChooseFile {
