@@ -136,7 +136,10 @@ def test_a_shared_preset_runs_only_when_allowed(tmp_path):
         app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
         window = x.wait_for_window("Csound Plug", timeout=60, app=app)
         time.sleep(3)
-        # The browser lists user presets first in their category: Synths opens the list.
+        # The browser's search finds it: the first row under its category.
+        window.click(115, 37)
+        window.type("Downloaded", delay_ms=10)
+        time.sleep(0.5)
         window.click(108, 84)
         time.sleep(3)
         shot = window.screenshot(SCREENSHOTS / "editor-permission.png", method="xwd")
