@@ -381,3 +381,30 @@ label bounds(5, 5, 50, 20), text("zero"), identChannel("labelIdent")
         ]
     );
 }
+
+/// Forms Cabbage's examples use: `cabbageGet` of `bounds` into a k-rate array, of a
+/// string channel with its trigger, and `cabbageSet` at k-rate without a trigger (it acts
+/// in the first cycle and when the value changes).
+#[test]
+fn k_rate_arrays_string_triggers_and_untriggered_sets() {
+    let code = widget_patch(
+        r#"chnset "hello", "words"
+instr 1
+  kB[] cabbageGet "gain", "bounds"
+  SText, kNew cabbageGet "words"
+  kCycle init 0
+  kCycle += 1
+  cabbageSet "box", "alpha", (kCycle < 4 ? 0.5 : 1)
+  out a(kB[2] / 100), a(strcmpk(SText, "hello") == 0 ? 1 : 0), a(0)
+endin"#,
+        "i 1 0 0.05",
+    );
+    let (engine, out) = perform(&code, None, 0.1);
+    let mut got = Vec::new();
+    engine
+        .widget_updates()
+        .drain(|channel, text| got.push(format!("{channel}: {text}")));
+    assert_eq!(got, ["box: alpha(0.5)", "box: alpha(1)"]);
+    assert_eq!(out[0][1000], 0.8, "the knob's width, 80");
+    assert_eq!(out[1][1000], 1.0, "the string channel's text");
+}

@@ -112,7 +112,7 @@ fn library_for(code: &str) -> String {
 }
 
 /// `cabbageGet`'s array forms: `bounds` from the section, the others zeros of Cabbage's
-/// lengths (`range` 5, colours 4).
+/// lengths (`range` 5, colours 4); the k-rate form holds the same numbers.
 const ARRAYS: &str = r#"
 opcode cabbageGet, i[], SS
   SName, SIdent xin
@@ -126,6 +126,14 @@ opcode cabbageGet, i[], SS
     iOut[] init 4
   endif
   xout iOut
+endop
+
+opcode cabbageGet, k[], SS
+  SName, SIdent xin
+  iOut[] cabbageGet SName, SIdent
+  kOut[] init lenarray(iOut)
+  kOut = iOut
+  xout kOut
 endop
 "#;
 

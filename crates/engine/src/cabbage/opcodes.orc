@@ -223,6 +223,16 @@ opcode cabbageSet, 0, kSSk
   cabbagePlugPublishWhen kIdent, 1, SName, sprintfk("%s(%g)", SIdent, k1)
 endop
 
+opcode cabbageSet, 0, SSk
+  ; At k-rate without a trigger (`cabbageSet "w", "scrubberPosition", kPos`): acts in
+  ; the first cycle and whenever the value changes.
+  SName, SIdent, k1 xin
+  kFirst init 1
+  kTrig = (changed:k(k1) == 1 || kFirst == 1 ? 1 : 0)
+  kFirst = 0
+  cabbageSet kTrig, SName, SIdent, k1
+endop
+
 opcode cabbageSet, 0, kSSS
   kTrig, SName, SIdent, SValue xin
   cabbagePlugPublishWhen kTrig, 0, SName, sprintfk("%s(\"%s\")", SIdent, SValue)
@@ -293,6 +303,12 @@ opcode cabbageGet, kk, S
   SName xin
   kValue, kTrig cabbageGetValue SName
   xout kValue, kTrig
+endop
+
+opcode cabbageGet, Sk, S
+  SName xin
+  SValue, kTrig cabbageGetValue SName
+  xout SValue, kTrig
 endop
 
 opcode cabbageGet, S, S

@@ -103,9 +103,35 @@ fn same(a: &str, b: &str) -> bool {
     }
 }
 
+/// Cabbage's default for the identifiers filters ask about most when the section does
+/// not write them: `automatable` (1 for the widgets that are host parameters), `visible`
+/// and `active` (1).
+fn default_of(kind: &str, name: &str) -> Option<&'static str> {
+    const AUTOMATABLE: &[&str] = &[
+        "rslider",
+        "hslider",
+        "vslider",
+        "nslider",
+        "encoder",
+        "checkbox",
+        "button",
+        "optionbutton",
+        "combobox",
+        "xypad",
+        "hrange",
+        "vrange",
+    ];
+    match name {
+        "automatable" if AUTOMATABLE.contains(&kind) => Some("1"),
+        "automatable" => Some("0"),
+        "visible" | "active" => Some("1"),
+        _ => None,
+    }
+}
+
 /// Whether `widget` has every identifier of the filter `text` with the same first
-/// argument (`type(…)` is the widget's type); only identifiers written in the section
-/// count, not Cabbage's defaults.
+/// argument (`type(…)` is the widget's type): as written in the section, else Cabbage's
+/// default for `automatable`, `visible` and `active`.
 fn matches(widget: &WidgetInfo, filter: &[(String, String)]) -> bool {
     !filter.is_empty()
         && filter.iter().all(|(name, value)| {
@@ -117,7 +143,8 @@ fn matches(widget: &WidgetInfo, filter: &[(String, String)]) -> bool {
                 .iter()
                 .rev()
                 .find(|(n, _)| n == name)
-                .and_then(|(_, args)| args.first())
+                .and_then(|(_, args)| args.first().map(String::as_str))
+                .or_else(|| default_of(&widget.kind, name))
                 .is_some_and(|arg| same(arg, value))
         })
 }
@@ -154,5 +181,12 @@ mod tests {
         let widgets = csound_plug_patch::cabbage::cabbage_widgets(csd);
         assert_eq!(channels_matching(&widgets, &filters[0]), ["a", "d"]);
         assert_eq!(channels_matching(&widgets, &filters[1]), ["b"]);
+        // Cabbage's defaults count where the section writes nothing.
+        let csd = "<Cabbage>\nrslider channel(\"a\")\nlabel channel(\"l\")\n\
+                   button channel(\"b\") automatable(0)\ncheckbox channel(\"c\") visible(0)\n</Cabbage>\n";
+        let widgets = csound_plug_patch::cabbage::cabbage_widgets(csd);
+        assert_eq!(channels_matching(&widgets, "automatable(1)"), ["a", "c"]);
+        assert_eq!(channels_matching(&widgets, "automatable(0)"), ["l", "b"]);
+        assert_eq!(channels_matching(&widgets, "visible(1)"), ["a", "l", "b"]);
     }
 }
