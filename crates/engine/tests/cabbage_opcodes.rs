@@ -408,3 +408,23 @@ endin"#,
     assert_eq!(out[0][1000], 0.8, "the knob's width, 80");
     assert_eq!(out[1][1000], 1.0, "the string channel's text");
 }
+
+/// `cabbageGet` of `range` and `text` arrays reads the section: a knob's min, max,
+/// value, skew and increment, a label's texts; a widget without texts gives one empty.
+#[test]
+fn range_and_text_arrays_come_from_the_section() {
+    let code = widget_patch(
+        r#"instr 1
+  iR[] cabbageGet "gain", "range"
+  STitle[] cabbageGet "title", "text"
+  SNone[] cabbageGet "box2", "text"
+  iOk = (iR[0] == 0 && iR[1] == 1 && iR[2] == 0.2 && iR[3] == 1 && iR[4] == 0.001 ? 1 : 0)
+  iOk += (lenarray(STitle) == 1 && strcmp(STitle[0], "Title") == 0 ? 1 : 0)
+  iOk += (lenarray(SNone) == 1 && strcmp(SNone[0], "") == 0 ? 1 : 0)
+  out a(iOk / 3), a(0), a(0)
+endin"#,
+        "i 1 0 0.05",
+    );
+    let (_, out) = perform(&code, None, 0.05);
+    assert_eq!(out[0][1000], 1.0);
+}

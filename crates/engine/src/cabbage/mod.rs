@@ -101,31 +101,77 @@ fn library_for(code: &str) -> String {
              iB[2] = {w}\n    iB[3] = {h}\n  endif\n"
         ));
     }
+    let mut ranges = String::new();
+    for control in csound_plug_patch::cabbage::cabbage_controls(code) {
+        let skew = if control.skew.is_finite() {
+            control.skew
+        } else {
+            1.0
+        };
+        ranges.push_str(&format!(
+            "  if strcmp(SName, \"{}\") == 0 then\n    iR[] fillarray {}, {}, {}, {skew}, {}\n  endif\n",
+            control.channel.replace(['"', '\\'], ""),
+            control.min,
+            control.max,
+            control.default,
+            control.step
+        ));
+    }
+    let mut texts = String::new();
+    for widget in &widgets {
+        let items = widget
+            .identifiers
+            .iter()
+            .rev()
+            .find(|(name, _)| name == "text" || name == "items")
+            .map(|(_, args)| args.clone())
+            .filter(|args| !args.is_empty());
+        if let (Some(channel), Some(items)) = (widget.channels.first(), items) {
+            texts.push_str(&format!(
+                "  if strcmp(SName, \"{}\") == 0 then\n  {}  endif\n",
+                channel.replace(['"', '\\'], ""),
+                fill_strings("SOut", &items)
+            ));
+        }
+    }
     let none = fill_strings("SChannels", &[]);
     format!(
         "{LIBRARY}\nopcode cabbageGetWidgetChannels, S[], 0\n{fill}  xout SChannels\nendop\n\
          opcode cabbageGetWidgetChannels, S[], S\n  SFilter xin\n  iKnown = 0\n{none}\
          {filtered}  if iKnown == 0 then\n    prints \"cabbageGetWidgetChannels: only a filter \
          written as a string constant is read\\n\"\n  endif\n  xout SChannels\nendop\n\
-         opcode cabbagePlugBounds, i[], S\n  SName xin\n  iB[] init 4\n{bounds}  xout iB\nendop\n{ARRAYS}"
+         opcode cabbagePlugBounds, i[], S\n  SName xin\n  iB[] init 4\n{bounds}  xout iB\nendop\n\
+         opcode cabbagePlugRange, i[], S\n  SName xin\n  iR[] init 5\n{ranges}  xout iR\nendop\n\
+         opcode cabbagePlugTexts, S[], S\n  SName xin\n  SOut[] fillarray \"\"\n{texts}  xout SOut\nendop\n{ARRAYS}"
     )
 }
 
-/// `cabbageGet`'s array forms: `bounds` from the section, the others zeros of Cabbage's
-/// lengths (`range` 5, colours 4); the k-rate form holds the same numbers.
+/// `cabbageGet`'s array forms: `bounds`, `range` (min, max, value, skew, increment) and
+/// `text` from the section, the others zeros of Cabbage's lengths (colours 4) or one
+/// empty text; the k-rate form holds the same numbers.
 const ARRAYS: &str = r#"
 opcode cabbageGet, i[], SS
   SName, SIdent xin
   if strcmp(SIdent, "bounds") == 0 then
     iOut[] cabbagePlugBounds SName
   elseif strcmp(SIdent, "range") == 0 then
-    cabbagePlugReport SIdent
-    iOut[] init 5
+    iOut[] cabbagePlugRange SName
   else
     cabbagePlugReport SIdent
     iOut[] init 4
   endif
   xout iOut
+endop
+
+opcode cabbageGet, S[], SS
+  SName, SIdent xin
+  if strcmp(SIdent, "text") == 0 then
+    SOut[] cabbagePlugTexts SName
+  else
+    cabbagePlugReport SIdent
+    SOut[] fillarray ""
+  endif
+  xout SOut
 endop
 
 opcode cabbageGet, k[], SS
