@@ -726,26 +726,11 @@ impl Csound {
         name: &str,
         mode: ChannelMode,
     ) -> Result<ChannelId, CsoundError> {
-        let name = c_string(name, "csoundGetChannelPtr")?;
         let direction = match mode {
             ChannelMode::Input => sys::CSOUND_INPUT_CHANNEL,
             ChannelMode::Output => sys::CSOUND_OUTPUT_CHANNEL,
         };
-        let mut ptr: *mut f64 = std::ptr::null_mut();
-        // SAFETY: live instance; Csound writes the channel's data pointer into `ptr`.
-        let code = unsafe {
-            sys::csoundGetChannelPtr(
-                self.raw(),
-                &mut ptr,
-                name.as_ptr(),
-                (sys::CSOUND_CONTROL_CHANNEL | direction) as c_int,
-            )
-        };
-        check("csoundGetChannelPtr", code)?;
-        let ptr = NonNull::new(ptr).ok_or(CsoundError::Call {
-            action: "csoundGetChannelPtr (null pointer)",
-            code: -1,
-        })?;
+        let ptr = self.channel_pointer(name, sys::CSOUND_CONTROL_CHANNEL | direction)?;
         self.channels.push(ptr);
         Ok(ChannelId(self.channels.len() - 1))
     }
@@ -871,23 +856,26 @@ impl Csound {
     /// place with [`read_string`]: Csound keeps the channel's `STRINGDAT` where it is for
     /// the instance's life, though it may move the text when a longer one is set.
     pub(crate) fn string_channel_data(&mut self, name: &str) -> Option<NonNull<c_void>> {
-        let name = CString::new(name).ok()?;
+        let both = sys::CSOUND_INPUT_CHANNEL | sys::CSOUND_OUTPUT_CHANNEL;
+        self.channel_pointer(name, sys::CSOUND_STRING_CHANNEL | both)
+            .ok()
+            .map(NonNull::cast)
+    }
+
+    /// `csoundGetChannelPtr`: the data of channel `name` of type and direction `flags`,
+    /// made if the patch did not make it.
+    fn channel_pointer(&mut self, name: &str, flags: u32) -> Result<NonNull<f64>, CsoundError> {
+        let name = c_string(name, "csoundGetChannelPtr")?;
         let mut ptr: *mut f64 = std::ptr::null_mut();
         // SAFETY: live instance; Csound writes the channel's data pointer into `ptr`.
         let code = unsafe {
-            sys::csoundGetChannelPtr(
-                self.raw(),
-                &mut ptr,
-                name.as_ptr(),
-                (sys::CSOUND_STRING_CHANNEL
-                    | sys::CSOUND_INPUT_CHANNEL
-                    | sys::CSOUND_OUTPUT_CHANNEL) as c_int,
-            )
+            sys::csoundGetChannelPtr(self.raw(), &mut ptr, name.as_ptr(), flags as c_int)
         };
-        if code != sys::CSOUND_SUCCESS as c_int {
-            return None;
-        }
-        NonNull::new(ptr.cast())
+        check("csoundGetChannelPtr", code)?;
+        NonNull::new(ptr).ok_or(CsoundError::Call {
+            action: "csoundGetChannelPtr (null pointer)",
+            code: -1,
+        })
     }
 
     /// `csoundSetStringChannel`: sets a string channel (creating it if the patch did
