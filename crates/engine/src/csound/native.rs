@@ -254,27 +254,58 @@ unsafe extern "C" fn state_set_number(csound: *mut sys::CSOUND, data: *mut c_voi
     OK
 }
 
+/// Writes a value as JSON with `write` into the scratch and stores it under `key`; one
+/// that does not fit in [`VALUE_CAPACITY`] is not kept, and said so (an empty key is
+/// refused by the store).
+///
+/// # Safety
+/// As [`scratch`].
+unsafe fn store_written(
+    csound: *mut sys::CSOUND,
+    host: &HostData,
+    state: &StateValues,
+    key: &[u8],
+    write: impl FnOnce(&mut Cursor) -> std::fmt::Result,
+) {
+    // SAFETY: the caller's promise.
+    let buf = unsafe { scratch(host) };
+    let mut cursor = Cursor::new(&mut buf[..VALUE_CAPACITY]);
+    let written = write(&mut cursor);
+    let len = cursor.len();
+    // SAFETY: as the caller's.
+    unsafe {
+        match written {
+            Ok(()) => store(csound, state, key, &buf[..len]),
+            Err(_) => store(csound, state, b"", b""),
+        }
+    }
+}
+
+/// Writes `items` as a JSON array, each with `write_item`.
+fn write_list<T>(
+    cursor: &mut Cursor,
+    items: &[T],
+    mut write_item: impl FnMut(&mut Cursor, &T) -> std::fmt::Result,
+) -> std::fmt::Result {
+    cursor.put(b"[")?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            cursor.put(b",")?;
+        }
+        write_item(cursor, item)?;
+    }
+    cursor.put(b"]")
+}
+
 /// `cabbagePlugStateSetNumbers SKey, xValues[]`.
 unsafe extern "C" fn state_set_numbers(csound: *mut sys::CSOUND, data: *mut c_void) -> c_int {
     // SAFETY: registered with a string and a number array.
     unsafe {
         let [key, values] = *args::<2>(data);
         if let Some((host, state)) = state(csound) {
-            let buf = scratch(host);
-            let mut cursor = Cursor::new(&mut buf[..VALUE_CAPACITY]);
-            let mut written = cursor.put(b"[");
-            for (i, x) in members::<f64>(values).iter().enumerate() {
-                if i > 0 {
-                    written = written.and_then(|()| cursor.put(b","));
-                }
-                written = written.and_then(|()| cursor.number(*x));
-            }
-            written = written.and_then(|()| cursor.put(b"]"));
-            let len = cursor.len();
-            match written {
-                Ok(()) => store(csound, state, text(key), &buf[..len]),
-                Err(_) => store(csound, state, b"", b""),
-            }
+            store_written(csound, host, state, text(key), |cursor| {
+                write_list(cursor, members::<f64>(values), |c, x| c.number(*x))
+            });
         }
     }
     OK
@@ -286,14 +317,9 @@ unsafe extern "C" fn state_set_text(csound: *mut sys::CSOUND, data: *mut c_void)
     unsafe {
         let [key, value] = *args::<2>(data);
         if let Some((host, state)) = state(csound) {
-            let buf = scratch(host);
-            let mut cursor = Cursor::new(&mut buf[..VALUE_CAPACITY]);
-            let written = cursor.string(text(value));
-            let len = cursor.len();
-            match written {
-                Ok(()) => store(csound, state, text(key), &buf[..len]),
-                Err(_) => store(csound, state, b"", b""),
-            }
+            store_written(csound, host, state, text(key), |cursor| {
+                cursor.string(text(value))
+            });
         }
     }
     OK
@@ -305,25 +331,15 @@ unsafe extern "C" fn state_set_texts(csound: *mut sys::CSOUND, data: *mut c_void
     unsafe {
         let [key, values] = *args::<2>(data);
         if let Some((host, state)) = state(csound) {
-            let buf = scratch(host);
-            let mut cursor = Cursor::new(&mut buf[..VALUE_CAPACITY]);
-            let mut written = cursor.put(b"[");
-            for (i, s) in members::<StringDat>(values).iter().enumerate() {
-                if i > 0 {
-                    written = written.and_then(|()| cursor.put(b","));
-                }
-                let bytes = match s.data.is_null() {
-                    true => &[][..],
-                    false => CStr::from_ptr(s.data).to_bytes(),
-                };
-                written = written.and_then(|()| cursor.string(bytes));
-            }
-            written = written.and_then(|()| cursor.put(b"]"));
-            let len = cursor.len();
-            match written {
-                Ok(()) => store(csound, state, text(key), &buf[..len]),
-                Err(_) => store(csound, state, b"", b""),
-            }
+            store_written(csound, host, state, text(key), |cursor| {
+                write_list(cursor, members::<StringDat>(values), |c, s| {
+                    let bytes = match s.data.is_null() {
+                        true => &[][..],
+                        false => CStr::from_ptr(s.data).to_bytes(),
+                    };
+                    c.string(bytes)
+                })
+            });
         }
     }
     OK
