@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,46 @@ endin
 </CsoundSynthesizer>"""
 
 
+def standalone_env(tmp_path: Path, **more: str) -> dict:
+    """The standalone's environment for a test: its own preset and permission folders
+    under `tmp_path`, plus `more`."""
+    return {
+        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
+        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
+        **more,
+    }
+
+
+@contextmanager
+def open_standalone(tmp_path: Path, env: dict, tools=("Xvfb", "xdotool", "xwd"),
+                    width: int = 1400, height: int = 900, display_setup=None, settle: float = 3):
+    """The standalone app in its window on a virtual display, after its first frames
+    (software OpenGL is slow to draw them): yields the display, the app and the window.
+    `display_setup(x)` runs on the display before the app starts."""
+    require_tools(*tools)
+    if not STANDALONE.exists():
+        pytest.fail(
+            f"standalone app not found at {STANDALONE}: build it with "
+            "`cargo xtask bundle csound_plug --release --features standalone`",
+            pytrace=False,
+        )
+    with Xvfb(width=width, height=height, log_dir=tmp_path) as x:
+        if display_setup is not None:
+            display_setup(x)
+        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
+        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
+        time.sleep(settle)
+        yield x, app, window
+
+
+def type_over_code(window, text: str) -> None:
+    """Selects everything in the code view (left of the parameter panel, above the
+    console) and types `text` over it."""
+    window.click(400, 300)
+    window.key("ctrl+a")
+    window.type(text, delay_ms=8)
+
+
 def wait_for(path: Path, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -64,33 +105,15 @@ def wait_for(path: Path, timeout: float) -> bool:
 
 
 def test_editor_opens_and_compiles_typed_code(tmp_path):
-    require_tools("Xvfb", "xdotool", "xwd")
-    if not STANDALONE.exists():
-        pytest.fail(
-            f"standalone app not found at {STANDALONE}: build it with "
-            "`cargo xtask bundle csound_plug --release --features standalone`",
-            pytrace=False,
-        )
-    env = {
-        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
-        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
-    }
-    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
-        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
-        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
-        # Software OpenGL: give the first frames time to land.
-        time.sleep(3)
+    with open_standalone(tmp_path, standalone_env(tmp_path)) as (x, app, window):
         before = window.screenshot(SCREENSHOTS / "editor-screenshot.png", method="xwd")
         # Dark theme: most pixels are background; text and widgets are the rest.
         stats = assert_not_blank(before, min_colours=200, min_fraction=0.05)
         print(f"editor screenshot: {stats}")
 
-        # Into the code view (left of the parameter panel, above the console), select
-        # everything and type a new patch over it.
+        # A new patch typed over the code.
         marker = tmp_path / "marker.txt"
-        window.click(400, 300)
-        window.key("ctrl+a")
-        window.type(TYPED_PATCH.format(marker=marker), delay_ms=8)
+        type_over_code(window, TYPED_PATCH.format(marker=marker))
         window.key("ctrl+Return")
         compiled = wait_for(marker, timeout=20)
         after = window.screenshot(SCREENSHOTS / "editor-after-compile.png", method="xwd")
@@ -117,9 +140,6 @@ def test_editor_opens_and_compiles_typed_code(tmp_path):
 def test_a_shared_preset_runs_only_when_allowed(tmp_path):
     """A user preset file (code from anyone) that writes a file does not run when picked
     in the browser; the editor says what it would do, and its Allow button runs it."""
-    require_tools("Xvfb", "xdotool", "xwd")
-    if not STANDALONE.exists():
-        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
     presets = tmp_path / "presets"
     presets.mkdir()
     marker = tmp_path / "fprints-wrote"
@@ -131,11 +151,7 @@ def test_a_shared_preset_runs_only_when_allowed(tmp_path):
     )
     (presets / "Downloaded Patch.csd").write_text(code)
     allowed = tmp_path / "allowed-code"
-    env = {"CSOUND_PLUG_PRESET_DIR": str(presets), "CSOUND_PLUG_ALLOWED": str(allowed)}
-    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
-        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
-        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
-        time.sleep(3)
+    with open_standalone(tmp_path, standalone_env(tmp_path)) as (x, app, window):
         # The browser's search finds it: the first row under its category.
         window.click(115, 37)
         window.type("Downloaded", delay_ms=10)
@@ -157,19 +173,12 @@ def test_a_shared_preset_runs_only_when_allowed(tmp_path):
 def test_the_editor_scales_on_a_hidpi_display(tmp_path):
     """With the display at 192 dpi (Xft.dpi, which the window library reads), the window
     opens at twice its size in pixels, drawn at twice the scale."""
-    require_tools("Xvfb", "xprop", "xwd")
-    if not STANDALONE.exists():
-        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
-    env = {
-        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
-        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
-    }
-    with Xvfb(width=2600, height=1700, log_dir=tmp_path) as x:
+    def high_dpi(x):
         x.run(["xprop", "-root", "-f", "RESOURCE_MANAGER", "8s", "-set",
                "RESOURCE_MANAGER", "Xft.dpi:\t192\n"])
-        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
-        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
-        time.sleep(4)
+
+    with open_standalone(tmp_path, standalone_env(tmp_path), tools=("Xvfb", "xprop", "xwd"),
+                         width=2600, height=1700, display_setup=high_dpi, settle=4) as (x, app, window):
         geometry = window.geometry()
         shot = window.screenshot(SCREENSHOTS / "editor-hidpi.png", method="xwd")
         # The default window is 1180 x 760 points.
@@ -239,27 +248,18 @@ def test_a_file_added_in_the_files_pane_is_embedded_folded_and_heard(tmp_path):
     import base64
     import re
 
-    require_tools("Xvfb", "xdotool", "xwd")
-    if not STANDALONE.exists():
-        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
     samples = tmp_path / "samples"
     samples.mkdir()
     tone = samples / "tone.wav"
     write_tone(tone, 0.5)
-    env = {
-        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
-        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
-        "CSOUND_PLUG_SETTINGS": str(tmp_path / "settings.toml"),
-        "CSOUND_PLUG_FILE_CACHE": str(tmp_path / "cache"),
-    }
+    env = standalone_env(
+        tmp_path,
+        CSOUND_PLUG_SETTINGS=str(tmp_path / "settings.toml"),
+        CSOUND_PLUG_FILE_CACHE=str(tmp_path / "cache"),
+    )
     marker = tmp_path / "level.txt"
-    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
-        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
-        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
-        time.sleep(3)
-        window.click(400, 300)
-        window.key("ctrl+a")
-        window.type(SAMPLER_PATCH.format(marker=marker), delay_ms=8)
+    with open_standalone(tmp_path, env) as (x, app, window):
+        type_over_code(window, SAMPLER_PATCH.format(marker=marker))
         # The Files tab over the right-hand pane, then its Add file… button: the dialog
         # opens with its path selected, Embed chosen.
         window.click(1000, 38)
@@ -322,21 +322,9 @@ def test_clicking_the_on_screen_keyboard_plays_a_note(tmp_path):
     screenshot with the key lit and the output meters at -14 dB is kept)."""
     import re
 
-    require_tools("Xvfb", "xdotool", "xwd")
-    if not STANDALONE.exists():
-        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
-    env = {
-        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
-        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
-    }
     marker = tmp_path / "note.txt"
-    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
-        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
-        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
-        time.sleep(3)
-        window.click(400, 300)
-        window.key("ctrl+a")
-        window.type(KEY_PATCH.format(marker=marker), delay_ms=8)
+    with open_standalone(tmp_path, standalone_env(tmp_path)) as (x, app, window):
+        type_over_code(window, KEY_PATCH.format(marker=marker))
         window.key("ctrl+Return")
         time.sleep(3)
         # The first white key, low on it: the keyboard's bottom-left corner.
@@ -444,13 +432,6 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
     target/editor-cabbage-form.png)."""
     import re
 
-    require_tools("Xvfb", "xdotool", "xwd")
-    if not STANDALONE.exists():
-        pytest.fail(f"standalone app not found at {STANDALONE}", pytrace=False)
-    env = {
-        "CSOUND_PLUG_PRESET_DIR": str(tmp_path / "presets"),
-        "CSOUND_PLUG_ALLOWED": str(tmp_path / "allowed-code"),
-    }
     key_marker = tmp_path / "key.txt"
     check_marker = tmp_path / "check.txt"
     sample_marker = tmp_path / "sample.txt"
@@ -464,15 +445,10 @@ def test_a_cabbage_patch_shows_its_widgets_at_their_bounds(tmp_path):
         "yellow": (255, 255, 0),
         "magenta": (255, 0, 255),
     }
-    with Xvfb(width=1400, height=900, log_dir=tmp_path) as x:
-        app = x.launch([str(STANDALONE), "-b", "dummy"], name="standalone", env=env)
-        window = x.wait_for_window("Csound Plug", timeout=60, app=app)
-        time.sleep(3)
-        window.click(400, 300)
-        window.key("ctrl+a")
-        window.type(
+    with open_standalone(tmp_path, standalone_env(tmp_path)) as (x, app, window):
+        type_over_code(
+            window,
             CABBAGE_PATCH.format(key=key_marker, check=check_marker, sample=sample_marker),
-            delay_ms=8,
         )
         window.key("ctrl+Return")
         time.sleep(4)
