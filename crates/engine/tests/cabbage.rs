@@ -761,6 +761,13 @@ fn scrambled_sections_never_panic() {
     }
 }
 
+/// The peak of the first channel of `code` rendered as the command line does.
+fn rendered_peak(code: &str) -> f32 {
+    let rendered = render(code, &RenderOptions::default(), |_, _| {}).expect("renders");
+    let samples = &rendered.channels[0];
+    csound_plug_testkit::analysis::peak(samples, 0..samples.len())
+}
+
 /// A string combobox (`channelType("string")`) is a menu whose channel holds the chosen
 /// item's text: `value("…")` or a 0-based index picks the start, and a render at the
 /// defaults gives the patch the text (the level it picks by it is measured).
@@ -808,10 +815,7 @@ combobox bounds(0, 0, 100, 20), channel("w"), channelType("string"), text("sine"
 </Cabbage>
 </CsoundSynthesizer>
 "#;
-    let rendered = render(patch, &RenderOptions::default(), |_, _| {}).expect("renders");
-    let peak = rendered.channels[0]
-        .iter()
-        .fold(0.0f32, |m, s| m.max(s.abs()));
+    let peak = rendered_peak(patch);
     assert!(
         (peak - 0.5).abs() < 0.01,
         "level {peak}: the channel did not say \"pulse\""
@@ -846,18 +850,12 @@ file = "takes/kick 2.wav"
 </CsoundPlug>
 </CsoundSynthesizer>
 "#;
-    let peak = |code: &str| {
-        let rendered = render(code, &RenderOptions::default(), |_, _| {}).expect("renders");
-        rendered.channels[0]
-            .iter()
-            .fold(0.0f32, |m, s| m.max(s.abs()))
-    };
     assert!(
-        (peak(patch) - 0.5).abs() < 0.01,
+        (rendered_peak(patch) - 0.5).abs() < 0.01,
         "the channel did not hold the file"
     );
     let without = patch.replace("file = \"takes/kick 2.wav\"", "");
-    assert!((peak(&without) - 0.1).abs() < 0.01);
+    assert!((rendered_peak(&without) - 0.1).abs() < 0.01);
 }
 
 /// A widget's channel the patch also writes (a `chnset` default for plain Csound) stays

@@ -10,6 +10,7 @@ use csound_plug_engine::cabbage::state::{SharedValues, StateValues};
 use csound_plug_engine::messages::MessageRing;
 use csound_plug_engine::render::{render, RenderOptions};
 use csound_plug_engine::{Engine, EngineConfig};
+use csound_plug_testkit::analysis::peak;
 use std::sync::Arc;
 
 const SR: usize = 48_000;
@@ -66,10 +67,6 @@ checkbox bounds(100, 10, 80, 20) channel("on") value(1)
 </CsoundSynthesizer>
 "#;
 
-fn peak(samples: &[f32]) -> f32 {
-    samples.iter().fold(0.0, |m, s| m.max(s.abs()))
-}
-
 #[test]
 fn cabbage_opcodes_read_and_write_the_widgets_channels() {
     let options = RenderOptions::default();
@@ -85,7 +82,7 @@ fn cabbage_opcodes_read_and_write_the_widgets_channels() {
         (0.51, 0.75, 0.75),
         (0.76, 1.0, 0.125),
     ] {
-        let level_here = peak(&sine[at(from + 0.01)..at(to - 0.01)]);
+        let level_here = peak(sine, at(from + 0.01)..at(to - 0.01));
         assert!(
             (level_here - level).abs() < 0.002,
             "{from}-{to} s: {level_here}"
