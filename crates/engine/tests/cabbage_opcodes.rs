@@ -148,6 +148,15 @@ fn perform(code: &str, state: Option<&str>, seconds: f64) -> (Engine, Vec<Vec<f3
     (engine, out)
 }
 
+/// The identifier updates `engine` published, as "channel: text", oldest first.
+fn drained(engine: &Engine) -> Vec<String> {
+    let mut got = Vec::new();
+    engine
+        .widget_updates()
+        .drain(|channel, text| got.push(format!("{channel}: {text}")));
+    got
+}
+
 /// A patch whose `<Cabbage>` section has a knob, a label and a group box with channels
 /// and an image without one, around `orchestra`.
 fn widget_patch(orchestra: &str, score: &str) -> String {
@@ -188,10 +197,7 @@ endin"#,
         "i 1 0 0.01\ni 2 0.05 0.05",
     );
     let (engine, out) = perform(&code, None, 0.2);
-    let mut got = Vec::new();
-    engine
-        .widget_updates()
-        .drain(|channel, text| got.push(format!("{channel}: {text}")));
+    let got = drained(&engine);
     assert_eq!(
         got,
         [
@@ -365,10 +371,7 @@ label bounds(5, 5, 50, 20), text("zero"), identChannel("labelIdent")
 </CsoundSynthesizer>
 "#;
     let (engine, _) = perform(code, None, 0.2);
-    let mut got = Vec::new();
-    engine
-        .widget_updates()
-        .drain(|channel, text| got.push(format!("{channel}: {text}")));
+    let got = drained(&engine);
     assert_eq!(
         got,
         [
@@ -397,10 +400,7 @@ endin"#,
         "i 1 0 0.05",
     );
     let (engine, out) = perform(&code, None, 0.1);
-    let mut got = Vec::new();
-    engine
-        .widget_updates()
-        .drain(|channel, text| got.push(format!("{channel}: {text}")));
+    let got = drained(&engine);
     assert_eq!(got, ["box: alpha(0.5)", "box: alpha(1)"]);
     assert_eq!(out[0][1000], 0.8, "the knob's width, 80");
     assert_eq!(out[1][1000], 1.0, "the string channel's text");
