@@ -13,8 +13,10 @@ use crate::messages::MessageRing;
 use crate::midi::{MidiChannels, ScoreNotes};
 use crate::params::{as_declared, control_from_chn_k};
 use crate::{CompileError, Engine, EngineConfig};
-use csound_plug_patch::cabbage::{cabbage_controls, cabbage_displays, cabbage_widgets};
-use csound_plug_patch::controls::{merge_declared, ControlSource};
+use csound_plug_patch::cabbage::{
+    cabbage_controls, cabbage_displays, cabbage_ident_channels, cabbage_widgets,
+};
+use csound_plug_patch::controls::{merge_declared, Control, ControlSource};
 use csound_plug_patch::csd::{self, Csd};
 use csound_plug_patch::embedded;
 use csound_plug_patch::facts;
@@ -61,7 +63,10 @@ impl Engine {
             }
         }
         let code = with_endless_score(&code, config, &text);
-        let (widget_updates, cabbage_state) = link_cabbage(&mut csound, &code, config);
+        // The <Cabbage> section's controls and identifier channels, read once.
+        let cabbage = cabbage_controls(&code);
+        let idents = cabbage_ident_channels(&code);
+        let (widget_updates, cabbage_state) = link_cabbage(&mut csound, &code, &idents, config);
         // Cabbage's opcodes, for patches written for Cabbage (line numbers kept).
         let text_for_csound = crate::cabbage::with_opcodes(csd::csound_text(&code));
         if let Err(e) = csound.compile_csd_text(&text_for_csound) {
@@ -74,11 +79,11 @@ impl Engine {
         }
         let after_start = after_start(&mut csound, config, &metadata, native_midi, &text);
         let plays_notes = after_start.map_err(|step| fail(Some(&mut csound), step))?;
+        let ident_channels = IdentChannels::new(&mut csound, &idents);
         // The channels as the header declares them: a k-rate `chnset` to an output
         // during warm-up makes Csound flag it as an input too.
-        let ident_channels = IdentChannels::new(&mut csound, &code);
         let declared_channels = csound.control_channels();
-        write_start_values(&mut csound, &code, &metadata, &declared_channels);
+        write_start_values(&mut csound, &cabbage, &metadata, &declared_channels);
         let fit = Fit {
             spread_mono: config.fit_channels,
             fold: config.fit_channels && metadata.buses.fold,
@@ -92,7 +97,7 @@ impl Engine {
                 (Some(notes), Some(MidiChannels::new(&mut csound, &code)))
             }
         };
-        let (output_channels, outputs) = outputs(&mut csound, &code, &declared_channels);
+        let (output_channels, outputs) = outputs(&mut csound, &code, &cabbage, &declared_channels);
         let mut log = csound.take_log();
         if let Some(note) = metadata_note {
             log.push_str(&note);
@@ -127,10 +132,10 @@ impl Engine {
 fn link_cabbage(
     csound: &mut Csound,
     code: &str,
+    idents: &[String],
     config: &EngineConfig,
 ) -> (Arc<WidgetUpdates>, Arc<StateValues>) {
     let mut channels: Vec<String> = Vec::new();
-    let idents = csound_plug_patch::cabbage::cabbage_ident_channels(code);
     for widget in cabbage_widgets(code) {
         for channel in widget.channels {
             if !channels.contains(&channel) {
@@ -140,8 +145,8 @@ fn link_cabbage(
     }
     // Cabbage 2's identifier channels publish updates under their own names.
     for ident in idents {
-        if !channels.contains(&ident) {
-            channels.push(ident);
+        if !channels.contains(ident) {
+            channels.push(ident.clone());
         }
     }
     let widgets = Arc::new(WidgetUpdates::new(channels));
@@ -348,12 +353,12 @@ fn after_start(
 /// reads them. The parameter model written afterwards takes over from them.
 fn write_start_values(
     csound: &mut Csound,
-    code: &str,
+    cabbage: &[Control],
     metadata: &Metadata,
     declared: &[ChannelInfo],
 ) {
     let controls = merge_declared(
-        cabbage_controls(code),
+        cabbage.to_vec(),
         declared.iter().filter_map(control_from_chn_k),
     );
     for control in &controls {
@@ -427,19 +432,18 @@ fn score_notes(config: &EngineConfig, metadata: &Metadata, code: &str, a4: f64) 
 fn outputs(
     csound: &mut Csound,
     code: &str,
+    cabbage: &[Control],
     declared: &[ChannelInfo],
 ) -> (Vec<ChannelId>, Arc<OutputValues>) {
     let outvalues = facts::outvalue_names(code);
     // A Cabbage widget's channel is an input the patch may also write (`chnset` in the
     // header for plain Csound, or to move the widget): not a value to show.
-    let widgets: Vec<String> = cabbage_controls(code)
-        .into_iter()
-        .map(|c| c.channel)
-        .collect();
+    let widgets: Vec<&str> = cabbage.iter().map(|c| c.channel.as_str()).collect();
     let mut names = Vec::new();
     let mut ranges = Vec::new();
     for c in as_declared(csound.control_channels(), declared) {
-        let shown = c.output && c.hints.is_none_or(|_| !c.input) && !widgets.contains(&c.name);
+        let shown =
+            c.output && c.hints.is_none_or(|_| !c.input) && !widgets.contains(&c.name.as_str());
         if shown && !outvalues.contains(&c.name) && !HOST_CHANNELS.contains(&c.name.as_str()) {
             ranges.push(c.hints.map(|h| (h.min, h.max)).filter(|(lo, hi)| lo < hi));
             names.push(c.name);

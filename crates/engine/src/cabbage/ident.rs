@@ -29,15 +29,15 @@ pub(crate) struct IdentChannels {
 unsafe impl Send for IdentChannels {}
 
 impl IdentChannels {
-    /// The channels named by `code`'s widgets' `identChannel`s (made if the patch did not
-    /// make them). Not for the audio thread.
-    pub(crate) fn new(csound: &mut Csound, code: &str) -> Self {
-        let watched = csound_plug_patch::cabbage::cabbage_ident_channels(code)
-            .into_iter()
+    /// The identifier channels `names` (the widgets' `identChannel`s; made if the patch
+    /// did not make them). Not for the audio thread.
+    pub(crate) fn new(csound: &mut Csound, names: &[String]) -> Self {
+        let watched = names
+            .iter()
             .filter_map(|name| {
-                let data = csound.string_channel_data(&name)?;
+                let data = csound.string_channel_data(name)?;
                 Some(Watched {
-                    name,
+                    name: name.clone(),
                     data,
                     last: vec![0; TEXT_CAPACITY].into_boxed_slice(),
                     last_len: 0,
