@@ -320,11 +320,6 @@ fn draw(
             let Some(&(entry, param)) = controls.first() else {
                 return missing(&painter, widget, rect, scale);
             };
-            let sense = if widget.active {
-                Sense::click_and_drag()
-            } else {
-                Sense::hover()
-            };
             let response = ui.interact(rect, id, sense);
             if entry.control.kind == ControlKind::Button {
                 // `latched(0)`: on while pressed.
@@ -347,18 +342,11 @@ fn draw(
             } else {
                 colour(widget.off_colour, Color32::from_gray(20))
             };
-            painter.rect(
-                rect,
-                corners.max(2.0),
-                lit,
-                Stroke::new(1.0, Color32::from_gray(120)),
-                StrokeKind::Inside,
-            );
             let shown = match (on, widget.text.get(1)) {
                 (true, Some(on_text)) => on_text.as_str(),
                 _ => text,
             };
-            painter.text(rect.center(), Align2::CENTER_CENTER, shown, small, font);
+            button_face(&painter, rect, corners, lit, shown, small, font);
         }
         "combobox" | "optionbutton" => {
             let Some(&(entry, param)) = controls.first() else {
@@ -382,14 +370,8 @@ fn draw(
                         c.position_of(c.min + next as f64) as f32,
                     );
                 }
-                painter.rect(
-                    rect,
-                    corners.max(2.0),
-                    fill(Color32::from_gray(20)),
-                    Stroke::new(1.0, Color32::from_gray(120)),
-                    StrokeKind::Inside,
-                );
-                painter.text(rect.center(), Align2::CENTER_CENTER, shown, small, font);
+                let face = fill(Color32::from_gray(20));
+                button_face(&painter, rect, corners, face, &shown, small, font);
             } else {
                 ui.add_enabled_ui(widget.active, |ui| {
                     ui.spacing_mut().interact_size.y = rect.height();
@@ -509,15 +491,9 @@ fn draw(
                 .channels
                 .first()
                 .and_then(|c| links.strings.get(c.as_str()));
-            painter.rect(
-                rect,
-                corners.max(2.0),
-                colour(widget.off_colour.or(widget.colour), Color32::from_gray(20)),
-                Stroke::new(1.0, Color32::from_gray(120)),
-                StrokeKind::Inside,
-            );
+            let face = colour(widget.off_colour.or(widget.colour), Color32::from_gray(20));
             let shown = if text.is_empty() { "Open file" } else { text };
-            painter.text(rect.center(), Align2::CENTER_CENTER, shown, small, font);
+            button_face(&painter, rect, corners, face, shown, small, font);
             let response = response.on_hover_text(match chosen {
                 Some(file) => format!("{file} (click to choose another)"),
                 None => "Choose a file".to_string(),
@@ -534,6 +510,22 @@ fn draw(
         _ => return missing(&painter, widget, rect, scale),
     }
     None
+}
+
+/// A button's face: `fill` with a thin outline (corners at least 2 points) and `text`
+/// in its middle.
+fn button_face(
+    painter: &egui::Painter,
+    rect: Rect,
+    corners: f32,
+    fill: Color32,
+    text: &str,
+    font: FontId,
+    colour: Color32,
+) {
+    let outline = Stroke::new(1.0, Color32::from_gray(120));
+    painter.rect(rect, corners.max(2.0), fill, outline, StrokeKind::Inside);
+    painter.text(rect.center(), Align2::CENTER_CENTER, text, font, colour);
 }
 
 /// A widget drawn as its place only: an outline and its type. Nothing to ask for.
